@@ -1,0 +1,1 @@
+"""The parts of AWS Glue's ``awsglue`` package that blueprint layout scripts import."""

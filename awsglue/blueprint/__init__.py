@@ -1,0 +1,1 @@
+"""The blueprint layout API: Workflow, Entities, Job and Crawler."""

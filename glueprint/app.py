@@ -1,0 +1,52 @@
+"""The ASGI application: the Glue endpoint, plus the engine's workers for its lifetime."""
+
+import contextlib
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from . import __version__
+from .config import Settings
+from .engine.archive import ArchiveSource
+from .engine.worker import WorkerPool
+from .protocol.dispatch import make_endpoint
+from .service.context import ServiceContext
+from .store.db import Database
+
+
+def build_context(settings: Settings, db: Database) -> ServiceContext:
+    archives = ArchiveSource(settings.s3_endpoint_url, settings.archive_root, settings.region)
+    return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id)
+
+
+def create_app(settings: Settings) -> Starlette:
+    db = Database(settings.db_url)
+    db.migrate()
+    ctx = build_context(settings, db)
+    pool = WorkerPool(ctx, settings) if settings.workers > 0 else None
+    if pool is not None:
+        ctx.on_run_started = pool.wake
+
+    async def about(_: Request) -> JSONResponse:
+        return JSONResponse({"service": "glueprint", "version": __version__, "endpoint": "POST / (AWS JSON 1.1)"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        if pool is not None:
+            pool.start()
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.stop()
+            db.dispose()
+
+    routes = [
+        Route("/", make_endpoint(ctx), methods=["POST"]),
+        Route("/", about, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.ctx = ctx
+    return app

@@ -1,0 +1,1 @@
+"""The run engine: archives, parameters, the layout sandbox, entity creation and rollback."""

@@ -1,0 +1,115 @@
+"""Executing one claimed run: parameters, sandbox, entity creation, and rollback on failure."""
+
+import logging
+
+import orjson
+
+from ..service.context import ServiceContext
+from ..store import blueprints as blueprint_store
+from ..store import entities as entity_store
+from ..store import runs as run_store
+from . import params
+from .plan import Entity, PlanError, entities_of
+from .sandbox import LayoutError, Limits, layout_env, run_layout
+
+log = logging.getLogger("glueprint.engine")
+LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
+
+
+class RunFailed(Exception):
+    """The run cannot succeed; the message becomes its ErrorMessage."""
+
+
+def stored_doc(entity: Entity, run: dict, now: float) -> dict:
+    """The document GetWorkflow/GetJob/GetCrawler/GetTrigger return for a created entity."""
+    doc = dict(entity.request)
+    if entity.kind == "workflow":
+        doc.update(CreatedOn=now, LastModifiedOn=now,
+                   BlueprintDetails={"BlueprintName": run["blueprint_name"], "RunId": run["run_id"]})
+    elif entity.kind == "job":
+        doc.update(CreatedOn=now, LastModifiedOn=now)
+    elif entity.kind == "crawler":
+        if doc.get("Schedule"):
+            doc["Schedule"] = {"ScheduleExpression": doc["Schedule"], "State": "SCHEDULED"}
+        doc.update(State="READY", CreationTime=now, LastUpdated=now, Version=1)
+    elif entity.kind == "trigger":
+        started = doc.pop("StartOnCreation", False)
+        doc["State"] = "ACTIVATED" if started else "CREATED"
+    return doc
+
+
+class Executor:
+    def __init__(self, ctx: ServiceContext, glue_endpoint: str, s3_endpoint: str | None, limits: Limits):
+        self.ctx = ctx
+        self.glue_endpoint = glue_endpoint
+        self.s3_endpoint = s3_endpoint
+        self.limits = limits
+
+    def _set(self, run: dict, worker: str, **values) -> bool:
+        with self.ctx.db.write() as conn:
+            return run_store.change_claimed(conn, run["run_id"], worker, **values)
+
+    def _plan(self, run: dict) -> list[Entity]:
+        with self.ctx.db.read() as conn:
+            blueprint = blueprint_store.get(conn, run["blueprint_name"], with_archive=True)
+        if blueprint is None or blueprint["archive"] is None:
+            raise RunFailed(f"Blueprint {run['blueprint_name']} no longer has an active definition")
+        try:
+            user_params = params.resolve(orjson.loads(blueprint["parameter_spec"]), run["parameters"])
+        except params.ParameterError as exc:
+            raise RunFailed(f"Invalid blueprint parameters: {exc}") from None
+        system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
+        env = layout_env(self.glue_endpoint, self.s3_endpoint, self.ctx.region, home="/")
+        try:
+            plan = run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params, env, self.limits)
+            return entities_of(plan)
+        except (LayoutError, PlanError) as exc:
+            raise RunFailed(str(exc)) from None
+
+    def _create(self, run: dict, entity: Entity) -> None:
+        now = self.ctx.clock()
+        with self.ctx.db.write() as conn:
+            if entity_store.exists(conn, entity.kind, entity.name):
+                raise RunFailed(f"{LABELS[entity.kind]} {entity.name} already exists (AlreadyExistsException)")
+            entity_store.add(conn, entity.kind, entity.name, stored_doc(entity, run, now), now, run_id=run["run_id"])
+
+    def rollback(self, run_id: str) -> str | None:
+        """Delete what the run created; return what could not be deleted, if anything."""
+        with self.ctx.db.read() as conn:
+            created = entity_store.created_by_run(conn, run_id)
+        problems = []
+        for kind, scope, name in created:
+            try:
+                with self.ctx.db.write() as conn:
+                    entity_store.remove(conn, kind, name, scope=scope)
+            except Exception as exc:  # report and carry on: delete as much as possible
+                problems.append(f"could not delete {LABELS.get(kind, kind)} {name}: {exc}")
+        return "; ".join(problems) or None
+
+    def fail(self, run: dict, worker: str, message: str) -> None:
+        """End a run FAILED, passing through ROLLING_BACK when it had created entities."""
+        with self.ctx.db.read() as conn:
+            created = entity_store.created_by_run(conn, run["run_id"])
+        rollback_error = None
+        if created:
+            self._set(run, worker, state="ROLLING_BACK", error_message=message)
+            rollback_error = self.rollback(run["run_id"])
+        self._set(run, worker, state="FAILED", error_message=message, rollback_error_message=rollback_error,
+                  completed_on=self.ctx.clock(), claimed_by=None, lease_until=None)
+
+    def execute(self, run: dict, worker: str) -> None:
+        try:
+            entities = self._plan(run)
+            for entity in entities:
+                self._create(run, entity)
+            workflow = next(e.name for e in entities if e.kind == "workflow")
+            finished = self._set(run, worker, state="SUCCEEDED", workflow_name=workflow,
+                                 completed_on=self.ctx.clock(), claimed_by=None, lease_until=None)
+            if not finished:
+                # The run was deleted (its blueprint went away) or taken over: leave nothing behind.
+                self.rollback(run["run_id"])
+        except RunFailed as exc:
+            self.fail(run, worker, str(exc))
+        except Exception as exc:
+            log.exception("run %s failed unexpectedly", run["run_id"])
+            self.fail(run, worker, f"Internal error while executing the run: {type(exc).__name__}: {exc}")

@@ -1,0 +1,66 @@
+"""Runs inside the sandboxed process: import the layout, call it, write what it returned.
+
+Reads one JSON request on stdin and writes one JSON result to the file the request names.
+Everything here is untrusted territory; the parent checks the result again from scratch.
+"""
+
+import importlib
+import json
+import sys
+import traceback
+
+TRACEBACK_TAIL_LINES = 12
+
+
+def _dependencies(entity) -> list[dict]:
+    from awsglue.blueprint.crawler import Crawler
+    from awsglue.blueprint.job import Job
+
+    refs = []
+    for target, state in (entity.DependsOn or {}).items():
+        if not isinstance(target, (Job, Crawler)):
+            raise TypeError(f"{entity.Name}: DependsOn keys must be Job or Crawler objects, got {type(target).__name__}")
+        refs.append({"Kind": type(target).__name__, "Name": target.Name, "State": state})
+    return refs
+
+
+def plan_of(workflow) -> dict:
+    """The returned Workflow as plain data, dependencies turned into (kind, name, state)."""
+    from awsglue.blueprint.workflow import Workflow
+
+    if not isinstance(workflow, Workflow):
+        raise TypeError(f"the layout generator must return an awsglue.blueprint.workflow.Workflow, got {type(workflow).__name__}")
+    workflow.validate()
+    head = {k: v for k, v in workflow.to_json().items() if k != "Entities"}
+
+    def entity(obj) -> dict:
+        data = {k: v for k, v in obj.to_json().items() if k != "DependsOn"}
+        data["DependsOn"] = _dependencies(obj)
+        return data
+
+    return {
+        "Workflow": head,
+        "Jobs": [entity(j) for j in workflow.Entities.Jobs or []],
+        "Crawlers": [entity(c) for c in workflow.Entities.Crawlers or []],
+    }
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    sys.path[:0] = request["paths"]
+    module_name, _, function_name = request["layout_generator"].rpartition(".")
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+        plan = plan_of(function(request["user_params"], request["system_params"]))
+        result = {"ok": True, "plan": plan}
+    except BaseException as exc:  # the layout may raise anything, SystemExit included
+        lines = traceback.format_exception(exc)
+        tail = "".join(lines[-TRACEBACK_TAIL_LINES:]).strip()
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": tail}
+    sys.stdout.flush()
+    with open(request["result_path"], "w", encoding="utf-8") as out:
+        json.dump(result, out, default=repr)
+
+
+if __name__ == "__main__":
+    main()

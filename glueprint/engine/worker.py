@@ -1,0 +1,117 @@
+"""Workers: threads that claim runs through the database, execute them, and keep their leases.
+
+A claim is a lease: the worker renews it by heartbeat while the run executes. A run whose
+lease ran out belongs to a worker that was lost (killed, crashed, machine gone); the next
+worker to see it fails it cleanly and rolls back what it had created.
+"""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from ..config import Settings
+from ..service.context import ServiceContext
+from ..store import runs as run_store
+from .execute import Executor
+from .sandbox import Limits
+
+log = logging.getLogger("glueprint.worker")
+
+LEASE_S = 30.0
+POLL_S = 0.5
+
+
+def lost_worker_message(previous: str) -> str:
+    return (
+        f"The worker executing this run ({previous}) was lost before the run finished; "
+        "the entities it had created were rolled back."
+    )
+
+
+class WorkerPool:
+    def __init__(self, ctx: ServiceContext, settings: Settings, threads: int | None = None):
+        self.ctx = ctx
+        self.threads = threads if threads is not None else settings.workers
+        self.executor = Executor(
+            ctx,
+            glue_endpoint=settings.endpoint_url,
+            s3_endpoint=settings.s3_endpoint_url,
+            limits=Limits(timeout_s=settings.run_timeout_s, memory_mb=settings.run_memory_mb),
+        )
+        self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = threading.Condition()
+        self._pending_wakes = 0
+        self._stop = threading.Event()
+        self._active: set[str] = set()
+        self._active_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, name=f"glueprint-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        hb = threading.Thread(target=self._heartbeat, name="glueprint-heartbeat", daemon=True)
+        hb.start()
+        self._threads.append(hb)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def wake(self) -> None:
+        with self._wake:
+            self._pending_wakes += 1
+            self._wake.notify()
+
+    def _wait_for_work(self) -> None:
+        with self._wake:
+            if self._pending_wakes == 0:
+                self._wake.wait(timeout=POLL_S)
+            self._pending_wakes = max(0, self._pending_wakes - 1)
+
+    def _claim(self):
+        with self.ctx.db.write() as conn:
+            return run_store.claim(conn, self.identity, self.ctx.clock(), LEASE_S, skip_locked=not self.ctx.db.is_sqlite)
+
+    def run_once(self) -> bool:
+        """Claim and finish one run; False when there was nothing to do."""
+        run = self._claim()
+        if run is None:
+            return False
+        with self._active_lock:
+            self._active.add(run["run_id"])
+        try:
+            previous = run["claimed_by"]
+            if previous is not None or run["state"] == "ROLLING_BACK":
+                self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
+            else:
+                self.executor.execute(run, self.identity)
+        finally:
+            with self._active_lock:
+                self._active.discard(run["run_id"])
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.run_once():
+                    self._wait_for_work()
+            except Exception:
+                log.exception("worker loop error; retrying")
+                self._stop.wait(POLL_S)
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(LEASE_S / 3):
+            with self._active_lock:
+                active = list(self._active)
+            try:
+                with self.ctx.db.write() as conn:
+                    run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + LEASE_S)
+            except Exception:
+                log.exception("heartbeat failed")

@@ -1,0 +1,35 @@
+"""The Glue service model that ships with botocore: the single source of shapes and limits."""
+
+from functools import cache
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+SERVICE_NAME = "glue"
+
+
+@cache
+def service_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+
+
+def target_prefix() -> str:
+    return service_model().metadata["targetPrefix"]
+
+
+def operation(name: str) -> OperationModel | None:
+    model = service_model()
+    if name not in model.operation_names:
+        return None
+    return model.operation_model(name)
+
+
+def error_codes(name: str) -> frozenset[str]:
+    """The error codes the model lists for an operation."""
+    op = operation(name)
+    return frozenset(shape.name for shape in op.error_shapes) if op else frozenset()
+
+
+def member_limits(shape_name: str, member: str) -> dict:
+    """The min/max/pattern metadata of one structure member, e.g. for service-side paging bounds."""
+    return dict(service_model().shape_for(shape_name).members[member].metadata)

@@ -1,0 +1,25 @@
+"""What a service call may use: the database, the archive source, the token signer, the clock."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..engine.archive import ArchiveSource
+from ..store.db import Database
+from .paging import Tokens
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    archives: ArchiveSource
+    tokens: Tokens
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    # Called after a run is committed, so in-process workers start it without polling.
+    on_run_started: Callable[[], None] = lambda: None
+    clock: Callable[[], float] = field(default=time.time)
+
+    @classmethod
+    def open(cls, db: Database, archives: ArchiveSource, **kwargs) -> "ServiceContext":
+        return cls(db=db, archives=archives, tokens=Tokens(db.token_key()), **kwargs)

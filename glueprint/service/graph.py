@@ -1,0 +1,57 @@
+"""A workflow's graph as GetWorkflow(IncludeGraph=True) returns it, built from its triggers.
+
+Each trigger, job and crawler is a node; edges run from a trigger to the entities it starts,
+and from each entity a conditional trigger watches to that trigger.
+"""
+
+import uuid
+
+from sqlalchemy import Connection
+
+from ..store import entities as store
+
+_NODE_NAMESPACE = uuid.UUID("6f1c8d2e-5b7a-4c3e-9a1d-0e2f4b6c8a10")
+
+
+def _node_id(workflow: str, node_type: str, name: str) -> str:
+    # Stable across calls and restarts, distinct per workflow, like AWS's opaque node ids.
+    return str(uuid.uuid5(_NODE_NAMESPACE, f"{workflow}/{node_type}/{name}"))
+
+
+def _entity_ref(item: dict) -> tuple[str, str] | None:
+    if item.get("JobName"):
+        return "JOB", item["JobName"]
+    if item.get("CrawlerName"):
+        return "CRAWLER", item["CrawlerName"]
+    return None
+
+
+def build(conn: Connection, workflow: str) -> dict:
+    triggers = [t for t in store.all_of_kind(conn, "trigger") if t.get("WorkflowName") == workflow]
+    nodes: dict[tuple[str, str], dict] = {}
+    edges: list[dict] = []
+
+    def node(node_type: str, name: str) -> str:
+        key = (node_type, name)
+        if key not in nodes:
+            entry = {"Type": node_type, "Name": name, "UniqueId": _node_id(workflow, node_type, name)}
+            # No job runs or crawls happen here, so their details are empty.
+            if node_type == "JOB":
+                entry["JobDetails"] = {}
+            elif node_type == "CRAWLER":
+                entry["CrawlerDetails"] = {}
+            nodes[key] = entry
+        return nodes[key]["UniqueId"]
+
+    for trigger in triggers:
+        trigger_id = node("TRIGGER", trigger["Name"])
+        nodes[("TRIGGER", trigger["Name"])]["TriggerDetails"] = {"Trigger": trigger}
+        for action in trigger.get("Actions", []):
+            ref = _entity_ref(action)
+            if ref:
+                edges.append({"SourceId": trigger_id, "DestinationId": node(*ref)})
+        for condition in (trigger.get("Predicate") or {}).get("Conditions", []):
+            ref = _entity_ref(condition)
+            if ref:
+                edges.append({"SourceId": node(*ref), "DestinationId": trigger_id})
+    return {"Nodes": list(nodes.values()), "Edges": edges}

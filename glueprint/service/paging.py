@@ -1,0 +1,81 @@
+"""Opaque NextToken values: a keyset position, bound to the request, signed with the store's key.
+
+The key lives in the database, so a token stays valid across restarts and across every
+server process sharing that database. A token altered, forged, or reused with other
+request parameters is rejected with InvalidInputException.
+"""
+
+import base64
+import hashlib
+import hmac
+
+import orjson
+
+from ..protocol import errors
+
+_MAC_BYTES = 16
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _binding(operation: str, scope: dict) -> str:
+    return hashlib.sha256(orjson.dumps([operation, scope], option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+class Tokens:
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def issue(self, operation: str, scope: dict, position: list) -> str:
+        body = orjson.dumps({"b": _binding(operation, scope), "p": position})
+        return _b64(body) + "." + _b64(self._mac(body))
+
+    def position(self, operation: str, scope: dict, token: str | None) -> list | None:
+        """The keyset position a token carries, or None when there is no token."""
+        if token is None:
+            return None
+        try:
+            body_text, mac_text = token.split(".")
+            body, mac = _unb64(body_text), _unb64(mac_text)
+            valid = hmac.compare_digest(mac, self._mac(body))
+            payload = orjson.loads(body) if valid else None
+        except (ValueError, orjson.JSONDecodeError):
+            valid = False
+        if not valid or not isinstance(payload, dict) or not isinstance(payload.get("p"), list):
+            raise errors.InvalidInputException("Invalid NextToken: it was not issued by this service.")
+        if payload.get("b") != _binding(operation, scope):
+            raise errors.InvalidInputException("Invalid NextToken: it belongs to a different request.")
+        return payload["p"]
+
+
+def filtered_page(fetch, key, keep, limit: int, after):
+    """Scan items in key order after ``after`` and keep those ``keep`` accepts, up to ``limit``.
+
+    ``fetch(after, n)`` returns up to n items in key order. Returns the page and the key to
+    continue after, or None when nothing is left.
+    """
+    page = []
+    while True:
+        batch = fetch(after, limit + 1)
+        for item in batch:
+            if len(page) == limit:
+                return page, after
+            after = key(item)
+            if keep(item):
+                page.append(item)
+        if len(batch) <= limit:
+            return page, None
+
+
+def has_tags(tags: dict, wanted: dict) -> bool:
+    """The Tags filter of the List operations: every wanted key with its value."""
+    return all(tags.get(k) == v for k, v in wanted.items())

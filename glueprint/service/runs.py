@@ -1,0 +1,93 @@
+"""Blueprint runs: StartBlueprintRun, GetBlueprintRun, GetBlueprintRuns.
+
+Starting a run only records it; the engine's workers execute it in the background.
+"""
+
+import uuid
+
+import orjson
+
+from ..protocol import errors
+from ..store import blueprints as blueprint_store
+from ..store import runs as store
+from .context import ServiceContext
+from .registry import operation
+
+DEFAULT_RUNS_PAGE = 100
+
+
+def view(row) -> dict:
+    return {
+        "BlueprintName": row["blueprint_name"],
+        "RunId": row["run_id"],
+        "WorkflowName": row["workflow_name"],
+        "State": row["state"],
+        "StartedOn": row["started_on"],
+        "CompletedOn": row["completed_on"],
+        "ErrorMessage": row["error_message"],
+        "RollbackErrorMessage": row["rollback_error_message"],
+        "Parameters": row["parameters"],
+        "RoleArn": row["role_arn"],
+    }
+
+
+def _check_parameters(text: str | None) -> None:
+    if text is None:
+        return
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise errors.InvalidInputException(f"Parameters is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise errors.InvalidInputException("Parameters must be a JSON object mapping parameter names to values.")
+
+
+@operation("StartBlueprintRun")
+def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
+    name = p["BlueprintName"]
+    _check_parameters(p.get("Parameters"))
+    run_id = str(uuid.uuid4())
+    with ctx.db.write() as conn:
+        blueprint = blueprint_store.get(conn, name)
+        if blueprint is None:
+            raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
+        if blueprint["layout_generator"] is None:
+            raise errors.IllegalBlueprintStateException(
+                f"Blueprint {name} is {blueprint['status']} and has no active definition to run."
+            )
+        store.add(
+            conn,
+            run_id=run_id,
+            blueprint_name=name,
+            state="RUNNING",
+            parameters=p.get("Parameters"),
+            role_arn=p["RoleArn"],
+            started_on=ctx.clock(),
+        )
+    ctx.on_run_started()
+    return {"RunId": run_id}
+
+
+@operation("GetBlueprintRun")
+def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.read() as conn:
+        row = store.get(conn, p["BlueprintName"], p["RunId"])
+    if row is None:
+        raise errors.EntityNotFoundException(f"Blueprint run {p['RunId']} of blueprint {p['BlueprintName']} not found.")
+    return {"BlueprintRun": view(row)}
+
+
+@operation("GetBlueprintRuns")
+def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
+    name = p["BlueprintName"]
+    limit = p.get("MaxResults", DEFAULT_RUNS_PAGE)
+    scope = {"BlueprintName": name}
+    position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"))
+    with ctx.db.read() as conn:
+        if blueprint_store.get(conn, name) is None:
+            raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
+        rows = store.page(conn, name, position[0] if position else None, limit + 1)
+    result = {"BlueprintRuns": [view(r) for r in rows[:limit]]}
+    if len(rows) > limit:
+        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1]["seq"]])
+    return result

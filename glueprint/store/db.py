@@ -1,0 +1,86 @@
+"""Opening the database: engine set-up for SQLite or PostgreSQL, migrations, write transactions."""
+
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+
+from .schema import meta
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+class Database:
+    """One engine plus the two ways in: ``read()`` and ``write()`` transactions."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.engine = _make_engine(url, self.is_sqlite)
+
+    @contextmanager
+    def read(self):
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self):
+        # On SQLite a write takes the lock at BEGIN, so two writers never deadlock on upgrade.
+        with self.engine.connect().execution_options(glueprint_write=True) as conn, conn.begin():
+            yield conn
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def setting(self, key: str, default_factory) -> str:
+        """A server-wide value, created once and shared by every process on this database."""
+        with self.read() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        if value is not None:
+            return value
+        with self.write() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+            if value is None:
+                value = default_factory()
+                conn.execute(insert(meta).values(key=key, value=value))
+        return value
+
+    def token_key(self) -> bytes:
+        return bytes.fromhex(self.setting("token_key", lambda: secrets.token_hex(32)))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str, is_sqlite: bool) -> Engine:
+    if not is_sqlite:
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        immediate = conn.get_execution_options().get("glueprint_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

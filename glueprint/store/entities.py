@@ -1,0 +1,60 @@
+"""SQL for the Glue entities a run (or a layout's own calls) creates, each kept as a JSON document."""
+
+import orjson
+from sqlalchemy import Connection, delete, insert, select
+
+from .schema import entities
+
+
+def get(conn: Connection, kind: str, name: str, scope: str = ""):
+    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    doc = conn.execute(query).scalar()
+    return orjson.loads(doc) if doc is not None else None
+
+
+def get_many(conn: Connection, kind: str, names: list[str], scope: str = "") -> dict:
+    query = select(entities.c.name, entities.c.doc).where(
+        entities.c.kind == kind, entities.c.scope == scope, entities.c.name.in_(names)
+    )
+    return {name: orjson.loads(doc) for name, doc in conn.execute(query)}
+
+
+def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
+    query = select(entities.c.name).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    return conn.execute(query).first() is not None
+
+
+def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
+    conn.execute(
+        insert(entities).values(
+            kind=kind, scope=scope, name=name, doc=orjson.dumps(doc).decode(), run_id=run_id, created_on=created_on
+        )
+    )
+
+
+def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
+    query = delete(entities).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    return conn.execute(query).rowcount > 0
+
+
+def remove_scope(conn: Connection, kind: str, scope: str) -> None:
+    conn.execute(delete(entities).where(entities.c.kind == kind, entities.c.scope == scope))
+
+
+def page(conn: Connection, kind: str, after: str | None, limit: int, scope: str = "") -> list[dict]:
+    """Documents in name order after a keyset position."""
+    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope)
+    if after is not None:
+        query = query.where(entities.c.name > after)
+    return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name).limit(limit))]
+
+
+def created_by_run(conn: Connection, run_id: str) -> list[tuple[str, str, str]]:
+    """(kind, scope, name) of every entity a run created, newest first, for rollback."""
+    query = select(entities.c.kind, entities.c.scope, entities.c.name).where(entities.c.run_id == run_id)
+    return [tuple(row) for row in conn.execute(query.order_by(entities.c.created_on.desc()))]
+
+
+def all_of_kind(conn: Connection, kind: str) -> list[dict]:
+    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == "")
+    return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
