@@ -1,6 +1,7 @@
 """The ``glueprint`` command."""
 
 import logging
+import signal
 
 import click
 import uvicorn
@@ -46,5 +47,17 @@ def serve(host, port, db_url, s3_endpoint_url, archive_root, region, account_id,
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     click.echo(f"glueprint {__version__} serving the AWS Glue API at {settings.endpoint_url} (database: {settings.db_url})")
-    # uvicorn handles SIGINT/SIGTERM: it stops accepting, finishes requests, then runs the lifespan exit.
+    _serve(app, host, port, log_level)
+
+
+def _stopped(signum, _frame) -> None:
+    click.echo(f"glueprint stopped ({signal.Signals(signum).name})")
+    raise SystemExit(0)
+
+
+def _serve(app, host: str, port: int, log_level: str) -> None:
+    # uvicorn takes SIGINT/SIGTERM for a graceful shutdown (finish requests, stop workers),
+    # then re-raises the signal to the handlers it found: ours end the process with status 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGINT, _stopped)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

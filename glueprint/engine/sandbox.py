@@ -41,8 +41,6 @@ def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str, home: s
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
         "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
         "AWS_ENDPOINT_URL_GLUE": glue_endpoint,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
@@ -124,7 +122,7 @@ def run_layout(archive: bytes, layout_generator: str, user_params: dict, system_
         output_path = private / "output.log"
         with open(output_path, "wb") as output:
             proc = subprocess.Popen(
-                [sys.executable, "-I", "-m", "glueprint.engine.layout_child"],
+                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.layout_child"],
                 stdin=subprocess.PIPE,
                 stdout=output,
                 stderr=subprocess.STDOUT,

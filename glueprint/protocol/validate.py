@@ -9,6 +9,8 @@ import binascii
 import re
 from functools import cache
 
+import regex
+
 from botocore.model import Shape
 
 from . import errors
@@ -23,9 +25,10 @@ def _astral(match: re.Match) -> str:
 
 
 @cache
-def compiled_pattern(pattern: str) -> re.Pattern:
-    """Model patterns are Java regexes; Java spells astral ranges as UTF-16 surrogate pairs."""
-    return re.compile(_SURROGATE_PAIR.sub(_astral, pattern), re.DOTALL)
+def compiled_pattern(pattern: str) -> regex.Pattern:
+    """Model patterns are Java regexes: the regex module reads their \\p{..} classes, and
+    the UTF-16 surrogate pairs Java uses for astral ranges become real code points."""
+    return regex.compile(_SURROGATE_PAIR.sub(_astral, pattern), regex.DOTALL)
 
 
 def _show(value) -> str:

@@ -1,0 +1,154 @@
+"""Fixtures: real servers over HTTP, on SQLite and on PostgreSQL."""
+
+import io
+import json
+import os
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from servers import glue_client, glueprint_server, moto_s3_server, s3_client
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
+PG_ADMIN_URL = os.environ.get("GLUEPRINT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+BUCKET = "blueprints"
+ROLE = "arn:aws:iam::123456789012:role/GlueprintTest"
+BACKENDS = os.environ.get("GLUEPRINT_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+def zip_folder(folder: Path, top: str | None = None) -> bytes:
+    """The archive AWS expects: the blueprint's folder at the ZIP's root."""
+    top = top or folder.name
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, f"{top}/{path.relative_to(folder)}")
+    return buf.getvalue()
+
+
+def zip_files(files: dict[str, str | bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+class Databases:
+    """Fresh, empty databases on demand for one backend."""
+
+    def __init__(self, backend: str, tmp: Path):
+        self.backend, self.tmp, self.created = backend, tmp, []
+
+    def new(self) -> str:
+        name = f"glueprint_test_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp / name}.db"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def tmp_session(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("glueprint")
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_session):
+    server = moto_s3_server(tmp_session).start()
+    client = s3_client(server.url)
+    client.create_bucket(Bucket=BUCKET)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def upload(s3):
+    client = s3_client(s3.url)
+
+    def put(data: bytes, key: str | None = None) -> str:
+        key = key or f"{uuid.uuid4().hex}/blueprint.zip"
+        client.put_object(Bucket=BUCKET, Key=key, Body=data)
+        return f"s3://{BUCKET}/{key}"
+
+    return put
+
+
+@pytest.fixture(scope="session")
+def example(upload):
+    """The S3 location of one of examples/blueprints, zipped."""
+    return lambda name: upload(zip_folder(EXAMPLES / name))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(request, tmp_session):
+    dbs = Databases(request.param, tmp_session)
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope="session")
+def start_server(databases, s3, tmp_session):
+    """Start a glueprint server on a fresh database (or a given one); stopped at session end."""
+    started = []
+
+    def start(*extra: str, db_url: str | None = None):
+        server = glueprint_server(db_url or databases.new(), tmp_session, "--s3-endpoint-url", s3.url, *extra)
+        server.db_url = server.args[server.args.index("--db") + 1]
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(start_server):
+    """The shared server most tests use; tests keep apart by unique names."""
+    return start_server("--run-timeout", "10")
+
+
+@pytest.fixture(scope="session")
+def glue(server):
+    return glue_client(server.url)
+
+
+@pytest.fixture(scope="session")
+def raw_glue(server):
+    """A client that skips botocore's own checks, so bad input reaches the server."""
+    return glue_client(server.url, validate=False)
+
+
+@pytest.fixture
+def name():
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+def wait_run(glue, blueprint: str, run_id: str, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = glue.get_blueprint_run(BlueprintName=blueprint, RunId=run_id)["BlueprintRun"]
+        if run["State"] in ("SUCCEEDED", "FAILED"):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} still {run['State']} after {timeout}s")
+
+
+def start_and_wait(glue, blueprint: str, params: dict, role: str = ROLE) -> dict:
+    run_id = glue.start_blueprint_run(BlueprintName=blueprint, Parameters=json.dumps(params), RoleArn=role)["RunId"]
+    return wait_run(glue, blueprint, run_id)

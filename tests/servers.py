@@ -1,0 +1,98 @@
+"""Real processes for the tests: a glueprint server, and moto's S3 server for archives."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import httpx
+import orjson
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parent.parent
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout}s:\n{log.read_text()}")
+
+
+class Process:
+    """A child process with its log file; stop() is graceful, kill() is kill -9."""
+
+    def __init__(self, args: list[str], log: Path, url: str, env: dict | None = None):
+        self.args, self.log, self.url, self.env = args, log, url, env
+        self.proc = None
+
+    def start(self) -> "Process":
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        wait_http(self.url, self.proc, self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def restart(self) -> "Process":
+        self.stop()
+        return self.start()
+
+
+def glueprint_server(db_url: str, tmp: Path, *extra: str, port: int | None = None) -> Process:
+    port = port or free_port()
+    args = [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", db_url, "--log-level", "warning", *extra]
+    # A developer's own AWS settings must not leak in; the S3 test server takes any keys.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    return Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", env)
+
+
+def moto_s3_server(tmp: Path) -> Process:
+    port = free_port()
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return Process(args, tmp / "moto.log", f"http://127.0.0.1:{port}")
+
+
+def glue_client(url: str, validate: bool = True):
+    config = Config(parameter_validation=validate, retries={"max_attempts": 1})
+    return boto3.session.Session().client("glue", endpoint_url=url, config=config, **CREDENTIALS)
+
+
+def s3_client(url: str):
+    return boto3.session.Session().client("s3", endpoint_url=url, **CREDENTIALS)
+
+
+def call_raw(url: str, operation: str, body, **headers) -> httpx.Response:
+    """One AWS JSON 1.1 request with exactly this body, past any SDK's checks."""
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    merged = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSGlue.{operation}", **headers}
+    return httpx.post(url + "/", content=content, headers={k: v for k, v in merged.items() if v is not None})

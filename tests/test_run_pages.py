@@ -1,0 +1,97 @@
+"""GetBlueprintRuns paging: every run exactly once, newest first, with tokens that last."""
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import ROLE, zip_folder, EXAMPLES
+from servers import glue_client
+
+RUNS = 2500
+
+
+@pytest.fixture(scope="module")
+def recorded(start_server, upload):
+    """An API-only server (no workers) holding 2 500 recorded runs of one blueprint."""
+    server = start_server("--workers", "0")
+    glue = glue_client(server.url)
+    glue.create_blueprint(Name="paged", BlueprintLocation=upload(zip_folder(EXAMPLES / "crawl_chain")))
+    glue.create_blueprint(Name="other", BlueprintLocation=upload(zip_folder(EXAMPLES / "crawl_chain")))
+    ids = [
+        glue.start_blueprint_run(BlueprintName="paged", RoleArn=ROLE, Parameters=json.dumps({"i": i}))["RunId"]
+        for i in range(RUNS)
+    ]
+    return server, glue, ids[::-1]
+
+
+def all_pages(glue, max_results: int, **extra) -> tuple[list[str], int]:
+    seen, token, pages = [], None, 0
+    while True:
+        kwargs = {"BlueprintName": "paged", "MaxResults": max_results, **extra}
+        page = glue.get_blueprint_runs(**kwargs, **({"NextToken": token} if token else {}))
+        assert len(page["BlueprintRuns"]) <= max_results
+        seen += [r["RunId"] for r in page["BlueprintRuns"]]
+        pages += 1
+        token = page.get("NextToken")
+        if not token:
+            return seen, pages
+
+
+@pytest.mark.parametrize("max_results", [1, 7, 1000])
+def test_every_run_is_returned_exactly_once_newest_first(recorded, max_results):
+    _, glue, newest_first = recorded
+    seen, pages = all_pages(glue, max_results)
+    assert seen == newest_first
+    assert pages == -(-RUNS // max_results)
+
+
+def test_default_page_is_one_hundred_runs(recorded):
+    _, glue, newest_first = recorded
+    page = glue.get_blueprint_runs(BlueprintName="paged")
+    assert [r["RunId"] for r in page["BlueprintRuns"]] == newest_first[:100]
+    assert page["NextToken"]
+
+
+def test_runs_record_parameters_and_role_while_still_running(recorded):
+    _, glue, newest_first = recorded
+    run = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=1)["BlueprintRuns"][0]
+    assert run["RunId"] == newest_first[0] and run["State"] == "RUNNING"
+    assert json.loads(run["Parameters"]) == {"i": RUNS - 1} and run["RoleArn"] == ROLE
+    assert "CompletedOn" not in run
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return err.value.response["Error"]
+
+
+def test_forged_or_foreign_tokens_are_invalid_input(recorded):
+    _, glue, _ = recorded
+    token = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=5)["NextToken"]
+    body, mac = token.split(".")
+    forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
+    for bad in (forged, "garbage", token + "x", "a.b.c"):
+        err = error_of(glue.get_blueprint_runs, BlueprintName="paged", NextToken=bad)
+        assert err["Code"] == "InvalidInputException", bad
+    err = error_of(glue.get_blueprint_runs, BlueprintName="other", NextToken=token)
+    assert err["Code"] == "InvalidInputException" and "different request" in err["Message"]
+    list_token = glue.list_blueprints(MaxResults=1)["NextToken"]
+    assert error_of(glue.get_blueprint_runs, BlueprintName="paged", NextToken=list_token)["Code"] == "InvalidInputException"
+
+
+def test_tokens_survive_a_restart(recorded):
+    server, glue, newest_first = recorded
+    first = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=50)
+    server.restart()
+    glue = glue_client(server.url)
+    second = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=50, NextToken=first["NextToken"])
+    assert [r["RunId"] for r in second["BlueprintRuns"]] == newest_first[50:100]
+
+
+def test_tokens_work_on_another_server_sharing_the_database(recorded, start_server):
+    server, glue, newest_first = recorded
+    token = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=10)["NextToken"]
+    twin = glue_client(start_server("--workers", "0", db_url=server.db_url).url)
+    page = twin.get_blueprint_runs(BlueprintName="paged", MaxResults=10, NextToken=token)
+    assert [r["RunId"] for r in page["BlueprintRuns"]] == newest_first[10:20]

@@ -1,0 +1,344 @@
+"""Blueprint runs end to end: layouts really execute, entities appear, failures roll back."""
+
+import json
+import textwrap
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import ROLE, start_and_wait, wait_run, zip_files
+from servers import glue_client
+
+ETL_PARAMS = {"WorkflowName": None, "JobRole": "etl-role", "ScriptBucket": "my-scripts"}
+
+
+def layout_archive(code: str, spec: dict | None = None, extra: dict | None = None) -> bytes:
+    cfg = {"layoutGenerator": "bp.layout.generate_layout", "parameterSpec": spec or {}}
+    files = {"bp/blueprint.cfg": json.dumps(cfg), "bp/layout.py": textwrap.dedent(code)}
+    return zip_files({**files, **(extra or {})})
+
+
+@pytest.fixture
+def blueprint(glue, upload, name):
+    """Register an inline layout as a blueprint named after the test; returns the name."""
+
+    def register(code: str, spec: dict | None = None, extra: dict | None = None) -> str:
+        glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive(code, spec, extra)))
+        assert glue.get_blueprint(Name=name)["Blueprint"]["Status"] == "ACTIVE"
+        return name
+
+    return register
+
+
+SIMPLE_LAYOUT = """
+from awsglue.blueprint.workflow import Workflow, Entities
+from awsglue.blueprint.job import Job
+
+def generate_layout(user_params, system_params):
+    name = user_params["WorkflowName"]
+    jobs = [Job(Name=f"{name}_{n}", Role="r", Command={"Name": "pythonshell", "ScriptLocation": "s3://b/s.py"})
+            for n in user_params.get("Jobs", ["only"])]
+    return Workflow(Name=name, Entities=Entities(Jobs=jobs))
+"""
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return err.value.response["Error"]
+
+
+def all_names(call, key: str) -> list[str]:
+    names, token = [], None
+    while True:
+        page = call(**({"NextToken": token} if token else {}))
+        names += page[key]
+        token = page.get("NextToken")
+        if not token:
+            return names
+
+
+def entities_named(glue, prefix: str) -> dict:
+    lists = {
+        "workflows": (glue.list_workflows, "Workflows"),
+        "jobs": (glue.list_jobs, "JobNames"),
+        "crawlers": (glue.list_crawlers, "CrawlerNames"),
+        "triggers": (glue.list_triggers, "TriggerNames"),
+    }
+    return {kind: [n for n in all_names(*how) if n.startswith(prefix)] for kind, how in lists.items()}
+
+
+def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, example, name):
+    glue.create_blueprint(Name=name, BlueprintLocation=example("etl_schedule"))
+    params = {**ETL_PARAMS, "WorkflowName": name, "WorkerType": "G.2X"}
+    run = start_and_wait(glue, name, params)
+    assert run["State"] == "SUCCEEDED", run
+    assert run["WorkflowName"] == name and run["CompletedOn"] >= run["StartedOn"]
+    assert json.loads(run["Parameters"]) == params and run["RoleArn"] == ROLE
+
+    workflow = glue.get_workflow(Name=name)["Workflow"]
+    assert workflow["BlueprintDetails"] == {"BlueprintName": name, "RunId": run["RunId"]}
+    assert workflow["DefaultRunProperties"] == {"region": "us-east-1"}
+    extract = glue.get_job(JobName=f"{name}_extract")["Job"]
+    assert extract["Command"] == {"Name": "glueetl", "ScriptLocation": "s3://my-scripts/scripts/extract.py", "PythonVersion": "3"}
+    assert extract["Role"] == "etl-role" and extract["WorkerType"] == "G.2X" and extract["NumberOfWorkers"] == 2
+    assert extract["Description"] == "The extract step"
+    assert extract["DefaultArguments"] == {"--job-bookmark-option": "job-bookmark-enable"}
+
+    assert entities_named(glue, name) == {
+        "workflows": [name],
+        "jobs": [f"{name}_extract", f"{name}_load", f"{name}_transform"],
+        "crawlers": [],
+        "triggers": [f"{name}_starting_trigger", f"{name}_{name}_load_trigger", f"{name}_{name}_transform_trigger"],
+    }
+    start = glue.get_trigger(Name=f"{name}_starting_trigger")["Trigger"]
+    assert start == {
+        "Name": f"{name}_starting_trigger",
+        "WorkflowName": name,
+        "Type": "SCHEDULED",
+        "State": "ACTIVATED",
+        "Schedule": "cron(0 6 * * ? *)",
+        "Actions": [{"JobName": f"{name}_extract"}],
+    }
+    load = glue.get_trigger(Name=f"{name}_{name}_load_trigger")["Trigger"]
+    assert load["Type"] == "CONDITIONAL" and load["State"] == "ACTIVATED"
+    assert load["Actions"] == [{"JobName": f"{name}_load"}]
+    assert load["Predicate"] == {
+        "Conditions": [{"LogicalOperator": "EQUALS", "JobName": f"{name}_transform", "State": "SUCCEEDED"}]
+    }
+    dependent = glue.get_triggers(DependentJobName=f"{name}_transform")["Triggers"]
+    assert [t["Name"] for t in dependent] == [f"{name}_{name}_transform_trigger"]
+
+
+def test_crawler_chain_becomes_a_graph_of_conditional_triggers(glue, example, name):
+    glue.create_blueprint(Name=name, BlueprintLocation=example("crawl_chain"))
+    paths = ["s3://data/a/", "s3://data/b/", "s3://data/c/"]
+    run = start_and_wait(glue, name, {"WorkflowName": name, "IAMRole": ROLE, "S3Paths": paths})
+    assert run["State"] == "SUCCEEDED", run
+    crawlers = glue.batch_get_crawlers(CrawlerNames=[f"{name}_crawler_{i}" for i in range(3)])["Crawlers"]
+    assert [c["Targets"]["S3Targets"][0]["Path"] for c in crawlers] == paths
+    assert all(c["DatabaseName"] == "crawl_chain_db" and c["State"] == "READY" for c in crawlers)
+    graph = glue.get_workflow(Name=name, IncludeGraph=True)["Workflow"]["Graph"]
+    ids = {n["UniqueId"]: (n["Type"], n["Name"]) for n in graph["Nodes"]}
+    edges = {(ids[e["SourceId"]], ids[e["DestinationId"]]) for e in graph["Edges"]}
+    trigger = ("TRIGGER", f"{name}_{name}_crawler_1_trigger")
+    assert (("TRIGGER", f"{name}_starting_trigger"), ("CRAWLER", f"{name}_crawler_0")) in edges
+    assert (("CRAWLER", f"{name}_crawler_0"), trigger) in edges
+    assert (trigger, ("CRAWLER", f"{name}_crawler_1")) in edges
+    assert len(graph["Nodes"]) == 6 and len(edges) == 5
+
+
+def test_layout_calling_boto3_reaches_this_server(glue, example, name):
+    glue.create_blueprint(Name=name, BlueprintLocation=example("catalog_bootstrap"))
+    params = {"WorkflowName": name, "Role": ROLE, "DatabaseName": name.upper(), "DataLocation": "s3://lake/raw/"}
+    run = start_and_wait(glue, name, params)
+    assert run["State"] == "SUCCEEDED", run
+    assert glue.get_database(Name=name)["Database"]["Description"] == "made by catalog_bootstrap"
+    assert glue.get_workflow(Name=name)["Workflow"]["Description"] == f"Catalog {name.upper()} for account 123456789012"
+    report = glue.get_trigger(Name=f"{name}_{name}_report_trigger")["Trigger"]
+    assert report["Predicate"]["Conditions"] == [
+        {"LogicalOperator": "EQUALS", "CrawlerName": f"{name}_crawler", "CrawlState": "SUCCEEDED"}
+    ]
+    again = start_and_wait(glue, name, {**params, "WorkflowName": name + "_2"})
+    assert again["State"] == "SUCCEEDED", again  # the database existed; the layout caught AlreadyExists
+
+
+def test_user_params_arrive_typed_with_defaults_and_files_are_readable(glue, blueprint, name):
+    spec = {
+        "S": {"type": "String"},
+        "I": {"type": "Integer", "defaultValue": 7},
+        "D": {"type": "Double", "defaultValue": 1.5},
+        "B": {"type": "Boolean", "defaultValue": False},
+        "L": {"type": "S3Uri", "collection": True, "defaultValue": ["s3://a/b"]},
+    }
+    code = """
+    import json
+    from awsglue.blueprint.workflow import Workflow, Entities
+    from awsglue.blueprint.job import Job
+
+    def generate_layout(user_params, system_params):
+        note = open("bp/note.txt").read().strip()
+        print("building", note)
+        job = Job(Name=user_params["S"] + "_j", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"})
+        return Workflow(Name=user_params["S"], Description=json.dumps([user_params, system_params, note]),
+                        Entities=Entities(Jobs=[job]))
+    """
+    bp = blueprint(code, spec, extra={"bp/note.txt": "hello\n"})
+    run = start_and_wait(glue, bp, {"S": name, "I": "42"})
+    assert run["State"] == "SUCCEEDED", run
+    user, system, note = json.loads(glue.get_workflow(Name=name)["Workflow"]["Description"])
+    assert user == {"S": name, "I": 42, "D": 1.5, "B": False, "L": ["s3://a/b"]}
+    assert system == {"region": "us-east-1", "accountId": "123456789012"}
+    assert note == "hello"
+
+
+def test_layout_sees_a_scrubbed_environment(glue, blueprint, name):
+    code = """
+    import os
+    from awsglue.blueprint.workflow import Workflow, Entities
+    from awsglue.blueprint.job import Job
+
+    def generate_layout(user_params, system_params):
+        job = Job(Name=user_params["N"] + "_j", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"})
+        return Workflow(Name=user_params["N"], Description=",".join(sorted(os.environ)), Entities=Entities(Jobs=[job]))
+    """
+    bp = blueprint(code, {"N": {"type": "String"}})
+    run = start_and_wait(glue, bp, {"N": name})
+    assert run["State"] == "SUCCEEDED", run
+    seen = set(glue.get_workflow(Name=name)["Workflow"]["Description"].split(","))
+    assert "AWS_ENDPOINT_URL_GLUE" in seen
+    assert seen <= {
+        "PATH", "HOME", "LANG", "AWS_ENDPOINT_URL_GLUE",
+        "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED", "LC_CTYPE",
+    }
+
+
+BAD_PARAMETERS = {
+    "unknown-key": ({"WorkflowName": "w", "Extra": 1}, "unknown parameters ['Extra']"),
+    "missing-required": ({}, "parameter 'WorkflowName' is required"),
+    "wrong-type": ({"WorkflowName": "w", "Count": "lots"}, "parameter 'Count' (Integer): expected an integer"),
+    "not-allowed": ({"WorkflowName": "w", "Mode": "fast"}, "is not one of the allowed values"),
+    "collection-not-list": ({"WorkflowName": "w", "Paths": "s3://x/y"}, "expected a list of S3Uri"),
+    "bad-s3-uri": ({"WorkflowName": "w", "Paths": ["http://x"]}, "is not an S3 URI"),
+    "bad-role-arn": ({"WorkflowName": "w", "Role": "admin"}, "is not an IAM role ARN"),
+}
+BAD_PARAMETER_SPEC = {
+    "WorkflowName": {"type": "String"},
+    "Count": {"type": "Integer", "defaultValue": 1},
+    "Mode": {"type": "String", "defaultValue": "slow", "allowedValues": ["slow", "careful"]},
+    "Paths": {"type": "S3Uri", "collection": True, "defaultValue": []},
+    "Role": {"type": "IAMRoleArn", "defaultValue": ROLE},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PARAMETERS))
+def test_bad_parameters_fail_the_run_before_anything_is_created(glue, blueprint, case):
+    params, expected = BAD_PARAMETERS[case]
+    bp = blueprint(SIMPLE_LAYOUT, BAD_PARAMETER_SPEC)
+    run = start_and_wait(glue, bp, params)
+    assert run["State"] == "FAILED"
+    assert run["ErrorMessage"].startswith("Invalid blueprint parameters: ")
+    assert expected in run["ErrorMessage"]
+    assert "WorkflowName" not in run and "RollbackErrorMessage" not in run
+
+
+def test_all_parameter_problems_are_reported_at_once(glue, blueprint):
+    bp = blueprint(SIMPLE_LAYOUT, BAD_PARAMETER_SPEC)
+    run = start_and_wait(glue, bp, {"Count": "x", "Mode": "fast"})
+    for expected in ("'WorkflowName' is required", "'Count'", "'Mode'"):
+        assert expected in run["ErrorMessage"]
+
+
+LAYOUT_FAILURES = {
+    "import-error": ("import no_such_module_here\n", "ModuleNotFoundError: No module named 'no_such_module_here'"),
+    "missing-function": ("x = 1\n", "AttributeError"),
+    "exception": (
+        "def generate_layout(u, s):\n    raise ValueError('bucket is not empty')\n",
+        "ValueError: bucket is not empty",
+    ),
+    "not-a-workflow": ("def generate_layout(u, s):\n    return {'Name': 'w'}\n", "must return an awsglue.blueprint.workflow.Workflow, got dict"),
+    "sys-exit": ("import sys\ndef generate_layout(u, s):\n    sys.exit(3)\n", "SystemExit: 3"),
+    "os-exit": ("import os\ndef generate_layout(u, s):\n    print('bye')\n    os._exit(7)\n", "exited with status 7 before returning a workflow. Last output:\nbye"),
+    "wrong-type": (
+        "from awsglue.blueprint.job import Job\ndef generate_layout(u, s):\n    Job(Name=1)\n",
+        "TypeError: Job.Name must be str, got int",
+    ),
+    "missing-required": (
+        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j')]))\n",
+        "Job is missing required fields: Role, Command",
+    ),
+    "dependency-outside-workflow": (
+        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+        "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
+        "    outside = Job(Name='outside', **c)\n"
+        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j', DependsOn={outside: 'SUCCEEDED'}, **c)]))\n",
+        "depends on job 'outside', which is not in the workflow's Entities",
+    ),
+    "invalid-entity-name": (
+        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+        "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
+        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j' * 300, **c)]))\n",
+        "job 'jjjj",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAYOUT_FAILURES))
+def test_layout_failures_fail_the_run_with_what_went_wrong(glue, blueprint, case):
+    code, expected = LAYOUT_FAILURES[case]
+    bp = blueprint(code)
+    run = start_and_wait(glue, bp, {})
+    assert run["State"] == "FAILED"
+    assert expected in run["ErrorMessage"], run["ErrorMessage"]
+
+
+def test_layout_exception_message_carries_the_traceback_tail(glue, blueprint):
+    code = "def helper():\n    raise KeyError('TableName')\n\ndef generate_layout(u, s):\n    helper()\n"
+    run = start_and_wait(glue, blueprint(code), {})
+    message = run["ErrorMessage"]
+    assert "The layout generator bp.layout.generate_layout failed: KeyError: 'TableName'" in message
+    assert 'bp/layout.py", line 2, in helper' in message
+
+
+def test_name_clash_rolls_back_what_the_run_had_created(glue, blueprint, name):
+    bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}, "Jobs": {"type": "String", "collection": True}})
+    first = start_and_wait(glue, bp, {"WorkflowName": name, "Jobs": ["shared"]})
+    assert first["State"] == "SUCCEEDED"
+    # A second run creates one job, then meets the first run's job of the same name.
+    run = start_and_wait(glue, bp, {"WorkflowName": name, "Jobs": ["fresh2", "shared"]})
+    assert run["State"] == "FAILED"
+    assert f"Job {name}_shared already exists" in run["ErrorMessage"]
+    assert "RollbackErrorMessage" not in run and "WorkflowName" not in run
+    assert glue.batch_get_jobs(JobNames=[f"{name}_fresh2", f"{name}_shared"])["JobsNotFound"] == [f"{name}_fresh2"]
+    # The entity that was there before belongs to the first run, untouched.
+    assert glue.get_workflow(Name=name)["Workflow"]["BlueprintDetails"]["RunId"] == first["RunId"]
+
+
+def test_timeout_stops_the_layout_and_fails_the_run(start_server, upload, name):
+    server = start_server("--run-timeout", "1.5")
+    glue = glue_client(server.url)
+    glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive("def generate_layout(u, s):\n    while True: pass\n")))
+    run = start_and_wait(glue, name, {})
+    assert run["State"] == "FAILED"
+    assert "did not finish within 1.5 seconds" in run["ErrorMessage"]
+    ok = glue.create_blueprint(Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})))
+    assert ok and start_and_wait(glue, name + "ok", {"WorkflowName": name})["State"] == "SUCCEEDED"
+
+
+def test_start_run_errors(glue, blueprint, name):
+    assert error_of(glue.start_blueprint_run, BlueprintName=name, RoleArn=ROLE)["Code"] == "EntityNotFoundException"
+    bp = blueprint(SIMPLE_LAYOUT)
+    for bad in ("[1, 2]", "nope", '"text"'):
+        err = error_of(glue.start_blueprint_run, BlueprintName=bp, RoleArn=ROLE, Parameters=bad)
+        assert err["Code"] == "InvalidInputException", bad
+    assert glue.get_blueprint_runs(BlueprintName=bp)["BlueprintRuns"] == []
+
+
+def test_get_run_errors(glue, blueprint, name):
+    assert error_of(glue.get_blueprint_runs, BlueprintName=name)["Code"] == "EntityNotFoundException"
+    bp = blueprint(SIMPLE_LAYOUT)
+    err = error_of(glue.get_blueprint_run, BlueprintName=bp, RunId="no-such-run")
+    assert err["Code"] == "EntityNotFoundException"
+
+
+def test_runs_are_listed_newest_first_and_vanish_with_their_blueprint(glue, blueprint, upload, name):
+    bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})
+    ids = [start_and_wait(glue, bp, {"WorkflowName": f"{name}_{i}"})["RunId"] for i in range(3)]
+    listed = glue.get_blueprint_runs(BlueprintName=bp)["BlueprintRuns"]
+    assert [r["RunId"] for r in listed] == ids[::-1]
+    assert all(r["State"] == "SUCCEEDED" for r in listed)
+    glue.delete_blueprint(Name=bp)
+    glue.create_blueprint(Name=bp, BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
+    assert glue.get_blueprint_runs(BlueprintName=bp)["BlueprintRuns"] == []
+    # The workflows those runs created stay, as in AWS.
+    assert glue.get_workflow(Name=f"{name}_0")["Workflow"]["Name"] == f"{name}_0"
+
+
+def test_run_id_of_another_blueprint_is_not_found(glue, blueprint, upload, name):
+    bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})
+    run_id = glue.start_blueprint_run(BlueprintName=bp, RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))["RunId"]
+    wait_run(glue, bp, run_id)
+    glue.create_blueprint(Name=name + "2", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
+    err = error_of(glue.get_blueprint_run, BlueprintName=name + "2", RunId=run_id)
+    assert err["Code"] == "EntityNotFoundException"
