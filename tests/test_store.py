@@ -1,0 +1,28 @@
+"""The store: migrations produce the declared schema on both backends; settings are shared."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from glueprint.store.db import Database
+from glueprint.store.schema import metadata
+
+
+def test_migrations_produce_exactly_the_declared_schema(databases):
+    db = Database(databases.new())
+    db.migrate()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_migrating_twice_changes_nothing_and_keeps_the_token_key(databases):
+    url = databases.new()
+    first = Database(url)
+    first.migrate()
+    key = first.token_key()
+    first.dispose()
+    second = Database(url)
+    second.migrate()
+    assert second.token_key() == key and len(key) == 32
+    second.dispose()
