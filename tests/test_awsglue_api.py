@@ -1,6 +1,7 @@
 """The awsglue.blueprint classes layout scripts build workflows with."""
 
 import pytest
+
 from awsglue.blueprint.base_resource import BaseResource
 from awsglue.blueprint.crawler import Crawler
 from awsglue.blueprint.job import Job

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import ROLE, start_and_wait, zip_files
 from servers import call_raw, glue_client
 
@@ -64,20 +65,28 @@ BROKEN_ARCHIVES = {
     "no-layout-generator": (zip_files({"bp/blueprint.cfg": "{}", "bp/layout.py": ""}), "layoutGenerator"),
     "module-missing": (zip_files({"bp/blueprint.cfg": GOOD_CFG}), "not in the archive"),
     "bad-parameter-type": (
-        zip_files({
-            "bp/blueprint.cfg": json.dumps({"layoutGenerator": "bp.layout.generate_layout", "parameterSpec": {"X": {"type": "Float"}}}),
-            "bp/layout.py": "",
-        }),
+        zip_files(
+            {
+                "bp/blueprint.cfg": json.dumps(
+                    {"layoutGenerator": "bp.layout.generate_layout", "parameterSpec": {"X": {"type": "Float"}}}
+                ),
+                "bp/layout.py": "",
+            }
+        ),
         "parameterSpec.X.type",
     ),
     "default-of-wrong-type": (
-        zip_files({
-            "bp/blueprint.cfg": json.dumps({
-                "layoutGenerator": "bp.layout.generate_layout",
-                "parameterSpec": {"N": {"type": "Integer", "defaultValue": "many"}},
-            }),
-            "bp/layout.py": "",
-        }),
+        zip_files(
+            {
+                "bp/blueprint.cfg": json.dumps(
+                    {
+                        "layoutGenerator": "bp.layout.generate_layout",
+                        "parameterSpec": {"N": {"type": "Integer", "defaultValue": "many"}},
+                    }
+                ),
+                "bp/layout.py": "",
+            }
+        ),
         "parameterSpec.N.defaultValue",
     ),
     "path-escape": (zip_files({"../evil.py": "", "bp/blueprint.cfg": GOOD_CFG, "bp/layout.py": ""}), "outside its root"),
@@ -132,7 +141,10 @@ def test_failed_update_keeps_last_active_definition_and_runs_use_it(glue, exampl
 
 
 def test_archive_with_config_at_its_root_is_accepted(glue, upload, name):
-    files = {"blueprint.cfg": json.dumps({"layoutGenerator": "layout.generate_layout"}), "layout.py": "def generate_layout(u, s): pass"}
+    files = {
+        "blueprint.cfg": json.dumps({"layoutGenerator": "layout.generate_layout"}),
+        "layout.py": "def generate_layout(u, s): pass",
+    }
     glue.create_blueprint(Name=name, BlueprintLocation=upload(zip_files(files)))
     assert glue.get_blueprint(Name=name)["Blueprint"]["Status"] == "ACTIVE"
 

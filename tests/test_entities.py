@@ -2,6 +2,7 @@
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import ROLE, start_and_wait
 
 

@@ -4,10 +4,11 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
-from model_cases import cases
-from servers import call_raw
 
 from glueprint.service.registry import implemented
+
+from model_cases import cases
+from servers import call_raw
 
 CASES = [case for op in implemented() for case in cases(op)]
 

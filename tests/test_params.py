@@ -84,7 +84,7 @@ SPEC_PROBLEMS = {
     "allowed-wrong-type": ({"P": {"type": "Integer", "allowedValues": ["x"]}}, "allowedValues: expected an integer"),
     "default-not-allowed": (
         {"P": {"type": "String", "allowedValues": ["a"], "defaultValue": "b"}},
-        "defaultValue: \"b\" is not one of the allowed values",
+        'defaultValue: "b" is not one of the allowed values',
     ),
     "description-not-string": ({"P": {"type": "String", "description": 1}}, "description must be a string"),
 }

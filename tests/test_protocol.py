@@ -3,10 +3,9 @@
 import httpx
 import pytest
 
-from servers import call_raw
-
 from glueprint.protocol.dispatch import MAX_BODY_BYTES
 
+from servers import call_raw
 
 
 def post(server, body=b"{}", **headers):

@@ -4,7 +4,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import ROLE, zip_folder, EXAMPLES
+
+from conftest import EXAMPLES, ROLE, zip_folder
 from servers import glue_client
 
 RUNS = 2500

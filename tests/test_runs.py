@@ -5,6 +5,7 @@ import textwrap
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import ROLE, start_and_wait, wait_run, zip_files
 from servers import glue_client
 
@@ -187,9 +188,19 @@ def test_layout_sees_a_scrubbed_environment(glue, blueprint, name):
     seen = set(glue.get_workflow(Name=name)["Workflow"]["Description"].split(","))
     assert "AWS_ENDPOINT_URL_GLUE" in seen
     assert seen <= {
-        "PATH", "HOME", "LANG", "AWS_ENDPOINT_URL_GLUE",
-        "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED", "LC_CTYPE",
+        "PATH",
+        "HOME",
+        "LANG",
+        "AWS_ENDPOINT_URL_GLUE",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_EC2_METADATA_DISABLED",
+        "LC_CTYPE",
     }
 
 
@@ -236,29 +247,41 @@ LAYOUT_FAILURES = {
         "def generate_layout(u, s):\n    raise ValueError('bucket is not empty')\n",
         "ValueError: bucket is not empty",
     ),
-    "not-a-workflow": ("def generate_layout(u, s):\n    return {'Name': 'w'}\n", "must return an awsglue.blueprint.workflow.Workflow, got dict"),
+    "not-a-workflow": (
+        "def generate_layout(u, s):\n    return {'Name': 'w'}\n",
+        "must return an awsglue.blueprint.workflow.Workflow, got dict",
+    ),
     "sys-exit": ("import sys\ndef generate_layout(u, s):\n    sys.exit(3)\n", "SystemExit: 3"),
-    "os-exit": ("import os\ndef generate_layout(u, s):\n    print('bye')\n    os._exit(7)\n", "exited with status 7 before returning a workflow. Last output:\nbye"),
+    "os-exit": (
+        "import os\ndef generate_layout(u, s):\n    print('bye')\n    os._exit(7)\n",
+        "exited with status 7 before returning a workflow. Last output:\nbye",
+    ),
     "wrong-type": (
         "from awsglue.blueprint.job import Job\ndef generate_layout(u, s):\n    Job(Name=1)\n",
         "TypeError: Job.Name must be str, got int",
     ),
     "missing-required": (
-        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
-        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j')]))\n",
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j')]))\n"
+        ),
         "Job is missing required fields: Role, Command",
     ),
     "dependency-outside-workflow": (
-        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
-        "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
-        "    outside = Job(Name='outside', **c)\n"
-        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j', DependsOn={outside: 'SUCCEEDED'}, **c)]))\n",
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
+            "    outside = Job(Name='outside', **c)\n"
+            "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j', DependsOn={outside: 'SUCCEEDED'}, **c)]))\n"
+        ),
         "depends on job 'outside', which is not in the workflow's Entities",
     ),
     "invalid-entity-name": (
-        "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
-        "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
-        "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j' * 300, **c)]))\n",
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
+            "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j' * 300, **c)]))\n"
+        ),
         "job 'jjjj",
     ),
 }
@@ -298,11 +321,15 @@ def test_name_clash_rolls_back_what_the_run_had_created(glue, blueprint, name):
 def test_timeout_stops_the_layout_and_fails_the_run(start_server, upload, name):
     server = start_server("--run-timeout", "1.5")
     glue = glue_client(server.url)
-    glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive("def generate_layout(u, s):\n    while True: pass\n")))
+    glue.create_blueprint(
+        Name=name, BlueprintLocation=upload(layout_archive("def generate_layout(u, s):\n    while True: pass\n"))
+    )
     run = start_and_wait(glue, name, {})
     assert run["State"] == "FAILED"
     assert "did not finish within 1.5 seconds" in run["ErrorMessage"]
-    ok = glue.create_blueprint(Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})))
+    ok = glue.create_blueprint(
+        Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    )
     assert ok and start_and_wait(glue, name + "ok", {"WorkflowName": name})["State"] == "SUCCEEDED"
 
 

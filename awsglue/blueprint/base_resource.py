@@ -32,9 +32,7 @@ class BaseResource:
                 continue
             # bool is an int in Python, but never a valid int field value here.
             if not isinstance(value, field.types) or (isinstance(value, bool) and bool not in field.types):
-                raise TypeError(
-                    f"{type(self).__name__}.{key} must be {_type_names(field.types)}, got {type(value).__name__}"
-                )
+                raise TypeError(f"{type(self).__name__}.{key} must be {_type_names(field.types)}, got {type(value).__name__}")
             if field.choices and value not in field.choices:
                 raise TypeError(f"{type(self).__name__}.{key} must be one of {', '.join(field.choices)}, got {value!r}")
             object.__setattr__(self, key, value)

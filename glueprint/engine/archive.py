@@ -82,9 +82,7 @@ def config_folder(names: list[str]) -> str:
     candidates = sorted(n for n in names if posixpath.basename(n) == "blueprint.cfg" and n.count("/") == 1)
     if len(candidates) != 1:
         found = "none" if not candidates else ", ".join(candidates)
-        raise ArchiveError(
-            f"The archive must hold blueprint.cfg at its root or in a single top-level folder (found: {found})"
-        )
+        raise ArchiveError(f"The archive must hold blueprint.cfg at its root or in a single top-level folder (found: {found})")
     return posixpath.dirname(candidates[0]) + "/"
 
 

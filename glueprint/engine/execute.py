@@ -24,8 +24,9 @@ def stored_doc(entity: Entity, run: dict, now: float) -> dict:
     """The document GetWorkflow/GetJob/GetCrawler/GetTrigger return for a created entity."""
     doc = dict(entity.request)
     if entity.kind == "workflow":
-        doc.update(CreatedOn=now, LastModifiedOn=now,
-                   BlueprintDetails={"BlueprintName": run["blueprint_name"], "RunId": run["run_id"]})
+        doc.update(
+            CreatedOn=now, LastModifiedOn=now, BlueprintDetails={"BlueprintName": run["blueprint_name"], "RunId": run["run_id"]}
+        )
     elif entity.kind == "job":
         doc.update(CreatedOn=now, LastModifiedOn=now)
     elif entity.kind == "crawler":
@@ -94,8 +95,16 @@ class Executor:
         if created:
             self._set(run, worker, state="ROLLING_BACK", error_message=message)
             rollback_error = self.rollback(run["run_id"])
-        self._set(run, worker, state="FAILED", error_message=message, rollback_error_message=rollback_error,
-                  completed_on=self.ctx.clock(), claimed_by=None, lease_until=None)
+        self._set(
+            run,
+            worker,
+            state="FAILED",
+            error_message=message,
+            rollback_error_message=rollback_error,
+            completed_on=self.ctx.clock(),
+            claimed_by=None,
+            lease_until=None,
+        )
 
     def execute(self, run: dict, worker: str) -> None:
         try:
@@ -103,8 +112,15 @@ class Executor:
             for entity in entities:
                 self._create(run, entity)
             workflow = next(e.name for e in entities if e.kind == "workflow")
-            finished = self._set(run, worker, state="SUCCEEDED", workflow_name=workflow,
-                                 completed_on=self.ctx.clock(), claimed_by=None, lease_until=None)
+            finished = self._set(
+                run,
+                worker,
+                state="SUCCEEDED",
+                workflow_name=workflow,
+                completed_on=self.ctx.clock(),
+                claimed_by=None,
+                lease_until=None,
+            )
             if not finished:
                 # The run was deleted (its blueprint went away) or taken over: leave nothing behind.
                 self.rollback(run["run_id"])

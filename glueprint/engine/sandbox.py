@@ -151,5 +151,7 @@ def run_layout(archive: bytes, layout_generator: str, user_params: dict, system_
     if not isinstance(result, dict):
         raise LayoutError("The layout script's process wrote an unreadable result")
     if not result.get("ok"):
-        raise LayoutError(f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip())
+        raise LayoutError(
+            f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
+        )
     return result.get("plan")

@@ -85,9 +85,7 @@ def make_endpoint(ctx, authenticate=None):
         try:
             media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media_type not in ACCEPTED_CONTENT_TYPES:
-                raise errors.SerializationException(
-                    f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}."
-                )
+                raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
             name = _operation_name(request)
             body = await _read_body(request)
             if authenticate is not None:

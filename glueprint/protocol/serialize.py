@@ -10,11 +10,7 @@ from botocore.model import Shape
 def _shape_value(shape: Shape, value):
     kind = shape.type_name
     if kind == "structure":
-        return {
-            name: _shape_value(member, value[name])
-            for name, member in shape.members.items()
-            if value.get(name) is not None
-        }
+        return {name: _shape_value(member, value[name]) for name, member in shape.members.items() if value.get(name) is not None}
     if kind == "list":
         return [_shape_value(shape.member, item) for item in value]
     if kind == "map":

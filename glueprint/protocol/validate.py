@@ -10,7 +10,6 @@ import re
 from functools import cache
 
 import regex
-
 from botocore.model import Shape
 
 from . import errors
@@ -86,10 +85,7 @@ def _check(col: _Collector, shape: Shape, value, path: str):
             col.add(path, value, "be a map")
             return value
         _check_size(col, path, value, len(value), shape, "length")
-        return {
-            _check(col, shape.key, k, f"{path}.key"): _check(col, shape.value, v, f"{path}.{k}")
-            for k, v in value.items()
-        }
+        return {_check(col, shape.key, k, f"{path}.key"): _check(col, shape.value, v, f"{path}.{k}") for k, v in value.items()}
     if kind == "string":
         if not isinstance(value, str):
             col.add(path, value, "be a string")

@@ -89,15 +89,18 @@ def update_blueprint(ctx: ServiceContext, p: dict) -> dict:
         values.update(_active_columns(name, definition), last_active=None)
     elif current["layout_generator"] is not None:
         # Runs keep using the last definition that worked; show it as LastActiveDefinition.
-        values["last_active"] = current["last_active"] or orjson.dumps(
-            {
-                "Description": current["description"],
-                "LastModifiedOn": current["last_modified_on"],
-                "ParameterSpec": current["parameter_spec"],
-                "BlueprintLocation": current["location"],
-                "BlueprintServiceLocation": current["service_location"],
-            }
-        ).decode()
+        values["last_active"] = (
+            current["last_active"]
+            or orjson.dumps(
+                {
+                    "Description": current["description"],
+                    "LastModifiedOn": current["last_modified_on"],
+                    "ParameterSpec": current["parameter_spec"],
+                    "BlueprintLocation": current["location"],
+                    "BlueprintServiceLocation": current["service_location"],
+                }
+            ).decode()
+        )
     with ctx.db.write() as conn:
         if store.get(conn, name) is None:
             raise errors.EntityNotFoundException(f"Blueprint {name} not found.")

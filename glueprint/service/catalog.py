@@ -86,8 +86,14 @@ def create_table(ctx: ServiceContext, p: dict) -> dict:
     if not name:
         raise errors.InvalidInputException("A table name is required: give TableInput.Name.")
     now = ctx.clock()
-    doc = {**given, "Name": name, "DatabaseName": database, "CreateTime": now, "UpdateTime": now,
-           "CatalogId": _catalog_id(ctx, p)}
+    doc = {
+        **given,
+        "Name": name,
+        "DatabaseName": database,
+        "CreateTime": now,
+        "UpdateTime": now,
+        "CatalogId": _catalog_id(ctx, p),
+    }
     try:
         with ctx.db.write() as conn:
             _require_database(conn, database)

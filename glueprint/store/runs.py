@@ -40,9 +40,7 @@ def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked
 
 def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: float) -> None:
     if run_ids:
-        conn.execute(
-            update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until)
-        )
+        conn.execute(update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until))
 
 
 def change(conn: Connection, run_id: str, **values) -> bool:
