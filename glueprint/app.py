@@ -12,6 +12,7 @@ from .config import Settings
 from .engine.archive import ArchiveSource
 from .engine.worker import WorkerPool
 from .protocol.dispatch import make_endpoint
+from .protocol.sigv4 import Verifier
 from .service.context import ServiceContext
 from .store.db import Database
 
@@ -21,7 +22,7 @@ def build_context(settings: Settings, db: Database) -> ServiceContext:
     return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id)
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, verifier: Verifier | None = None) -> Starlette:
     db = Database(settings.db_url)
     db.migrate()
     ctx = build_context(settings, db)
@@ -44,7 +45,7 @@ def create_app(settings: Settings) -> Starlette:
             db.dispose()
 
     routes = [
-        Route("/", make_endpoint(ctx), methods=["POST"]),
+        Route("/", make_endpoint(ctx, verifier), methods=["POST"]),
         Route("/", about, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

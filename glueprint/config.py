@@ -21,8 +21,10 @@ class Settings:
     account_id: str = "123456789012"
     workers: int = 2
     # Limits for each layout script's sandboxed process.
-    run_timeout_s: float = 60.0
+    run_timeout: float = 60.0
     run_memory_mb: int = 1024
+    # A claimed run whose worker has not renewed its lease for this long is taken as lost.
+    lease_seconds: float = 30.0
     # The Glue endpoint layout scripts call; defaults to this server.
     api_url: str | None = None
 

@@ -45,8 +45,38 @@ def plan_of(workflow) -> dict:
     }
 
 
+# Audit events a layout may not raise: starting or signalling processes, loading native code
+# (ctypes could call fork or kill directly), and reading other processes' /proc entries.
+BLOCKED_EVENTS = frozenset(
+    {
+        "os.fork",
+        "os.forkpty",
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "subprocess.Popen",
+        "os.kill",
+        "os.killpg",
+        "signal.pthread_kill",
+        "pty.spawn",
+        "ctypes.dlopen",
+        "os.startfile",
+    }
+)
+
+
+def _guard(event: str, args: tuple) -> None:
+    if event in BLOCKED_EVENTS:
+        raise PermissionError(f"blueprint layouts may not use {event}")
+    if event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/"):
+        if not args[0].startswith(("/proc/self/", "/proc/thread-self/")):
+            raise PermissionError(f"blueprint layouts may not read {args[0]}")
+
+
 def main() -> None:
     request = json.loads(sys.stdin.read())
+    sys.addaudithook(_guard)  # cannot be removed: it holds for everything imported after this
     sys.path[:0] = request["paths"]
     module_name, _, function_name = request["layout_generator"].rpartition(".")
     try:

@@ -6,6 +6,7 @@ timeout, and CPU, memory, file-size and core limits. Whatever it does, the paren
 back either a plan (plain data) or a LayoutError saying what went wrong.
 """
 
+import ctypes
 import io
 import json
 import os
@@ -22,7 +23,8 @@ from pathlib import Path
 from .archive import config_folder
 
 OUTPUT_TAIL_BYTES = 2000
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
+PR_SET_PDEATHSIG = 1
 
 
 class LayoutError(Exception):
@@ -56,7 +58,11 @@ def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str, home: s
 
 
 def _limit(memory_mb: int, cpu_s: int):
+    libc = ctypes.CDLL(None, use_errno=True)
+
     def apply() -> None:
+        # If the server or worker dies (even by kill -9), its layout processes die with it.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         memory = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
@@ -97,7 +103,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 def _failure(returncode: int, limits: Limits, output: str) -> str:
     if returncode < 0:
         name = signal.Signals(-returncode).name
-        hint = {"SIGXCPU": " (CPU time limit)", "SIGXFSZ": " (file size limit)", "SIGKILL": ""}.get(name, "")
+        hint = " (CPU time limit)" if name == "SIGXCPU" else ""
         message = f"The layout script's process was killed by {name}{hint}"
     else:
         message = f"The layout script's process exited with status {returncode} before returning a workflow"

@@ -19,7 +19,6 @@ from .sandbox import Limits
 
 log = logging.getLogger("glueprint.worker")
 
-LEASE_S = 30.0
 POLL_S = 0.5
 
 
@@ -34,11 +33,12 @@ class WorkerPool:
     def __init__(self, ctx: ServiceContext, settings: Settings, threads: int | None = None):
         self.ctx = ctx
         self.threads = threads if threads is not None else settings.workers
+        self.lease_s = settings.lease_seconds
         self.executor = Executor(
             ctx,
             glue_endpoint=settings.endpoint_url,
             s3_endpoint=settings.s3_endpoint_url,
-            limits=Limits(timeout_s=settings.run_timeout_s, memory_mb=settings.run_memory_mb),
+            limits=Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb),
         )
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
@@ -77,7 +77,7 @@ class WorkerPool:
 
     def _claim(self):
         with self.ctx.db.write() as conn:
-            return run_store.claim(conn, self.identity, self.ctx.clock(), LEASE_S, skip_locked=not self.ctx.db.is_sqlite)
+            return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
     def run_once(self) -> bool:
         """Claim and finish one run; False when there was nothing to do."""
@@ -107,11 +107,11 @@ class WorkerPool:
                 self._stop.wait(POLL_S)
 
     def _heartbeat(self) -> None:
-        while not self._stop.wait(LEASE_S / 3):
+        while not self._stop.wait(self.lease_s / 3):
             with self._active_lock:
                 active = list(self._active)
             try:
                 with self.ctx.db.write() as conn:
-                    run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + LEASE_S)
+                    run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
             except Exception:
                 log.exception("heartbeat failed")

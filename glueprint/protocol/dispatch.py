@@ -77,8 +77,8 @@ def _parse(body: bytes) -> dict:
     return params
 
 
-def make_endpoint(ctx, authenticate=None):
-    """The Starlette endpoint for ``POST /``; ``authenticate(request, body)`` may raise a ServiceError."""
+def make_endpoint(ctx, verifier=None):
+    """The Starlette endpoint for ``POST /``; with a SigV4 verifier, unsigned requests are refused."""
 
     async def endpoint(request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -86,10 +86,10 @@ def make_endpoint(ctx, authenticate=None):
             media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media_type not in ACCEPTED_CONTENT_TYPES:
                 raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
-            name = _operation_name(request)
             body = await _read_body(request)
-            if authenticate is not None:
-                authenticate(request, body)
+            if verifier is not None:
+                verifier.verify(request.method, str(request.url), request.headers, body)
+            name = _operation_name(request)
             params = validate(operation(name).input_shape, _parse(body))
             result = await run_in_threadpool(registry.handler(name), ctx, params)
             return _response(200, serialize(operation(name).output_shape, result), request_id)

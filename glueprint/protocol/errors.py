@@ -13,11 +13,10 @@ COMMON_ERRORS = {
     "UnknownOperationException": 400,
     "SerializationException": 400,
     "MissingAuthenticationTokenException": 403,
-    "UnrecognizedClientException": 403,
-    "InvalidSignatureException": 403,
-    "IncompleteSignatureException": 403,
+    "UnrecognizedClientException": 400,
+    "InvalidSignatureException": 400,
+    "IncompleteSignatureException": 400,
     "RequestEntityTooLargeException": 413,
-    "UnsupportedMediaTypeException": 415,
 }
 # The model marks no Glue error as a fault; AWS answers this one with HTTP 500.
 SERVER_FAULTS = frozenset({"InternalServiceException"})

@@ -1,0 +1,109 @@
+"""--auth sigv4: signed requests pass; every kind of bad signature gets the AWS error."""
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+from servers import call_raw
+
+KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
+
+
+@pytest.fixture(scope="module")
+def signed_server(start_server, tmp_path_factory):
+    creds = tmp_path_factory.mktemp("creds") / "credentials"
+    creds.write_text("[ci]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = fromfile\n")
+    return start_server("--auth", "sigv4", "--access-key", KEY, "--secret-key", SECRET, "--credentials-file", str(creds), "--workers", "0")
+
+
+def client(server, key=KEY, secret=SECRET):
+    return boto3.session.Session().client(
+        "glue", endpoint_url=server.url, region_name="eu-west-1", aws_access_key_id=key, aws_secret_access_key=secret
+    )
+
+
+def code_of(call, **kwargs):
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return err.value.response["Error"]["Code"]
+
+
+def signed_headers(server, body: bytes, when: datetime, key=KEY, secret=SECRET, service="glue") -> dict:
+    """Headers of a request botocore signed as if its clock read ``when``."""
+    request = AWSRequest(
+        method="POST",
+        url=server.url + "/",
+        data=body,
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.ListBlueprints"},
+    )
+    with mock.patch("botocore.auth.get_current_datetime", return_value=when):
+        SigV4Auth(Credentials(key, secret), service, "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_requests_signed_with_known_keys_are_served(signed_server):
+    assert "Blueprints" in client(signed_server).list_blueprints()
+    assert "Blueprints" in client(signed_server, "AKIDFROMFILE", "fromfile").list_blueprints()
+
+
+def test_unknown_access_key_is_unrecognized_client(signed_server):
+    assert code_of(client(signed_server, "AKIDNOBODY", SECRET).list_blueprints) == "UnrecognizedClientException"
+
+
+def test_wrong_secret_is_invalid_signature(signed_server):
+    assert code_of(client(signed_server, KEY, "wrong").list_blueprints) == "InvalidSignatureException"
+
+
+def test_unsigned_request_is_missing_authentication_token(signed_server):
+    response = call_raw(signed_server.url, "ListBlueprints", {})
+    assert response.status_code == 403
+    assert response.json()["__type"] == "MissingAuthenticationTokenException"
+
+
+def test_malformed_authorization_is_incomplete_signature(signed_server):
+    for header in ("AWS4-HMAC-SHA256 Credential=x", "Basic abc", f"AWS4-HMAC-SHA256 Credential={KEY}/x, SignedHeaders=host, Signature=00"):
+        response = call_raw(signed_server.url, "ListBlueprints", {}, Authorization=header, **{"X-Amz-Date": "20261125T000000Z"})
+        assert response.json()["__type"] == "IncompleteSignatureException", header
+
+
+def test_tampered_body_is_invalid_signature(signed_server):
+    headers = signed_headers(signed_server, b"{}", datetime.now(UTC))
+    response = call_raw(signed_server.url, "ListBlueprints", b'{"MaxResults": 1}', **headers)
+    assert response.json()["__type"] == "InvalidSignatureException"
+
+
+def test_signature_within_the_skew_window_passes_and_outside_fails(signed_server):
+    now = datetime.now(UTC)
+    ok = call_raw(signed_server.url, "ListBlueprints", b"{}", **signed_headers(signed_server, b"{}", now - timedelta(minutes=14)))
+    assert ok.status_code == 200, ok.text
+    for skew in (timedelta(minutes=-16), timedelta(minutes=16)):
+        late = call_raw(signed_server.url, "ListBlueprints", b"{}", **signed_headers(signed_server, b"{}", now + skew))
+        assert late.json()["__type"] == "InvalidSignatureException"
+        assert "15 minutes" in late.json()["Message"]
+
+
+def test_scope_for_another_service_is_invalid_signature(signed_server):
+    headers = signed_headers(signed_server, b"{}", datetime.now(UTC), service="s3")
+    response = call_raw(signed_server.url, "ListBlueprints", b"{}", **headers)
+    assert response.json()["__type"] == "InvalidSignatureException"
+
+
+def test_scope_date_must_match_the_request_date(signed_server):
+    headers = signed_headers(signed_server, b"{}", datetime.now(UTC))
+    headers["X-Amz-Date"] = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%dT%H%M%SZ")
+    response = call_raw(signed_server.url, "ListBlueprints", b"{}", **headers)
+    assert response.json()["__type"] == "InvalidSignatureException"
+    assert "Credential scope" in response.json()["Message"]
+
+
+def test_rejected_requests_change_nothing(signed_server):
+    bad = client(signed_server, KEY, "wrong")
+    assert code_of(bad.delete_blueprint, Name="x") == "InvalidSignatureException"
+    assert code_of(bad.create_blueprint, Name="never", BlueprintLocation="s3://b/k.zip") == "InvalidSignatureException"
+    assert client(signed_server).list_blueprints()["Blueprints"] == []
