@@ -152,3 +152,14 @@ def wait_run(glue, blueprint: str, run_id: str, timeout: float = 30.0) -> dict:
 def start_and_wait(glue, blueprint: str, params: dict, role: str = ROLE) -> dict:
     run_id = glue.start_blueprint_run(BlueprintName=blueprint, Parameters=json.dumps(params), RoleArn=role)["RunId"]
     return wait_run(glue, blueprint, run_id)
+
+
+def all_pages(call, key: str, **kwargs) -> list:
+    """Every item of a paged Glue listing, following NextToken to the end."""
+    items, token = [], None
+    while True:
+        page = call(**kwargs, **({"NextToken": token} if token else {}))
+        items += page[key]
+        token = page.get("NextToken")
+        if not token:
+            return items

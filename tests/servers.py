@@ -70,10 +70,20 @@ class Process:
 def glueprint_server(db_url: str, tmp: Path, *extra: str, port: int | None = None) -> Process:
     port = port or free_port()
     args = [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", db_url, "--log-level", "warning", *extra]
+    return Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", _child_env())
+
+
+def _child_env() -> dict:
     # A developer's own AWS settings must not leak in; the S3 test server takes any keys.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    return Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", env)
+    return env
+
+
+def glueprint_worker(db_url: str, tmp: Path, api_url: str, *extra: str) -> Process:
+    """A run-engine-only process; it serves no HTTP, so readiness is the API it points at."""
+    args = [sys.executable, "-m", "glueprint", "worker", "--db", db_url, "--api-url", api_url, "--log-level", "warning", *extra]
+    return Process(args, tmp / f"worker-{free_port()}.log", api_url, _child_env())
 
 
 def moto_s3_server(tmp: Path) -> Process:

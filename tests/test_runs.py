@@ -6,7 +6,7 @@ import textwrap
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ROLE, start_and_wait, wait_run, zip_files
+from conftest import ROLE, all_pages, start_and_wait, wait_run, zip_files
 from servers import glue_client
 
 ETL_PARAMS = {"WorkflowName": None, "JobRole": "etl-role", "ScriptBucket": "my-scripts"}
@@ -48,16 +48,6 @@ def error_of(call, **kwargs):
     return err.value.response["Error"]
 
 
-def all_names(call, key: str) -> list[str]:
-    names, token = [], None
-    while True:
-        page = call(**({"NextToken": token} if token else {}))
-        names += page[key]
-        token = page.get("NextToken")
-        if not token:
-            return names
-
-
 def entities_named(glue, prefix: str) -> dict:
     lists = {
         "workflows": (glue.list_workflows, "Workflows"),
@@ -65,7 +55,7 @@ def entities_named(glue, prefix: str) -> dict:
         "crawlers": (glue.list_crawlers, "CrawlerNames"),
         "triggers": (glue.list_triggers, "TriggerNames"),
     }
-    return {kind: [n for n in all_names(*how) if n.startswith(prefix)] for kind, how in lists.items()}
+    return {kind: [n for n in all_pages(*how) if n.startswith(prefix)] for kind, how in lists.items()}
 
 
 def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, example, name):

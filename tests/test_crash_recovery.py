@@ -1,0 +1,68 @@
+"""kill -9 with runs in flight: nothing acknowledged is lost and no run stays RUNNING."""
+
+import json
+import time
+
+from botocore.exceptions import ClientError
+
+from conftest import ROLE, all_pages
+from servers import glue_client
+from test_runs import layout_archive
+
+IN_FLIGHT = 100
+SLOW_LAYOUT = """
+import time
+from awsglue.blueprint.workflow import Workflow, Entities
+from awsglue.blueprint.job import Job
+
+def generate_layout(user_params, system_params):
+    time.sleep(0.2)
+    name = user_params["WorkflowName"]
+    jobs = [Job(Name=f"{name}_{i}", Role="r", Command={"Name": "pythonshell", "ScriptLocation": "s3://b/s.py"}) for i in range(3)]
+    return Workflow(Name=name, Entities=Entities(Jobs=jobs))
+"""
+
+
+def exists(call, **kwargs) -> bool:
+    try:
+        call(**kwargs)
+        return True
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "EntityNotFoundException"
+        return False
+
+
+def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upload):
+    server = start_server("--lease-seconds", "2", "--workers", "2")
+    glue = glue_client(server.url)
+    glue.create_blueprint(Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}})))
+    acknowledged = {}
+    for i in range(IN_FLIGHT):
+        params = json.dumps({"WorkflowName": f"crash{i:03d}"})
+        acknowledged[glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=params)["RunId"]] = f"crash{i:03d}"
+    while not any(r["State"] == "SUCCEEDED" for r in glue.get_blueprint_runs(BlueprintName="slow", MaxResults=1000)["BlueprintRuns"]):
+        time.sleep(0.05)
+    server.kill()
+
+    server.start()
+    glue = glue_client(server.url)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = all_pages(glue.get_blueprint_runs, "BlueprintRuns", BlueprintName="slow")
+        if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs):
+            break
+        time.sleep(0.5)
+    assert glue.get_blueprint(Name="slow")["Blueprint"]["Status"] == "ACTIVE"
+    assert {r["RunId"] for r in runs} == set(acknowledged)
+    stuck = [r for r in runs if r["State"] not in ("SUCCEEDED", "FAILED")]
+    assert stuck == []
+    failed = [r for r in runs if r["State"] == "FAILED"]
+    assert 1 <= len(failed) <= 2  # the runs the two worker threads were executing when killed
+    for run in failed:
+        assert "was lost before the run finished" in run["ErrorMessage"]
+        workflow = acknowledged[run["RunId"]]
+        assert not exists(glue.get_workflow, Name=workflow)
+        assert glue.batch_get_jobs(JobNames=[f"{workflow}_{i}" for i in range(3)])["Jobs"] == []
+    for run in runs:
+        if run["State"] == "SUCCEEDED":
+            assert run["WorkflowName"] == acknowledged[run["RunId"]]
