@@ -163,3 +163,16 @@ def all_pages(call, key: str, **kwargs) -> list:
         token = page.get("NextToken")
         if not token:
             return items
+
+
+def snapshot(glue) -> dict:
+    """Everything a rejected request must leave as it was."""
+    names = all_pages(glue.list_blueprints, "Blueprints")
+    return {
+        "blueprints": [glue.batch_get_blueprints(Names=names[i : i + 25])["Blueprints"] for i in range(0, len(names), 25)],
+        "workflows": all_pages(glue.list_workflows, "Workflows"),
+        "jobs": all_pages(glue.get_jobs, "Jobs"),
+        "crawlers": all_pages(glue.get_crawlers, "Crawlers"),
+        "triggers": all_pages(glue.get_triggers, "Triggers"),
+        "databases": all_pages(glue.get_databases, "DatabaseList"),
+    }

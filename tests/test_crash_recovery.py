@@ -4,10 +4,10 @@ import json
 import time
 
 from botocore.exceptions import ClientError
+from test_runs import layout_archive
 
 from conftest import ROLE, all_pages
 from servers import glue_client
-from test_runs import layout_archive
 
 IN_FLIGHT = 100
 SLOW_LAYOUT = """
@@ -35,12 +35,16 @@ def exists(call, **kwargs) -> bool:
 def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upload):
     server = start_server("--lease-seconds", "2", "--workers", "2")
     glue = glue_client(server.url)
-    glue.create_blueprint(Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}})))
+    glue.create_blueprint(
+        Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    )
     acknowledged = {}
     for i in range(IN_FLIGHT):
         params = json.dumps({"WorkflowName": f"crash{i:03d}"})
         acknowledged[glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=params)["RunId"]] = f"crash{i:03d}"
-    while not any(r["State"] == "SUCCEEDED" for r in glue.get_blueprint_runs(BlueprintName="slow", MaxResults=1000)["BlueprintRuns"]):
+    while not any(
+        r["State"] == "SUCCEEDED" for r in glue.get_blueprint_runs(BlueprintName="slow", MaxResults=1000)["BlueprintRuns"]
+    ):
         time.sleep(0.05)
     server.kill()
 

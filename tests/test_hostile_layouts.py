@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from test_runs import SIMPLE_LAYOUT, layout_archive
 
 from conftest import ROLE, wait_run
-from test_runs import SIMPLE_LAYOUT, layout_archive
 
 HOSTILE = {
     "memory-bomb": (
@@ -13,7 +13,10 @@ HOSTILE = {
         "MemoryError",
     ),
     "fork-bomb": ("import os\ndef generate_layout(u, s):\n    while True:\n        os.fork()\n", "may not use os.fork"),
-    "shell-out": ("import subprocess\ndef generate_layout(u, s):\n    subprocess.run(['true'])\n", "may not use subprocess.Popen"),
+    "shell-out": (
+        "import subprocess\ndef generate_layout(u, s):\n    subprocess.run(['true'])\n",
+        "may not use subprocess.Popen",
+    ),
     "kill-the-server": ("import os\ndef generate_layout(u, s):\n    os.kill(os.getppid(), 9)\n", "may not use os.kill"),
     "native-code": ("import ctypes\ndef generate_layout(u, s):\n    ctypes.CDLL(None).fork()\n", "may not use ctypes.dlopen"),
     "read-server-environment": (
@@ -24,7 +27,10 @@ HOSTILE = {
         "import sys\ndef generate_layout(u, s):\n    line = 'x' * 1023 + '\\n'\n    for _ in range(40 * 1024):\n        sys.stdout.write(line)\n",
         "OSError: [Errno 27] File too large",
     ),
-    "exit-quietly": ("import os\ndef generate_layout(u, s):\n    os._exit(0)\n", "exited with status 0 before returning a workflow"),
+    "exit-quietly": (
+        "import os\ndef generate_layout(u, s):\n    os._exit(0)\n",
+        "exited with status 0 before returning a workflow",
+    ),
 }
 
 
@@ -32,9 +38,13 @@ HOSTILE = {
 def test_hostile_layout_fails_its_run_while_a_good_run_succeeds(glue, upload, name, case):
     code, expected = HOSTILE[case]
     glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive(code)))
-    glue.create_blueprint(Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})))
+    glue.create_blueprint(
+        Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    )
     bad = glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE)["RunId"]
-    good = glue.start_blueprint_run(BlueprintName=name + "ok", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))["RunId"]
+    good = glue.start_blueprint_run(BlueprintName=name + "ok", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))[
+        "RunId"
+    ]
     bad_run = wait_run(glue, name, bad)
     assert bad_run["State"] == "FAILED"
     assert expected in bad_run["ErrorMessage"], bad_run["ErrorMessage"]

@@ -7,21 +7,11 @@ from botocore.exceptions import ClientError
 
 from glueprint.service.registry import implemented
 
+from conftest import snapshot
 from model_cases import cases
 from servers import call_raw
 
 CASES = [case for op in implemented() for case in cases(op)]
-
-
-def snapshot(glue):
-    """What a rejected request must not change."""
-    return (
-        glue.list_blueprints(MaxResults=25)["Blueprints"],
-        glue.list_workflows()["Workflows"],
-        glue.list_jobs()["JobNames"],
-        glue.list_triggers()["TriggerNames"],
-        [d["Name"] for d in glue.get_databases()["DatabaseList"]],
-    )
 
 
 def test_cases_cover_every_implemented_operation_with_limits():

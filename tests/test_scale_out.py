@@ -4,10 +4,10 @@ import json
 import time
 
 import pytest
+from test_runs import layout_archive
 
 from conftest import ROLE, Databases, all_pages
 from servers import glue_client, glueprint_server, glueprint_worker
-from test_runs import layout_archive
 
 RUNS = 300
 # Each execution leaves a table named after its run's token, so executions can be counted.
@@ -42,13 +42,17 @@ def test_two_apis_and_three_workers_execute_every_run_exactly_once(postgres, s3,
     ]
     try:
         clients = [glue_client(api.url) for api in apis]
-        clients[0].create_blueprint(Name="counting", BlueprintLocation=upload(layout_archive(COUNTING_LAYOUT, {"Token": {"type": "String"}})))
+        clients[0].create_blueprint(
+            Name="counting", BlueprintLocation=upload(layout_archive(COUNTING_LAYOUT, {"Token": {"type": "String"}}))
+        )
         clients[1].create_database(DatabaseInput={"Name": "executions"})
         started = {}
         for i in range(RUNS):
             token = f"run{i:03d}"
             params = json.dumps({"Token": token})
-            started[token] = clients[i % 2].start_blueprint_run(BlueprintName="counting", RoleArn=ROLE, Parameters=params)["RunId"]
+            started[token] = clients[i % 2].start_blueprint_run(BlueprintName="counting", RoleArn=ROLE, Parameters=params)[
+                "RunId"
+            ]
 
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:

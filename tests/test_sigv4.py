@@ -19,7 +19,9 @@ KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
 def signed_server(start_server, tmp_path_factory):
     creds = tmp_path_factory.mktemp("creds") / "credentials"
     creds.write_text("[ci]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = fromfile\n")
-    return start_server("--auth", "sigv4", "--access-key", KEY, "--secret-key", SECRET, "--credentials-file", str(creds), "--workers", "0")
+    return start_server(
+        "--auth", "sigv4", "--access-key", KEY, "--secret-key", SECRET, "--credentials-file", str(creds), "--workers", "0"
+    )
 
 
 def client(server, key=KEY, secret=SECRET):
@@ -67,7 +69,11 @@ def test_unsigned_request_is_missing_authentication_token(signed_server):
 
 
 def test_malformed_authorization_is_incomplete_signature(signed_server):
-    for header in ("AWS4-HMAC-SHA256 Credential=x", "Basic abc", f"AWS4-HMAC-SHA256 Credential={KEY}/x, SignedHeaders=host, Signature=00"):
+    for header in (
+        "AWS4-HMAC-SHA256 Credential=x",
+        "Basic abc",
+        f"AWS4-HMAC-SHA256 Credential={KEY}/x, SignedHeaders=host, Signature=00",
+    ):
         response = call_raw(signed_server.url, "ListBlueprints", {}, Authorization=header, **{"X-Amz-Date": "20261125T000000Z"})
         assert response.json()["__type"] == "IncompleteSignatureException", header
 
