@@ -10,7 +10,7 @@ from ..store import entities as entity_store
 from ..store import runs as run_store
 from . import params
 from .plan import Entity, PlanError, entities_of
-from .sandbox import LayoutError, Limits, layout_env, run_layout
+from .sandbox import LayoutError, Limits, Sandbox, layout_env
 
 log = logging.getLogger("glueprint.engine")
 LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
@@ -42,9 +42,7 @@ def stored_doc(entity: Entity, run: dict, now: float) -> dict:
 class Executor:
     def __init__(self, ctx: ServiceContext, glue_endpoint: str, s3_endpoint: str | None, limits: Limits):
         self.ctx = ctx
-        self.glue_endpoint = glue_endpoint
-        self.s3_endpoint = s3_endpoint
-        self.limits = limits
+        self.sandbox = Sandbox(layout_env(glue_endpoint, s3_endpoint, ctx.region), limits)
 
     def _set(self, run: dict, worker: str, **values) -> bool:
         with self.ctx.db.write() as conn:
@@ -60,9 +58,8 @@ class Executor:
         except params.ParameterError as exc:
             raise RunFailed(f"Invalid blueprint parameters: {exc}") from None
         system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
-        env = layout_env(self.glue_endpoint, self.s3_endpoint, self.ctx.region, home="/")
         try:
-            plan = run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params, env, self.limits)
+            plan = self.sandbox.run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params)
             return entities_of(plan)
         except (LayoutError, PlanError) as exc:
             raise RunFailed(str(exc)) from None

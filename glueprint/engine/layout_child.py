@@ -1,7 +1,7 @@
-"""Runs inside the sandboxed process: import the layout, call it, write what it returned.
+"""Runs inside a layout's own process: import the layout, call it, write what it returned.
 
-Reads one JSON request on stdin and writes one JSON result to the file the request names.
-Everything here is untrusted territory; the parent checks the result again from scratch.
+Writes one JSON result to the file the request names. Everything here is untrusted
+territory; the engine checks the result again from scratch.
 """
 
 import importlib
@@ -61,6 +61,8 @@ BLOCKED_EVENTS = frozenset(
         "signal.pthread_kill",
         "pty.spawn",
         "ctypes.dlopen",
+        "ctypes.dlsym",
+        "ctypes.call_function",
         "os.startfile",
     }
 )
@@ -74,9 +76,8 @@ def _guard(event: str, args: tuple) -> None:
             raise PermissionError(f"blueprint layouts may not read {args[0]}")
 
 
-def main() -> None:
-    request = json.loads(sys.stdin.read())
-    sys.addaudithook(_guard)  # cannot be removed: it holds for everything imported after this
+def run(request: dict) -> None:
+    sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
     sys.path[:0] = request["paths"]
     module_name, _, function_name = request["layout_generator"].rpartition(".")
     try:
@@ -90,7 +91,3 @@ def main() -> None:
     sys.stdout.flush()
     with open(request["result_path"], "w", encoding="utf-8") as out:
         json.dump(result, out, default=repr)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,21 +1,24 @@
-"""Running an untrusted layout script in a child process with limits.
+"""Running an untrusted layout script in a process of its own, with limits.
 
-The child gets a scratch directory holding the unpacked archive, a scrubbed environment that
-points its boto3 calls at glueprint (Glue) and the configured S3 endpoint, a wall-clock
-timeout, and CPU, memory, file-size and core limits. Whatever it does, the parent gets
-back either a plan (plain data) or a LayoutError saying what went wrong.
+Each run gets a scratch directory holding the unpacked archive; its process is forked from
+the zygote (see zygote.py), which runs in a scrubbed environment that points boto3's Glue
+calls at glueprint and its S3 calls at the configured S3 endpoint. The engine enforces a
+wall-clock timeout; the child carries CPU, memory, file-size and core limits. Whatever the
+layout does, the engine gets back either a plan (plain data) or a LayoutError saying what
+went wrong.
 """
 
-import ctypes
 import io
 import json
 import os
-import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +26,7 @@ from pathlib import Path
 from .archive import config_folder
 
 OUTPUT_TAIL_BYTES = 2000
-MAX_FILE_BYTES = 16 * 1024 * 1024
-PR_SET_PDEATHSIG = 1
+ZYGOTE_START_TIMEOUT_S = 30
 
 
 class LayoutError(Exception):
@@ -37,11 +39,10 @@ class Limits:
     memory_mb: int = 1024
 
 
-def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str, home: str) -> dict:
-    """The child's whole environment: nothing of the server's own leaks in."""
+def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str) -> dict:
+    """The layouts' whole environment: nothing of the server's own leaks in."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
         "LANG": "C.UTF-8",
         "AWS_ENDPOINT_URL_GLUE": glue_endpoint,
         "AWS_DEFAULT_REGION": region,
@@ -57,19 +58,89 @@ def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str, home: s
     return env
 
 
-def _limit(memory_mb: int, cpu_s: int):
-    libc = ctypes.CDLL(None, use_errno=True)
+def _die_with_parent() -> None:
+    from .zygote import die_with_parent
 
-    def apply() -> None:
-        # If the server or worker dies (even by kill -9), its layout processes die with it.
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    die_with_parent()
 
-    return apply
+
+class Zygote:
+    """The engine's handle on its zygote process, started on first use and again if it dies."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._dir = Path(tempfile.mkdtemp(prefix="glueprint-zygote-"))
+        self.socket_path = str(self._dir / "zygote.sock")
+
+    def _ensure(self) -> None:
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                return
+            if os.path.exists(self.socket_path):
+                os.unlink(self.socket_path)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.zygote", self.socket_path],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                env={**self.env, "HOME": str(self._dir)},
+                preexec_fn=_die_with_parent,
+            )
+            ready = self._proc.stdout.readline()
+            if ready.strip() != b"ready":
+                raise LayoutError("The layout sandbox could not start")
+
+    def run(self, request: dict, timeout_s: float) -> int:
+        """Run one layout; return its exit code (negative for a signal), or raise on timeout."""
+        self._ensure()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(self.socket_path)
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            reader = _Lines(conn)
+            deadline = time.monotonic() + ZYGOTE_START_TIMEOUT_S
+            pid = reader.next(deadline)["pid"]
+            try:
+                return reader.next(time.monotonic() + timeout_s)["status"]
+            except TimeoutError:
+                _kill_group(pid)
+                raise
+            finally:
+                _kill_group(pid)  # nothing the layout started outlives it
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()
+                self._proc.wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class _Lines:
+    """JSON lines from a socket, each awaited until a deadline."""
+
+    def __init__(self, conn: socket.socket):
+        self.conn, self.buffer = conn, b""
+
+    def next(self, deadline: float) -> dict:
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            self.conn.settimeout(remaining)
+            chunk = self.conn.recv(4096)  # raises TimeoutError at the deadline
+            if not chunk:
+                raise LayoutError("The layout sandbox went away while running the layout")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _unpack(archive: bytes, root: Path) -> list[str]:
@@ -77,8 +148,7 @@ def _unpack(archive: bytes, root: Path) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         names = zf.namelist()
         for name in names:
-            target = (root / name).resolve()
-            if not target.is_relative_to(root):
+            if not (root / name).resolve().is_relative_to(root):
                 raise LayoutError(f"The archive entry {name} points outside the archive root")
         zf.extractall(root)
     folder = config_folder(names)
@@ -86,78 +156,64 @@ def _unpack(archive: bytes, root: Path) -> list[str]:
 
 
 def _tail(path: Path) -> str:
+    if not path.exists():
+        return ""
     with open(path, "rb") as f:
         f.seek(0, os.SEEK_END)
-        size = f.tell()
-        f.seek(max(0, size - OUTPUT_TAIL_BYTES))
+        f.seek(max(0, f.tell() - OUTPUT_TAIL_BYTES))
         return f.read().decode("utf-8", "replace").strip()
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _failure(returncode: int, limits: Limits, output: str) -> str:
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
+def _failure(code: int, output: str) -> str:
+    if code < 0:
+        name = signal.Signals(-code).name
         hint = " (CPU time limit)" if name == "SIGXCPU" else ""
         message = f"The layout script's process was killed by {name}{hint}"
     else:
-        message = f"The layout script's process exited with status {returncode} before returning a workflow"
+        message = f"The layout script's process exited with status {code} before returning a workflow"
     return message + (f". Last output:\n{output}" if output else "")
 
 
-def run_layout(archive: bytes, layout_generator: str, user_params: dict, system_params: dict, env: dict, limits: Limits) -> dict:
-    """Run the layout generator; return its plan or raise LayoutError."""
-    with tempfile.TemporaryDirectory(prefix="glueprint-run-") as tmp:
-        base = Path(tmp).resolve()
-        root, private = base / "blueprint", base / "private"
-        root.mkdir()
-        private.mkdir(mode=0o700)
-        paths = _unpack(archive, root)
-        request = {
-            "paths": paths,
-            "layout_generator": layout_generator,
-            "user_params": user_params,
-            "system_params": system_params,
-            "result_path": str(private / "result.json"),
-        }
-        output_path = private / "output.log"
-        with open(output_path, "wb") as output:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.layout_child"],
-                stdin=subprocess.PIPE,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=root,
-                env={**env, "HOME": str(root)},
-                start_new_session=True,
-                preexec_fn=_limit(limits.memory_mb, int(limits.timeout_s) + 1),
-            )
+class Sandbox:
+    def __init__(self, env: dict, limits: Limits):
+        self.zygote = Zygote(env)
+        self.limits = limits
+
+    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict) -> dict:
+        """Run the layout generator; return its plan or raise LayoutError."""
+        with tempfile.TemporaryDirectory(prefix="glueprint-run-") as tmp:
+            base = Path(tmp).resolve()
+            root, private = base / "blueprint", base / "private"
+            root.mkdir()
+            private.mkdir(mode=0o700)
+            request = {
+                "paths": _unpack(archive, root),
+                "cwd": str(root),
+                "layout_generator": layout_generator,
+                "user_params": user_params,
+                "system_params": system_params,
+                "result_path": str(private / "result.json"),
+                "output_path": str(private / "output.log"),
+                "memory_mb": self.limits.memory_mb,
+                "cpu_s": int(self.limits.timeout_s) + 1,
+            }
             try:
-                proc.communicate(json.dumps(request).encode(), timeout=limits.timeout_s)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc)
-                proc.wait()
+                code = self.zygote.run(request, self.limits.timeout_s)
+            except TimeoutError:
                 raise LayoutError(
-                    f"The layout script did not finish within {limits.timeout_s:g} seconds and was stopped"
+                    f"The layout script did not finish within {self.limits.timeout_s:g} seconds and was stopped"
                 ) from None
-            finally:
-                _kill_group(proc)  # nothing the layout started outlives it
-        output_text = _tail(output_path)
-        try:
-            result = json.loads((private / "result.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise LayoutError(_failure(proc.returncode, limits, output_text)) from None
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-    if not isinstance(result, dict):
-        raise LayoutError("The layout script's process wrote an unreadable result")
-    if not result.get("ok"):
-        raise LayoutError(
-            f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
-        )
-    return result.get("plan")
+            try:
+                result = json.loads((private / "result.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise LayoutError(_failure(code, _tail(private / "output.log"))) from None
+        if not isinstance(result, dict):
+            raise LayoutError("The layout script's process wrote an unreadable result")
+        if not result.get("ok"):
+            raise LayoutError(
+                f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
+            )
+        return result.get("plan")
+
+    def stop(self) -> None:
+        self.zygote.stop()

@@ -63,6 +63,7 @@ class WorkerPool:
             self._wake.notify_all()
         for t in self._threads:
             t.join(timeout=5)
+        self.executor.sandbox.stop()
 
     def wake(self) -> None:
         with self._wake:
