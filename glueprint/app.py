@@ -11,7 +11,7 @@ from . import __version__
 from .config import Settings
 from .engine.archive import ArchiveSource
 from .engine.worker import WorkerPool
-from .protocol.dispatch import make_endpoint
+from .protocol.dispatch import GlueEndpoint
 from .protocol.sigv4 import Verifier
 from .service.context import ServiceContext
 from .store.db import Database
@@ -22,7 +22,7 @@ def build_context(settings: Settings, db: Database) -> ServiceContext:
     return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id)
 
 
-def create_app(settings: Settings, verifier: Verifier | None = None) -> Starlette:
+def create_app(settings: Settings, verifier: Verifier | None = None):
     db = Database(settings.db_url)
     db.migrate()
     ctx = build_context(settings, db)
@@ -44,10 +44,16 @@ def create_app(settings: Settings, verifier: Verifier | None = None) -> Starlett
                 pool.stop()
             db.dispose()
 
-    routes = [
-        Route("/", make_endpoint(ctx, verifier), methods=["POST"]),
-        Route("/", about, methods=["GET"]),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.ctx = ctx
+    site = Starlette(routes=[Route("/", about, methods=["GET"])], lifespan=lifespan)
+    site.state.ctx = ctx
+    glue = GlueEndpoint(ctx, verifier)
+
+    async def app(scope, receive, send):
+        # The Glue API is the hot path: it skips Starlette's routing and request objects.
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+            await glue(scope, receive, send)
+        else:
+            await site(scope, receive, send)
+
+    app.site = site
     return app

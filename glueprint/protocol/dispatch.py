@@ -1,7 +1,9 @@
 """The AWS JSON 1.1 endpoint: ``POST /`` with ``X-Amz-Target: AWSGlue.<Operation>``.
 
-Turns a request into (operation, validated params), calls the service handler off the
-event loop, and answers with the output shape's JSON or a modelled error.
+A plain ASGI app, because it is the hot path: it turns a request into (operation, validated
+params), calls the service handler, and answers with the output shape's JSON or a modelled
+error. Read-only handlers run on the event loop (a thread hop costs more than their query);
+the rest run in the thread pool, since they may wait on locks, S3 or the network.
 """
 
 import logging
@@ -9,13 +11,12 @@ import uuid
 
 import orjson
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
 
 from ..service import registry
 from . import errors
+from .cache import ResponseCache
 from .model import operation, target_prefix
-from .serialize import serialize
+from .serialize import serializer
 from .validate import validate
 
 log = logging.getLogger("glueprint.protocol")
@@ -23,22 +24,15 @@ log = logging.getLogger("glueprint.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_CONTENT_TYPES = {CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"}
 MAX_BODY_BYTES = 4 * 1024 * 1024
+_CONTENT_TYPE_HEADER = (b"content-type", CONTENT_TYPE.encode())
 
 
-def _response(status: int, body: bytes, request_id: str, error_code: str | None = None) -> Response:
-    headers = {"x-amzn-RequestId": request_id}
-    if error_code:
-        headers["X-Amzn-ErrorType"] = error_code
-    return Response(body, status_code=status, headers=headers, media_type=CONTENT_TYPE)
+def error_body(exc: errors.ServiceError) -> bytes:
+    return orjson.dumps({"__type": exc.code, "Message": exc.message})
 
 
-def error_response(exc: errors.ServiceError, request_id: str) -> Response:
-    body = orjson.dumps({"__type": exc.code, "Message": exc.message})
-    return _response(exc.status, body, request_id, exc.code)
-
-
-def _operation_name(request: Request) -> str:
-    target = request.headers.get("x-amz-target")
+def _operation_name(headers: dict) -> str:
+    target = headers.get("x-amz-target")
     if not target:
         raise errors.UnknownOperationException("Missing X-Amz-Target header: expected AWSGlue.<Operation>.")
     prefix, _, name = target.partition(".")
@@ -52,16 +46,21 @@ def _operation_name(request: Request) -> str:
     return name
 
 
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+async def _read_body(receive, headers: dict) -> bytes:
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionAbortedError
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
         chunks.append(chunk)
+        more = message.get("more_body", False)
     return b"".join(chunks)
 
 
@@ -77,27 +76,68 @@ def _parse(body: bytes) -> dict:
     return params
 
 
-def make_endpoint(ctx, verifier=None):
-    """The Starlette endpoint for ``POST /``; with a SigV4 verifier, unsigned requests are refused."""
+def _url(scope: dict, headers: dict) -> str:
+    host = headers.get("host") or "{}:{}".format(*scope["server"])
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('raw_path', scope['path'].encode()).decode('latin-1')}" + (
+        f"?{query}" if query else ""
+    )
 
-    async def endpoint(request: Request) -> Response:
+
+class GlueEndpoint:
+    """The ASGI app for ``POST /``; with a SigV4 verifier, unsigned requests are refused."""
+
+    def __init__(self, ctx, verifier=None):
+        self.ctx = ctx
+        self.verifier = verifier
+        self.cache = ResponseCache()
+
+    async def _answer(self, scope, receive, headers: dict) -> tuple[int, bytes, str | None]:
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in ACCEPTED_CONTENT_TYPES:
+            raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
+        body = await _read_body(receive, headers)
+        if self.verifier is not None:
+            self.verifier.verify(scope["method"], _url(scope, headers), headers, body)
+        name = _operation_name(headers)
+        model = operation(name)
+        params = validate(model.input_shape, _parse(body))
+        version_of = registry.version_of(name)
+        version = version_of(self.ctx, params) if version_of else None
+        if version is not None:
+            key = (name, orjson.dumps(params, option=orjson.OPT_SORT_KEYS))
+            cached = self.cache.get(key, version)
+            if cached is not None:
+                return 200, cached, None
+        handler = registry.handler(name)
+        if registry.is_read_only(name):
+            result = handler(self.ctx, params)
+        else:
+            result = await run_in_threadpool(handler, self.ctx, params)
+        answer = serializer(model.output_shape)(result)
+        if version is not None:
+            self.cache.put(key, version, answer)
+        return 200, answer, None
+
+    async def __call__(self, scope, receive, send) -> None:
         request_id = str(uuid.uuid4())
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if media_type not in ACCEPTED_CONTENT_TYPES:
-                raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
-            body = await _read_body(request)
-            if verifier is not None:
-                verifier.verify(request.method, str(request.url), request.headers, body)
-            name = _operation_name(request)
-            params = validate(operation(name).input_shape, _parse(body))
-            result = await run_in_threadpool(registry.handler(name), ctx, params)
-            return _response(200, serialize(operation(name).output_shape, result), request_id)
+            status, body, code = await self._answer(scope, receive, headers)
         except errors.ServiceError as exc:
-            return error_response(exc, request_id)
+            status, body, code = exc.status, error_body(exc), exc.code
+        except ConnectionAbortedError:
+            return
         except Exception:
             log.exception("request %s failed", request_id)
             fault = errors.InternalServiceException(f"Internal error; request id {request_id}.")
-            return error_response(fault, request_id)
-
-    return endpoint
+            status, body, code = fault.status, error_body(fault), fault.code
+        response_headers = [
+            _CONTENT_TYPE_HEADER,
+            (b"content-length", str(len(body)).encode()),
+            (b"x-amzn-requestid", request_id.encode()),
+        ]
+        if code:
+            response_headers.append((b"x-amzn-errortype", code.encode()))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})

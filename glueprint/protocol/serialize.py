@@ -1,28 +1,80 @@
-"""Render a service result as AWS JSON 1.1 text, shaped by the operation's output shape."""
+"""Render a service result as AWS JSON 1.1 text, shaped by the operation's output shape.
+
+Each shape is turned once into a small function, so a request pays only for its data.
+"""
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 import orjson
 from botocore.model import Shape
 
 
-def _shape_value(shape: Shape, value):
-    kind = shape.type_name
-    if kind == "structure":
-        return {name: _shape_value(member, value[name]) for name, member in shape.members.items() if value.get(name) is not None}
-    if kind == "list":
-        return [_shape_value(shape.member, item) for item in value]
-    if kind == "map":
-        return {key: _shape_value(shape.value, item) for key, item in value.items()}
-    if kind == "timestamp":
-        return value.timestamp() if isinstance(value, datetime) else value
-    if kind == "blob":
-        return base64.b64encode(value).decode("ascii")
+def _identity(value):
     return value
 
 
-def serialize(shape: Shape | None, result: dict | None) -> bytes:
-    if shape is None or not result:
-        return b"{}"
-    return orjson.dumps(_shape_value(shape, result))
+def _timestamp(value):
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+def _blob(value):
+    return base64.b64encode(value).decode("ascii")
+
+
+_BUILT: dict[str, Callable] = {}
+_BUILDING: set[str] = set()
+
+
+def _converter(shape: Shape) -> Callable:
+    """The converter for a shape, built once per shape name; recursive shapes resolve lazily."""
+    name = shape.name
+    if name in _BUILT:
+        return _BUILT[name]
+    if name in _BUILDING:
+        return lambda value: _BUILT[name](value)
+    _BUILDING.add(name)
+    try:
+        _BUILT[name] = _build(shape)
+    finally:
+        _BUILDING.discard(name)
+    return _BUILT[name]
+
+
+def _build(shape: Shape) -> Callable:
+    kind = shape.type_name
+    if kind == "structure":
+        members = [(name, _converter(member)) for name, member in shape.members.items()]
+        plain = [name for name, convert in members if convert is _identity]
+        nested = [(name, convert) for name, convert in members if convert is not _identity]
+
+        def structure(value: dict) -> dict:
+            out = {name: value[name] for name in plain if value.get(name) is not None}
+            for name, convert in nested:
+                item = value.get(name)
+                if item is not None:
+                    out[name] = convert(item)
+            return out
+
+        return structure
+    if kind == "list":
+        convert = _converter(shape.member)
+        return _identity if convert is _identity else (lambda value: [convert(item) for item in value])
+    if kind == "map":
+        convert = _converter(shape.value)
+        return _identity if convert is _identity else (lambda value: {k: convert(v) for k, v in value.items()})
+    if kind == "timestamp":
+        return _timestamp
+    if kind == "blob":
+        return _blob
+    return _identity
+
+
+@cache
+def serializer(shape: Shape | None) -> Callable[[dict | None], bytes]:
+    if shape is None:
+        return lambda _result: b"{}"
+    convert = _converter(shape)
+    return lambda result: orjson.dumps(convert(result)) if result else b"{}"

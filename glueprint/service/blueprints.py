@@ -134,7 +134,7 @@ def _view(row, include_blueprint: bool, include_spec: bool) -> dict:
     return view
 
 
-@operation("GetBlueprint")
+@operation("GetBlueprint", read_only=True)
 def get_blueprint(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
         row = store.get(conn, p["Name"])
@@ -143,7 +143,7 @@ def get_blueprint(ctx: ServiceContext, p: dict) -> dict:
     return {"Blueprint": _view(row, p.get("IncludeBlueprint", False), p.get("IncludeParameterSpec", False))}
 
 
-@operation("BatchGetBlueprints")
+@operation("BatchGetBlueprints", read_only=True)
 def batch_get_blueprints(ctx: ServiceContext, p: dict) -> dict:
     names = list(dict.fromkeys(p["Names"]))
     with ctx.db.read() as conn:
@@ -155,7 +155,7 @@ def batch_get_blueprints(ctx: ServiceContext, p: dict) -> dict:
     }
 
 
-@operation("ListBlueprints")
+@operation("ListBlueprints", read_only=True)
 def list_blueprints(ctx: ServiceContext, p: dict) -> dict:
     wanted = p.get("Tags") or {}
     scope = {"Tags": wanted}

@@ -52,7 +52,7 @@ def create_database(ctx: ServiceContext, p: dict) -> dict:
     return {}
 
 
-@operation("GetDatabase")
+@operation("GetDatabase", read_only=True)
 def get_database(ctx: ServiceContext, p: dict) -> dict:
     name = p["Name"].lower()
     with ctx.db.read() as conn:
@@ -62,7 +62,7 @@ def get_database(ctx: ServiceContext, p: dict) -> dict:
     return {"Database": doc}
 
 
-@operation("GetDatabases")
+@operation("GetDatabases", read_only=True)
 def get_databases(ctx: ServiceContext, p: dict) -> dict:
     docs, token = _page(ctx, "GetDatabases", "database", "", p)
     return {"DatabaseList": docs, "NextToken": token}
@@ -105,7 +105,7 @@ def create_table(ctx: ServiceContext, p: dict) -> dict:
     return {}
 
 
-@operation("GetTable")
+@operation("GetTable", read_only=True)
 def get_table(ctx: ServiceContext, p: dict) -> dict:
     database, name = p["DatabaseName"].lower(), p["Name"].lower()
     with ctx.db.read() as conn:
@@ -116,7 +116,7 @@ def get_table(ctx: ServiceContext, p: dict) -> dict:
     return {"Table": doc}
 
 
-@operation("GetTables")
+@operation("GetTables", read_only=True)
 def get_tables(ctx: ServiceContext, p: dict) -> dict:
     docs, token = _page(ctx, "GetTables", "table", p["DatabaseName"].lower(), p)
     return {"TableList": docs, "NextToken": token}

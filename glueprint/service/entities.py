@@ -109,7 +109,7 @@ def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool)
 def _register(kind: Kind) -> None:
     get_op, get_param, get_key = kind.get
 
-    @operation(get_op)
+    @operation(get_op, read_only=True)
     def get(ctx: ServiceContext, p: dict) -> dict:
         with ctx.db.read() as conn:
             doc = store.get(conn, kind.kind, p[get_param])
@@ -119,7 +119,7 @@ def _register(kind: Kind) -> None:
 
     list_op, list_key = kind.list_
 
-    @operation(list_op)
+    @operation(list_op, read_only=True)
     def list_names(ctx: ServiceContext, p: dict) -> dict:
         docs, token = _page(ctx, kind, list_op, p)
         return {list_key: [d["Name"] for d in docs], "NextToken": token}
@@ -127,14 +127,14 @@ def _register(kind: Kind) -> None:
     if kind.get_all:
         all_op, all_key = kind.get_all
 
-        @operation(all_op)
+        @operation(all_op, read_only=True)
         def get_all(ctx: ServiceContext, p: dict) -> dict:
             docs, token = _page(ctx, kind, all_op, p)
             return {all_key: docs, "NextToken": token}
 
     batch_op, batch_param, found_key, missing_key = kind.batch
 
-    @operation(batch_op)
+    @operation(batch_op, read_only=True)
     def batch_get(ctx: ServiceContext, p: dict) -> dict:
         names = list(dict.fromkeys(p[batch_param]))
         with ctx.db.read() as conn:

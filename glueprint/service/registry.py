@@ -6,15 +6,27 @@ from ..protocol.model import operation as model_operation
 
 Handler = Callable[..., dict | None]
 _HANDLERS: dict[str, Handler] = {}
+_READ_ONLY: set[str] = set()
+_VERSIONS: dict[str, Callable] = {}
 
 
-def operation(name: str):
-    """Register a handler ``fn(ctx, params) -> result`` for a Glue operation named in the model."""
+def operation(name: str, read_only: bool = False, version: Callable | None = None):
+    """Register a handler ``fn(ctx, params) -> result`` for a Glue operation named in the model.
+
+    read_only: the handler only reads the store and never waits on anything else, so it
+    may run on the event loop.
+    version: ``version(ctx, params)`` reads what changes whenever the answer would; with it,
+    the protocol layer may answer a repeated request from its cache (see protocol/cache.py).
+    """
     if model_operation(name) is None:
         raise ValueError(f"{name} is not an operation of the Glue model")
 
     def register(fn: Handler) -> Handler:
         _HANDLERS[name] = fn
+        if read_only:
+            _READ_ONLY.add(name)
+        if version is not None:
+            _VERSIONS[name] = version
         return fn
 
     return register
@@ -23,6 +35,14 @@ def operation(name: str):
 def handler(name: str) -> Handler | None:
     _load()
     return _HANDLERS.get(name)
+
+
+def is_read_only(name: str) -> bool:
+    return name in _READ_ONLY
+
+
+def version_of(name: str) -> Callable | None:
+    return _VERSIONS.get(name)
 
 
 def implemented() -> list[str]:

@@ -68,7 +68,7 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
     return {"RunId": run_id}
 
 
-@operation("GetBlueprintRun")
+@operation("GetBlueprintRun", read_only=True)
 def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
         row = store.get(conn, p["BlueprintName"], p["RunId"])
@@ -77,7 +77,11 @@ def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
     return {"BlueprintRun": view(row)}
 
 
-@operation("GetBlueprintRuns")
+def runs_version(ctx: ServiceContext, p: dict):
+    return store.version(ctx.db, p["BlueprintName"])
+
+
+@operation("GetBlueprintRuns", read_only=True, version=runs_version)
 def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     name = p["BlueprintName"]
     limit = p.get("MaxResults", DEFAULT_RUNS_PAGE)

@@ -22,6 +22,7 @@ class Database:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _make_engine(url, self.is_sqlite)
+        self._point_reads: dict = {}
 
     @contextmanager
     def read(self):
@@ -57,8 +58,41 @@ class Database:
     def token_key(self) -> bytes:
         return bytes.fromhex(self.setting("token_key", lambda: secrets.token_hex(32)))
 
+    def point_read(self, statement) -> "PointRead":
+        """A prepared one-row read for the hottest paths; built once per statement."""
+        found = self._point_reads.get(statement)
+        if found is None:
+            found = self._point_reads[statement] = PointRead(self.engine, statement)
+        return found
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class PointRead:
+    """One SELECT compiled for this database's driver and run on a raw pooled connection.
+
+    A single statement reads a consistent snapshot without an explicit transaction, and
+    skipping SQLAlchemy's per-call statement and result machinery makes a cache check cheap.
+    """
+
+    def __init__(self, engine: Engine, statement):
+        compiled = statement.compile(dialect=engine.dialect)
+        self.engine = engine
+        self.sql = str(compiled)
+        self.order = compiled.positiontup  # parameter names for positional drivers, else None
+
+    def __call__(self, **params):
+        args = [params[name] for name in self.order] if self.order else params
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(self.sql, args)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            conn.close()  # back to the pool, which rolls back anything left open
+        return row
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:

@@ -1,14 +1,19 @@
 """SQL for blueprint runs: recording them, paging them newest first, and claiming them for work."""
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
-from .schema import runs
+from .schema import blueprints, runs
 
 PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until")]
 
 
+def _bump(conn: Connection, blueprint_name) -> None:
+    conn.execute(update(blueprints).where(blueprints.c.name == blueprint_name).values(runs_version=blueprints.c.runs_version + 1))
+
+
 def add(conn: Connection, **values) -> None:
     conn.execute(insert(runs).values(**values))
+    _bump(conn, values["blueprint_name"])
 
 
 def get(conn: Connection, blueprint_name: str, run_id: str):
@@ -16,12 +21,19 @@ def get(conn: Connection, blueprint_name: str, run_id: str):
     return conn.execute(query).mappings().first()
 
 
+# Built once: the page query is the hot path, and building a statement costs more than running it.
+_FIRST_PAGE = (
+    select(*PUBLIC).where(runs.c.blueprint_name == bindparam("blueprint")).order_by(runs.c.seq.desc()).limit(bindparam("limit"))
+)
+_NEXT_PAGE = _FIRST_PAGE.where(runs.c.seq < bindparam("before"))
+
+
 def page(conn: Connection, blueprint_name: str, before_seq: int | None, limit: int) -> list:
     """Newest first; a keyset on (blueprint_name, seq) so every page costs the same."""
-    query = select(*PUBLIC).where(runs.c.blueprint_name == blueprint_name)
-    if before_seq is not None:
-        query = query.where(runs.c.seq < before_seq)
-    return list(conn.execute(query.order_by(runs.c.seq.desc()).limit(limit)).mappings())
+    params = {"blueprint": blueprint_name, "limit": limit}
+    if before_seq is None:
+        return list(conn.execute(_FIRST_PAGE, params).mappings())
+    return list(conn.execute(_NEXT_PAGE, {**params, "before": before_seq}).mappings())
 
 
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
@@ -43,11 +55,19 @@ def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: fl
         conn.execute(update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until))
 
 
-def change(conn: Connection, run_id: str, **values) -> bool:
-    return conn.execute(update(runs).where(runs.c.run_id == run_id).values(**values)).rowcount > 0
-
-
 def change_claimed(conn: Connection, run_id: str, worker: str, **values) -> bool:
     """Update a run only while this worker still holds it."""
     query = update(runs).where(runs.c.run_id == run_id, runs.c.claimed_by == worker).values(**values)
-    return conn.execute(query).rowcount > 0
+    if conn.execute(query).rowcount == 0:
+        return False
+    _bump(conn, select(runs.c.blueprint_name).where(runs.c.run_id == run_id).scalar_subquery())
+    return True
+
+
+_VERSION = select(blueprints.c.created_on, blueprints.c.runs_version).where(blueprints.c.name == bindparam("blueprint"))
+
+
+def version(db, blueprint_name: str):
+    """What changes whenever the blueprint's runs do (or the blueprint is recreated); None if absent."""
+    row = db.point_read(_VERSION)(blueprint=blueprint_name)
+    return tuple(row) if row else None

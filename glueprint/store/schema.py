@@ -41,6 +41,8 @@ blueprints = Table(
     Column("archive", LargeBinary),
     # LastActiveDefinition as JSON, set while the newest definition is not the active one.
     Column("last_active", Text),
+    # Bumped in the same transaction as every change to this blueprint's runs.
+    Column("runs_version", BigInteger, nullable=False, server_default="0"),
 )
 
 runs = Table(

@@ -1,0 +1,83 @@
+"""Run latency and throughput: StartBlueprintRun -> SUCCEEDED for a three-entity layout.
+
+Prints p50/p99 over sequential runs, and sustained runs/s with a fixed number in flight.
+Usage: python bench/run_latency.py [--runs 200] [--in-flight 50] [--sustained 500]
+"""
+
+import argparse
+import json
+import time
+
+from common import ROLE, glue_client, glueprint_server, median, percentile, table, workdir, write_blueprint
+
+DONE = ("SUCCEEDED", "FAILED")
+
+
+def wait(glue, run_id: str) -> dict:
+    while True:
+        run = glue.get_blueprint_run(BlueprintName="three", RunId=run_id)["BlueprintRun"]
+        if run["State"] in DONE:
+            return run
+        time.sleep(0.002)
+
+
+def start(glue, i: int) -> str:
+    params = json.dumps({"WorkflowName": f"w{i}"})
+    return glue.start_blueprint_run(BlueprintName="three", RoleArn=ROLE, Parameters=params)["RunId"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--in-flight", type=int, default=50)
+    parser.add_argument("--sustained", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    tmp = workdir()
+    location = write_blueprint(tmp)
+    server = glueprint_server(f"sqlite:///{tmp}/bench.db", tmp, "--archive-root", str(tmp), "--workers", str(args.workers)).start()
+    try:
+        glue = glue_client(server.url)
+        glue.create_blueprint(Name="three", BlueprintLocation=location)
+        wait(glue, start(glue, -1))  # warm-up: the zygote starts on first use
+
+        latencies = []
+        for i in range(args.runs):
+            began = time.perf_counter()
+            run = wait(glue, start(glue, i))
+            latencies.append((time.perf_counter() - began) * 1000)
+            assert run["State"] == "SUCCEEDED", run
+
+        began = time.perf_counter()
+        pending, next_index, finished = [], args.runs, 0
+        while finished < args.sustained:
+            while len(pending) < args.in_flight and next_index < args.runs + args.sustained:
+                pending.append(start(glue, next_index))
+                next_index += 1
+            still = []
+            for run_id in pending:
+                state = glue.get_blueprint_run(BlueprintName="three", RunId=run_id)["BlueprintRun"]["State"]
+                if state in DONE:
+                    finished += 1
+                else:
+                    still.append(run_id)
+            pending = still
+        rate = finished / (time.perf_counter() - began)
+    finally:
+        server.stop()
+
+    print(
+        table(
+            [
+                ("run latency p50 (ms)", f"{median(latencies):.1f}", "<= 50"),
+                ("run latency p99 (ms)", f"{percentile(latencies, 99):.1f}", ""),
+                (f"sustained runs/s ({args.in_flight} in flight)", f"{rate:.1f}", ">= 40"),
+            ],
+            ("measure", "value", "target"),
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
