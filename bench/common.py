@@ -41,7 +41,12 @@ def write_blueprint(archive_root: Path, key: str = "bench/three.zip") -> str:
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("three/blueprint.cfg", json.dumps({"layoutGenerator": "three.layout.generate_layout", "parameterSpec": {"WorkflowName": {"type": "String"}}}))
+        zf.writestr(
+            "three/blueprint.cfg",
+            json.dumps(
+                {"layoutGenerator": "three.layout.generate_layout", "parameterSpec": {"WorkflowName": {"type": "String"}}}
+            ),
+        )
         zf.writestr("three/layout.py", THREE_ENTITY_LAYOUT)
     path = archive_root / "archives" / key
     path.parent.mkdir(parents=True, exist_ok=True)

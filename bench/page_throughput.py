@@ -14,7 +14,8 @@ import subprocess
 import sys
 
 import httpx
-from common import ROLE, REPO, glue_client, glueprint_server, table, workdir, write_blueprint
+from common import REPO, ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
+
 from servers import Process, free_port
 
 WRK_SCRIPT = """
@@ -43,7 +44,9 @@ def wrk(url: str, op: str, body: dict, seconds: int, connections: int, tmp) -> f
 
 def moto_with_workflow_runs(tmp) -> Process:
     port = free_port()
-    server = Process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], tmp / "moto.log", f"http://127.0.0.1:{port}").start()
+    server = Process(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], tmp / "moto.log", f"http://127.0.0.1:{port}"
+    ).start()
     glue = glue_client(server.url)
     glue.create_workflow(Name="wf")
     for _ in range(100):
@@ -56,7 +59,19 @@ def bare_server(tmp, body: bytes) -> Process:
     port = free_port()
     (tmp / "page.json").write_bytes(body)
     env = {**os.environ, "BARE_BODY_FILE": str(tmp / "page.json")}
-    args = [sys.executable, "-m", "uvicorn", "--app-dir", str(REPO / "bench"), "bare_app:app", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(REPO / "bench"),
+        "bare_app:app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return Process(args, tmp / "bare.log", f"http://127.0.0.1:{port}", env).start()
 
 
@@ -78,7 +93,11 @@ def main() -> None:
         for i in range(150):
             glue.start_blueprint_run(BlueprintName="three", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": f"w{i}"}))
         request = {"BlueprintName": "three", "MaxResults": 100}
-        page = httpx.post(server.url, json=request, headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.GetBlueprintRuns"})
+        page = httpx.post(
+            server.url,
+            json=request,
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.GetBlueprintRuns"},
+        )
         assert len(page.json()["BlueprintRuns"]) == 100
 
         bare = bare_server(tmp, page.content)

@@ -36,7 +36,9 @@ def main() -> None:
 
     tmp = workdir()
     location = write_blueprint(tmp)
-    server = glueprint_server(f"sqlite:///{tmp}/bench.db", tmp, "--archive-root", str(tmp), "--workers", str(args.workers)).start()
+    server = glueprint_server(
+        f"sqlite:///{tmp}/bench.db", tmp, "--archive-root", str(tmp), "--workers", str(args.workers)
+    ).start()
     try:
         glue = glue_client(server.url)
         glue.create_blueprint(Name="three", BlueprintLocation=location)

@@ -1,0 +1,37 @@
+"""Every benchmark, one after another, each printing its table.
+
+Usage: python bench/run_all.py           # the full runs (about 40 minutes, most of it memory.py)
+       python bench/run_all.py --smoke   # seconds per benchmark, for CI: shows they still work
+"""
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FULL = {
+    "run_latency.py": [],
+    "page_throughput.py": [],
+    "page_vs_history.py": [],
+    "memory.py": [],
+}
+SMOKE = {
+    "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
+    "page_throughput.py": ["--seconds", "1"],
+    "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
+    "memory.py": ["--runs", "40", "--in-flight", "10"],
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    for script, extra in (SMOKE if args.smoke else FULL).items():
+        print(f"\n== {script} {' '.join(extra)}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *extra], check=True)
+
+
+if __name__ == "__main__":
+    main()
