@@ -11,7 +11,7 @@ from . import __version__
 from .config import Settings
 from .engine.archive import ArchiveSource
 from .engine.worker import WorkerPool
-from .protocol.dispatch import GlueEndpoint
+from .protocol.dispatch import Dispatcher, GlueEndpoint
 from .protocol.sigv4 import Verifier
 from .service.context import ServiceContext
 from .store.db import Database
@@ -46,7 +46,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
 
     site = Starlette(routes=[Route("/", about, methods=["GET"])], lifespan=lifespan)
     site.state.ctx = ctx
-    glue = GlueEndpoint(ctx, verifier)
+    glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):
         # The Glue API is the hot path: it skips Starlette's routing and request objects.

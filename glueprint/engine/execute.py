@@ -10,7 +10,7 @@ from ..store import entities as entity_store
 from ..store import runs as run_store
 from . import params
 from .plan import Entity, PlanError, entities_of
-from .sandbox import LayoutError, Limits, Sandbox, layout_env
+from .sandbox import LayoutError
 
 log = logging.getLogger("glueprint.engine")
 LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
@@ -40,9 +40,9 @@ def stored_doc(entity: Entity, run: dict, now: float) -> dict:
 
 
 class Executor:
-    def __init__(self, ctx: ServiceContext, glue_endpoint: str, s3_endpoint: str | None, limits: Limits):
+    def __init__(self, ctx: ServiceContext, layouts):
         self.ctx = ctx
-        self.sandbox = Sandbox(layout_env(glue_endpoint, s3_endpoint, ctx.region), limits)
+        self.layouts = layouts  # a Sandbox, or InProcessLayouts for the pytest mock
 
     def _set(self, run: dict, worker: str, **values) -> bool:
         with self.ctx.db.write() as conn:
@@ -59,7 +59,7 @@ class Executor:
             raise RunFailed(f"Invalid blueprint parameters: {exc}") from None
         system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
         try:
-            plan = self.sandbox.run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params)
+            plan = self.layouts.run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params)
             return entities_of(plan)
         except (LayoutError, PlanError) as exc:
             raise RunFailed(str(exc)) from None

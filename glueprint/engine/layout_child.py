@@ -76,18 +76,23 @@ def _guard(event: str, args: tuple) -> None:
             raise PermissionError(f"blueprint layouts may not read {args[0]}")
 
 
-def run(request: dict) -> None:
-    sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
-    sys.path[:0] = request["paths"]
+def outcome(request: dict) -> dict:
+    """Import and call the layout generator; what it returned, or how it failed."""
     module_name, _, function_name = request["layout_generator"].rpartition(".")
     try:
         function = getattr(importlib.import_module(module_name), function_name)
-        plan = plan_of(function(request["user_params"], request["system_params"]))
-        result = {"ok": True, "plan": plan}
+        return {"ok": True, "plan": plan_of(function(request["user_params"], request["system_params"]))}
     except BaseException as exc:  # the layout may raise anything, SystemExit included
         lines = traceback.format_exception(exc)
         tail = "".join(lines[-TRACEBACK_TAIL_LINES:]).strip()
-        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": tail}
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": tail}
+
+
+def run(request: dict) -> None:
+    """The layout's own process: guard it, run it, and leave the result in the result file."""
+    sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
+    sys.path[:0] = request["paths"]
+    result = outcome(request)
     sys.stdout.flush()
     with open(request["result_path"], "w", encoding="utf-8") as out:
         json.dump(result, out, default=repr)

@@ -143,7 +143,7 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _unpack(archive: bytes, root: Path) -> list[str]:
+def unpack(archive: bytes, root: Path) -> list[str]:
     """Unpack into root; return the sys.path entries (the root, and blueprint.cfg's folder)."""
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         names = zf.namelist()
@@ -174,6 +174,17 @@ def _failure(code: int, output: str) -> str:
     return message + (f". Last output:\n{output}" if output else "")
 
 
+def plan_from(result, layout_generator: str) -> dict:
+    """The plan in a layout's result, or the LayoutError it reports."""
+    if not isinstance(result, dict):
+        raise LayoutError("The layout script's process wrote an unreadable result")
+    if not result.get("ok"):
+        raise LayoutError(
+            f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
+        )
+    return result.get("plan")
+
+
 class Sandbox:
     def __init__(self, env: dict, limits: Limits):
         self.zygote = Zygote(env)
@@ -187,7 +198,7 @@ class Sandbox:
             root.mkdir()
             private.mkdir(mode=0o700)
             request = {
-                "paths": _unpack(archive, root),
+                "paths": unpack(archive, root),
                 "cwd": str(root),
                 "layout_generator": layout_generator,
                 "user_params": user_params,

@@ -15,7 +15,7 @@ from ..config import Settings
 from ..service.context import ServiceContext
 from ..store import runs as run_store
 from .execute import Executor
-from .sandbox import Limits
+from .sandbox import Limits, Sandbox, layout_env
 
 log = logging.getLogger("glueprint.worker")
 
@@ -30,16 +30,14 @@ def lost_worker_message(previous: str) -> str:
 
 
 class WorkerPool:
-    def __init__(self, ctx: ServiceContext, settings: Settings, threads: int | None = None):
+    def __init__(self, ctx: ServiceContext, settings: Settings, layouts=None):
         self.ctx = ctx
-        self.threads = threads if threads is not None else settings.workers
+        self.threads = settings.workers
         self.lease_s = settings.lease_seconds
-        self.executor = Executor(
-            ctx,
-            glue_endpoint=settings.endpoint_url,
-            s3_endpoint=settings.s3_endpoint_url,
-            limits=Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb),
-        )
+        if layouts is None:
+            env = layout_env(settings.endpoint_url, settings.s3_endpoint_url, ctx.region)
+            layouts = Sandbox(env, Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb))
+        self.executor = Executor(ctx, layouts)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
@@ -63,7 +61,7 @@ class WorkerPool:
             self._wake.notify_all()
         for t in self._threads:
             t.join(timeout=5)
-        self.executor.sandbox.stop()
+        self.executor.layouts.stop()
 
     def wake(self) -> None:
         with self._wake:

@@ -8,6 +8,7 @@ the rest run in the thread pool, since they may wait on locks, S3 or the network
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +25,6 @@ log = logging.getLogger("glueprint.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_CONTENT_TYPES = {CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"}
 MAX_BODY_BYTES = 4 * 1024 * 1024
-_CONTENT_TYPE_HEADER = (b"content-type", CONTENT_TYPE.encode())
 
 
 def error_body(exc: errors.ServiceError) -> bytes:
@@ -84,60 +84,97 @@ def _url(scope: dict, headers: dict) -> str:
     )
 
 
-class GlueEndpoint:
-    """The ASGI app for ``POST /``; with a SigV4 verifier, unsigned requests are refused."""
+@dataclass
+class Call:
+    """A request that passed the protocol checks, ready for its handler."""
+
+    name: str
+    params: dict
+    cache_key: tuple | None = None
+    version: object = None
+    cached: bytes | None = None
+
+
+class Dispatcher:
+    """The protocol core without any server: checks a request, calls its handler, renders the answer."""
 
     def __init__(self, ctx, verifier=None):
         self.ctx = ctx
         self.verifier = verifier
         self.cache = ResponseCache()
 
-    async def _answer(self, scope, receive, headers: dict) -> tuple[int, bytes, str | None]:
+    def prepare(self, method: str, url: str, headers: dict, body: bytes) -> Call:
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in ACCEPTED_CONTENT_TYPES:
             raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
-        body = await _read_body(receive, headers)
         if self.verifier is not None:
-            self.verifier.verify(scope["method"], _url(scope, headers), headers, body)
+            self.verifier.verify(method, url, headers, body)
         name = _operation_name(headers)
-        model = operation(name)
-        params = validate(model.input_shape, _parse(body))
+        call = Call(name, validate(operation(name).input_shape, _parse(body)))
         version_of = registry.version_of(name)
-        version = version_of(self.ctx, params) if version_of else None
-        if version is not None:
-            key = (name, orjson.dumps(params, option=orjson.OPT_SORT_KEYS))
-            cached = self.cache.get(key, version)
-            if cached is not None:
-                return 200, cached, None
-        handler = registry.handler(name)
-        if registry.is_read_only(name):
-            result = handler(self.ctx, params)
-        else:
-            result = await run_in_threadpool(handler, self.ctx, params)
-        answer = serializer(model.output_shape)(result)
-        if version is not None:
-            self.cache.put(key, version, answer)
-        return 200, answer, None
+        call.version = version_of(self.ctx, call.params) if version_of else None
+        if call.version is not None:
+            call.cache_key = (name, orjson.dumps(call.params, option=orjson.OPT_SORT_KEYS))
+            call.cached = self.cache.get(call.cache_key, call.version)
+        return call
+
+    def execute(self, call: Call) -> bytes:
+        if call.cached is not None:
+            return call.cached
+        result = registry.handler(call.name)(self.ctx, call.params)
+        answer = serializer(operation(call.name).output_shape)(result)
+        if call.version is not None:
+            self.cache.put(call.cache_key, call.version, answer)
+        return answer
+
+    def handle(self, method: str, url: str, headers: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The whole request in the calling thread: (status, headers, body), errors included."""
+        request_id = str(uuid.uuid4())
+        try:
+            if len(body) > MAX_BODY_BYTES:
+                raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
+            status, answer, code = 200, self.execute(self.prepare(method, url, headers, body)), None
+        except Exception as exc:
+            status, answer, code = self.failure(exc, request_id)
+        return status, response_headers(answer, request_id, code), answer
+
+    @staticmethod
+    def failure(exc: Exception, request_id: str) -> tuple[int, bytes, str]:
+        if not isinstance(exc, errors.ServiceError):
+            log.error("request %s failed", request_id, exc_info=exc)
+            exc = errors.InternalServiceException(f"Internal error; request id {request_id}.")
+        return exc.status, error_body(exc), exc.code
+
+
+def response_headers(body: bytes, request_id: str, error_code: str | None) -> list[tuple[str, str]]:
+    headers = [("content-type", CONTENT_TYPE), ("content-length", str(len(body))), ("x-amzn-requestid", request_id)]
+    if error_code:
+        headers.append(("x-amzn-errortype", error_code))
+    return headers
+
+
+class GlueEndpoint:
+    """The ASGI app for ``POST /``; with a SigV4 verifier, unsigned requests are refused."""
+
+    def __init__(self, dispatcher: Dispatcher):
+        self.dispatcher = dispatcher
+
+    async def _answer(self, scope, receive, headers: dict) -> bytes:
+        body = await _read_body(receive, headers)
+        call = self.dispatcher.prepare(scope["method"], _url(scope, headers), headers, body)
+        if call.cached is not None or registry.is_read_only(call.name):
+            return self.dispatcher.execute(call)
+        return await run_in_threadpool(self.dispatcher.execute, call)
 
     async def __call__(self, scope, receive, send) -> None:
         request_id = str(uuid.uuid4())
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            status, body, code = await self._answer(scope, receive, headers)
-        except errors.ServiceError as exc:
-            status, body, code = exc.status, error_body(exc), exc.code
+            status, body, code = 200, await self._answer(scope, receive, headers), None
         except ConnectionAbortedError:
             return
-        except Exception:
-            log.exception("request %s failed", request_id)
-            fault = errors.InternalServiceException(f"Internal error; request id {request_id}.")
-            status, body, code = fault.status, error_body(fault), fault.code
-        response_headers = [
-            _CONTENT_TYPE_HEADER,
-            (b"content-length", str(len(body)).encode()),
-            (b"x-amzn-requestid", request_id.encode()),
-        ]
-        if code:
-            response_headers.append((b"x-amzn-errortype", code.encode()))
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        except Exception as exc:
+            status, body, code = Dispatcher.failure(exc, request_id)
+        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response_headers(body, request_id, code)]
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
         await send({"type": "http.response.body", "body": body})

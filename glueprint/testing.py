@@ -1,0 +1,124 @@
+"""An in-process glueprint for pytest: ``mock_glue`` routes boto3's Glue calls in this process
+to a private glueprint on a temporary SQLite database, with no server and no port.
+
+    from glueprint.testing import mock_glue
+
+    @mock_glue()
+    def test_my_automation():
+        glue = boto3.client("glue", region_name="us-east-1")
+        ...
+
+It works as a context manager too, and together with moto's ``mock_aws`` (enter moto first):
+blueprint archives can then live in moto's mocked S3, and layout scripts' S3 calls reach it.
+Layouts run inside this process, so their own boto3 calls are routed the same way; the
+server's sandbox and its limits do not apply here.
+
+Clients created before the mock starts keep talking to wherever they pointed.
+"""
+
+import functools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import boto3
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+from botocore.parsers import create_parser
+
+from .app import build_context
+from .config import Settings
+from .engine.inprocess import InProcessLayouts
+from .engine.worker import WorkerPool
+from .protocol.dispatch import Dispatcher
+from .store.db import Database
+
+FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+class _Body:
+    """The raw response botocore reads a body from."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def stream(self, **_kwargs):
+        yield self._data
+
+    def read(self, *_args, **_kwargs) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+
+class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. moto's mock_aws)
+    def __init__(self, archive_root: str | None = None, region: str = "us-east-1", account_id: str = "123456789012"):
+        self.archive_root = archive_root
+        self.region = region
+        self.account_id = account_id
+        # before-call answers a call before any request is sent, so moto's before-send
+        # handler (which would claim Glue for itself) never sees it.
+        self._handler = ("before-call.glue", self._answer)
+
+    def _answer(self, model, params, **_kwargs):
+        headers = {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in params["headers"].items()}
+        body = params["body"] or b""
+        if isinstance(body, str):
+            body = body.encode()
+        status, response_headers, answer = self.dispatcher.handle(params["method"], params["url"], headers, body)
+        headers = dict(response_headers)
+        parsed = create_parser(model.metadata["protocol"]).parse(
+            {"status_code": status, "headers": headers, "body": answer}, model.output_shape
+        )
+        return AWSResponse(params["url"], status, headers, _Body(answer)), parsed
+
+    def start(self) -> "mock_glue":
+        self._saved_env = {key: os.environ.get(key) for key in FAKE_ENV}
+        for key, value in FAKE_ENV.items():
+            os.environ.setdefault(key, value)
+        self._dir = Path(tempfile.mkdtemp(prefix="glueprint-mock-"))
+        settings = Settings(
+            db_url=f"sqlite:///{self._dir / 'glue.db'}",
+            archive_root=self.archive_root,
+            region=self.region,
+            account_id=self.account_id,
+            workers=1,
+        )
+        self.db = Database(settings.db_url)
+        self.db.migrate()
+        ctx = build_context(settings, self.db)
+        self.dispatcher = Dispatcher(ctx)
+        self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
+        ctx.on_run_started = self.pool.wake
+        self.pool.start()
+        # Every botocore session made from now on asks this handler first; boto3's default
+        # session is dropped so that boto3.client() makes a new one.
+        botocore.handlers.BUILTIN_HANDLERS.insert(0, self._handler)
+        boto3.DEFAULT_SESSION = None
+        return self
+
+    def stop(self) -> None:
+        botocore.handlers.BUILTIN_HANDLERS.remove(self._handler)
+        boto3.DEFAULT_SESSION = None
+        self.pool.stop()
+        self.db.dispose()
+        shutil.rmtree(self._dir, ignore_errors=True)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def __enter__(self) -> "mock_glue":
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with mock_glue(self.archive_root, self.region, self.account_id):
+                return func(*args, **kwargs)
+
+        return wrapper
