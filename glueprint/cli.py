@@ -8,6 +8,7 @@ import click
 import uvicorn
 
 from . import __version__
+from .cli_blueprint import blueprint
 from .config import Settings, default_db_url
 
 
@@ -153,6 +154,9 @@ def worker(threads, **values) -> None:
     pool.stop()
     db.dispose()
     click.echo("glueprint worker stopped")
+
+
+main.add_command(blueprint)
 
 
 def _stopped(signum, _frame) -> None:

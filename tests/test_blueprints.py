@@ -89,6 +89,14 @@ BROKEN_ARCHIVES = {
         ),
         "parameterSpec.N.defaultValue",
     ),
+    "no-entry-function": (
+        zip_files({"bp/blueprint.cfg": GOOD_CFG, "bp/layout.py": "x = 1\n"}),
+        "bp/layout.py: defines no function generate_layout",
+    ),
+    "syntax-error": (
+        zip_files({"bp/blueprint.cfg": GOOD_CFG, "bp/layout.py": "def generate_layout(:\n"}),
+        "bp/layout.py: line 1",
+    ),
     "path-escape": (zip_files({"../evil.py": "", "bp/blueprint.cfg": GOOD_CFG, "bp/layout.py": ""}), "outside its root"),
 }
 
@@ -138,6 +146,19 @@ def test_failed_update_keeps_last_active_definition_and_runs_use_it(glue, exampl
     assert run["State"] == "SUCCEEDED", run
     glue.update_blueprint(Name=name, BlueprintLocation=good)
     assert "LastActiveDefinition" not in glue.get_blueprint(Name=name)["Blueprint"]
+
+
+def test_every_problem_of_an_archive_is_reported_at_once(glue, upload, name):
+    cfg = {
+        "layoutGenerator": "bp.layout.generate_layout",
+        "parameterSpec": {"A": {"type": "Float"}, "B": {"type": "Integer", "defaultValue": "x"}},
+    }
+    glue.create_blueprint(
+        Name=name, BlueprintLocation=upload(zip_files({"bp/blueprint.cfg": json.dumps(cfg), "bp/layout.py": "y = 2\n"}))
+    )
+    message = glue.get_blueprint(Name=name)["Blueprint"]["ErrorMessage"]
+    for expected in ("defines no function generate_layout", "parameterSpec.A.type", "parameterSpec.B.defaultValue"):
+        assert expected in message
 
 
 def test_archive_with_config_at_its_root_is_accepted(glue, upload, name):

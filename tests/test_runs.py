@@ -231,8 +231,10 @@ def test_all_parameter_problems_are_reported_at_once(glue, blueprint):
 
 
 LAYOUT_FAILURES = {
-    "import-error": ("import no_such_module_here\n", "ModuleNotFoundError: No module named 'no_such_module_here'"),
-    "missing-function": ("x = 1\n", "AttributeError"),
+    "import-error": (
+        "import no_such_module_here\ndef generate_layout(u, s):\n    pass\n",
+        "ModuleNotFoundError: No module named 'no_such_module_here'",
+    ),
     "exception": (
         "def generate_layout(u, s):\n    raise ValueError('bucket is not empty')\n",
         "ValueError: bucket is not empty",

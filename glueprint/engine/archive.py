@@ -1,5 +1,6 @@
 """Blueprint archives: fetching the ZIP from S3 (or a local folder), and checking blueprint.cfg."""
 
+import ast
 import io
 import posixpath
 import re
@@ -93,36 +94,79 @@ def module_candidates(folder: str, layout_generator: str) -> list[str]:
     return [base + module_path + suffix for base in bases for suffix in (".py", "/__init__.py")]
 
 
-def inspect(archive: bytes) -> Definition:
-    """Check that an archive is a usable blueprint; return its definition or raise ArchiveError."""
+def _entry_point_problem(zf: zipfile.ZipFile, path: str, function: str) -> str | None:
+    """Is the layout function defined at the top of its module? Read, never run."""
+    try:
+        tree = ast.parse(zf.read(path), filename=path)
+    except SyntaxError as exc:
+        return f"{path}: line {exc.lineno}: {exc.msg}"
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    defined |= {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.ImportFrom | ast.Import)
+        for target in getattr(node, "targets", [])
+        + [ast.Name(alias.asname or alias.name) for alias in getattr(node, "names", [])]
+        if isinstance(target, ast.Name)
+    }
+    if function not in defined:
+        return f"{path}: defines no function {function}(user_params, system_params), which layoutGenerator names"
+    return None
+
+
+def problems(archive: bytes) -> tuple[list[str], Definition | None]:
+    """Every problem that keeps an archive from being a usable blueprint, each naming its file
+    and key; and the definition when there are none."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(archive))
         names = zf.namelist()
     except (zipfile.BadZipFile, ValueError):
-        raise ArchiveError("The blueprint archive is not a valid ZIP file") from None
+        return ["The blueprint archive is not a valid ZIP file"], None
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
-        raise ArchiveError("The blueprint archive holds paths outside its root (absolute or with '..')")
-    folder = config_folder(names)
+        return ["The blueprint archive holds paths outside its root (absolute or with '..')"], None
     try:
-        cfg = orjson.loads(zf.read(folder + "blueprint.cfg"))
+        folder = config_folder(names)
+    except ArchiveError as exc:
+        return [str(exc)], None
+    cfg_path = folder + "blueprint.cfg"
+    try:
+        cfg = orjson.loads(zf.read(cfg_path))
     except orjson.JSONDecodeError as exc:
-        raise ArchiveError(f"{folder}blueprint.cfg is not valid JSON: {exc}") from None
+        return [f"{cfg_path} is not valid JSON: {exc}"], None
     if not isinstance(cfg, dict):
-        raise ArchiveError(f"{folder}blueprint.cfg must be a JSON object")
+        return [f"{cfg_path} must be a JSON object"], None
+    found = []
     generator = cfg.get("layoutGenerator")
     if not isinstance(generator, str) or not _DOTTED.fullmatch(generator):
-        raise ArchiveError(
-            f"{folder}blueprint.cfg: layoutGenerator must name a function as 'module.function' "
+        found.append(
+            f"{cfg_path}: layoutGenerator must name a function as 'module.function' "
             f"(for example 'my_blueprint.layout.generate_layout'), got {orjson.dumps(generator).decode()}"
         )
-    candidates = module_candidates(folder, generator)
-    if not any(c in names for c in candidates):
-        raise ArchiveError(
-            f"{folder}blueprint.cfg: layoutGenerator '{generator}' names a module that is not in the archive "
-            f"(looked for {', '.join(candidates)})"
-        )
+    else:
+        candidates = module_candidates(folder, generator)
+        present = [c for c in candidates if c in names]
+        if not present:
+            found.append(
+                f"{cfg_path}: layoutGenerator '{generator}' names a module that is not in the archive "
+                f"(looked for {', '.join(candidates)})"
+            )
+        else:
+            problem = _entry_point_problem(zf, present[0], generator.rsplit(".", 1)[1])
+            if problem:
+                found.append(problem)
     spec = cfg.get("parameterSpec", {})
-    problems = params.check_spec(spec)
-    if problems:
-        raise ArchiveError(f"{folder}blueprint.cfg: " + "; ".join(problems))
-    return Definition(archive=archive, layout_generator=generator, parameter_spec=orjson.dumps(spec).decode())
+    found += [f"{cfg_path}: {problem}" for problem in params.check_spec(spec)]
+    unknown = sorted(set(cfg) - {"layoutGenerator", "parameterSpec"})
+    if unknown:
+        found.append(f"{cfg_path}: unknown keys {unknown}; expected layoutGenerator and parameterSpec")
+    if found:
+        return found, None
+    return [], Definition(archive=archive, layout_generator=generator, parameter_spec=orjson.dumps(spec).decode())
+
+
+def inspect(archive: bytes) -> Definition:
+    """Check that an archive is a usable blueprint; return its definition or raise ArchiveError."""
+    found, definition = problems(archive)
+    if found:
+        raise ArchiveError("; ".join(found))
+    return definition

@@ -27,7 +27,11 @@ def _entity_ref(item: dict) -> tuple[str, str] | None:
 
 
 def build(conn: Connection, workflow: str) -> dict:
-    triggers = [t for t in store.all_of_kind(conn, "trigger") if t.get("WorkflowName") == workflow]
+    return graph_of(workflow, [t for t in store.all_of_kind(conn, "trigger") if t.get("WorkflowName") == workflow])
+
+
+def graph_of(workflow: str, triggers: list[dict]) -> dict:
+    """Nodes and edges of a workflow, from its triggers alone."""
     nodes: dict[tuple[str, str], dict] = {}
     edges: list[dict] = []
 

@@ -1,0 +1,117 @@
+"""For blueprint authors: check an archive, package a folder, render the workflow a layout makes."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import orjson
+
+from .engine import params
+from .engine.archive import problems
+from .engine.plan import Entity, PlanError, entities_of
+from .engine.sandbox import LayoutError, Limits, Sandbox, layout_env
+from .service.graph import graph_of
+
+SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
+# Layouts rendered locally have no Glue service unless one is given; their calls then fail fast.
+NO_ENDPOINT = "http://127.0.0.1:9"
+
+
+class AuthoringError(Exception):
+    """What stops the command; each line of ``problems`` is one thing to fix."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def zip_folder(folder: Path) -> bytes:
+    """The archive AWS expects: the blueprint's folder at the root of the ZIP."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not any(part.endswith(SKIPPED) for part in path.parts):
+                zf.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    return buf.getvalue()
+
+
+def archive_of(path: Path) -> bytes:
+    if path.is_dir():
+        return zip_folder(path)
+    if path.is_file():
+        return path.read_bytes()
+    raise AuthoringError([f"{path}: no such folder or ZIP file"])
+
+
+def check(path: Path) -> list[str]:
+    return problems(archive_of(path))[0]
+
+
+def package(folder: Path, out: Path | None = None) -> Path:
+    if not folder.is_dir():
+        raise AuthoringError([f"{folder}: not a folder"])
+    data = zip_folder(folder)
+    found = problems(data)[0]
+    if found:
+        raise AuthoringError(found)
+    out = out or folder.with_suffix(".zip")
+    out.write_bytes(data)
+    return out
+
+
+def render(
+    path: Path,
+    parameters: str | None,
+    endpoint: str | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    limits: Limits | None = None,
+) -> list[Entity]:
+    """Run the layout in the sandbox, as a run would, and return the entities it would create."""
+    found, definition = problems(archive_of(path))
+    if found:
+        raise AuthoringError(found)
+    try:
+        user_params = params.resolve(orjson.loads(definition.parameter_spec), parameters)
+    except params.ParameterError as exc:
+        raise AuthoringError(exc.problems) from None
+    except orjson.JSONDecodeError as exc:
+        raise AuthoringError([f"--params is not valid JSON: {exc}"]) from None
+    sandbox = Sandbox(layout_env(endpoint or NO_ENDPOINT, None, region), limits or Limits())
+    try:
+        plan = sandbox.run_layout(
+            definition.archive, definition.layout_generator, user_params, {"region": region, "accountId": account_id}
+        )
+        return entities_of(plan)
+    except (LayoutError, PlanError) as exc:
+        raise AuthoringError(str(exc).splitlines()) from None
+    finally:
+        sandbox.stop()
+
+
+def as_json(entities: list[Entity]) -> dict:
+    kinds = {"workflow": "Workflow", "job": "Jobs", "crawler": "Crawlers", "trigger": "Triggers"}
+    out = {"Workflow": None, "Jobs": [], "Crawlers": [], "Triggers": []}
+    for entity in entities:
+        if entity.kind == "workflow":
+            out["Workflow"] = entity.request
+        else:
+            out[kinds[entity.kind]].append(entity.request)
+    return out
+
+
+def graph(entities: list[Entity]) -> dict:
+    workflow = next(e.name for e in entities if e.kind == "workflow")
+    return graph_of(workflow, [e.request for e in entities if e.kind == "trigger"])
+
+
+def as_dot(entities: list[Entity]) -> str:
+    shapes = {"TRIGGER": "diamond", "JOB": "box", "CRAWLER": "ellipse"}
+    g = graph(entities)
+    lines = ["digraph workflow {", "  rankdir=LR;"]
+    for node in g["Nodes"]:
+        lines.append(f'  "{node["UniqueId"]}" [label="{node["Name"]}", shape={shapes[node["Type"]]}];')
+    for edge in g["Edges"]:
+        lines.append(f'  "{edge["SourceId"]}" -> "{edge["DestinationId"]}";')
+    lines.append("}")
+    return "\n".join(lines)

@@ -1,0 +1,124 @@
+"""glueprint blueprint check / render / package, as an author runs them."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+from glueprint.engine.archive import inspect
+
+from conftest import EXAMPLES
+
+ETL = {"WorkflowName": "nightly", "JobRole": "etl", "ScriptBucket": "scripts"}
+
+
+def cli(*args: str):
+    return subprocess.run(
+        [sys.executable, "-m", "glueprint", "blueprint", *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_accepts_every_example():
+    for folder in EXAMPLES.iterdir():
+        result = cli("check", folder)
+        assert result.returncode == 0, result.stderr
+        assert "a valid blueprint" in result.stdout
+
+
+def test_check_lists_every_problem_with_file_and_key(tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    cfg = {
+        "layoutGenerator": "broken.layout.build",
+        "parameterSpec": {"N": {"type": "Number"}, "M": {"type": "String", "colour": 1}},
+    }
+    (folder / "blueprint.cfg").write_text(json.dumps(cfg))
+    (folder / "layout.py").write_text("def generate_layout(u, s):\n    pass\n")
+    result = cli("check", folder)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert "broken/layout.py: defines no function build" in lines[0]
+    assert "broken/blueprint.cfg: parameterSpec.N.type must be one of" in result.stderr
+    assert "broken/blueprint.cfg: parameterSpec.M has unknown keys ['colour']" in result.stderr
+    assert "\x1b[" not in result.stderr  # piped: plain text
+
+
+def test_package_builds_the_zip_the_service_accepts(tmp_path):
+    out = tmp_path / "etl.zip"
+    result = cli("package", EXAMPLES / "etl_schedule", "-o", out)
+    assert result.returncode == 0, result.stderr
+    names = zipfile.ZipFile(out).namelist()
+    assert "etl_schedule/blueprint.cfg" in names and "etl_schedule/layout.py" in names
+    assert inspect(out.read_bytes()).layout_generator == "etl_schedule.layout.generate_layout"
+
+
+def test_package_refuses_a_broken_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cli("package", tmp_path / "empty")
+    assert result.returncode == 1 and "blueprint.cfg" in result.stderr
+    assert not (tmp_path / "empty.zip").exists()
+
+
+def test_render_json_lists_the_entities_a_run_would_create(tmp_path):
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps(ETL))
+    result = cli("render", EXAMPLES / "etl_schedule", "--params", f"@{params}", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rendered = json.loads(result.stdout)
+    assert rendered["Workflow"]["Name"] == "nightly"
+    assert [j["Name"] for j in rendered["Jobs"]] == ["nightly_extract", "nightly_transform", "nightly_load"]
+    assert [t["Name"] for t in rendered["Triggers"]] == [
+        "nightly_starting_trigger",
+        "nightly_nightly_transform_trigger",
+        "nightly_nightly_load_trigger",
+    ]
+    assert rendered["Triggers"][0]["Type"] == "SCHEDULED"
+
+
+def test_render_tree_shows_the_dependency_chain():
+    result = cli("render", EXAMPLES / "etl_schedule", "--params", json.dumps(ETL))
+    assert result.returncode == 0, result.stderr
+    chain = [line.strip("│├└─ ") for line in result.stdout.split("Dependency graph")[1].splitlines() if line.strip()]
+    assert chain == [
+        "trigger nightly_starting_trigger",
+        "job nightly_extract",
+        "trigger nightly_nightly_transform_trigger",
+        "job nightly_transform",
+        "trigger nightly_nightly_load_trigger",
+        "job nightly_load",
+    ]
+
+
+def test_render_dot_draws_left_to_right():
+    params = {"WorkflowName": "c", "IAMRole": "arn:aws:iam::123456789012:role/x", "S3Paths": ["s3://a/1", "s3://a/2"]}
+    result = cli("render", EXAMPLES / "crawl_chain", "--params", json.dumps(params), "--format", "dot")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("digraph workflow {\n  rankdir=LR;")
+    assert result.stdout.count("->") == 3 and 'label="c_crawler_1", shape=ellipse' in result.stdout
+
+
+def test_render_reports_bad_parameters_and_layout_errors(tmp_path):
+    result = cli("render", EXAMPLES / "crawl_chain", "--params", "{}")
+    assert result.returncode == 1
+    assert "parameter 'WorkflowName' is required" in result.stderr and "parameter 'S3Paths' is required" in result.stderr
+    folder = tmp_path / "boom"
+    folder.mkdir()
+    (folder / "blueprint.cfg").write_text(json.dumps({"layoutGenerator": "boom.layout.generate_layout"}))
+    (folder / "layout.py").write_text("def generate_layout(u, s):\n    raise RuntimeError('no bucket')\n")
+    result = cli("render", folder)
+    assert result.returncode == 1 and "RuntimeError: no bucket" in result.stderr
+
+
+def test_render_can_point_the_layouts_boto3_calls_at_a_server(server):
+    params = {
+        "WorkflowName": "rendered",
+        "Role": "arn:aws:iam::123456789012:role/x",
+        "DatabaseName": "renderdb",
+        "DataLocation": "s3://d/",
+    }
+    result = cli(
+        "render", EXAMPLES / "catalog_bootstrap", "--params", json.dumps(params), "--endpoint-url", server.url, "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["Crawlers"][0]["DatabaseName"] == "renderdb"
