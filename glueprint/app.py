@@ -15,6 +15,7 @@ from .protocol.dispatch import Dispatcher, GlueEndpoint
 from .protocol.sigv4 import Verifier
 from .service.context import ServiceContext
 from .store.db import Database
+from .web.routes import routes as web_routes
 
 
 def build_context(settings: Settings, db: Database) -> ServiceContext:
@@ -31,7 +32,9 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
         ctx.on_run_started = pool.wake
 
     async def about(_: Request) -> JSONResponse:
-        return JSONResponse({"service": "glueprint", "version": __version__, "endpoint": "POST / (AWS JSON 1.1)"})
+        return JSONResponse(
+            {"service": "glueprint", "version": __version__, "endpoint": "POST / (AWS JSON 1.1)", "dashboard": "/ui"}
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -44,7 +47,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
                 pool.stop()
             db.dispose()
 
-    site = Starlette(routes=[Route("/", about, methods=["GET"])], lifespan=lifespan)
+    site = Starlette(routes=[Route("/", about, methods=["GET"]), *web_routes(ctx)], lifespan=lifespan)
     site.state.ctx = ctx
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
 

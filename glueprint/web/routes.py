@@ -1,0 +1,102 @@
+"""The dashboard's pages: blueprints, a blueprint's runs, and a run with its workflow graph."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Route
+
+from ..protocol.errors import ServiceError
+from ..service import registry
+from . import svg
+
+PAGE = 25
+OPEN_STATES = {"RUNNING", "ROLLING_BACK", "CREATING", "UPDATING"}
+
+
+def _when(epoch: float | None) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if epoch else ""
+
+
+def _duration(run: dict) -> str:
+    if not run.get("CompletedOn"):
+        return "running" if run.get("State") in OPEN_STATES else ""
+    seconds = run["CompletedOn"] - run["StartedOn"]
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape())
+templates.filters.update(when=_when, duration=_duration)
+
+
+def _call(ctx, operation: str, **params) -> dict:
+    """The dashboard reads through the same handlers as the API."""
+    return registry.handler(operation)(ctx, params)
+
+
+def _page(name: str, **values) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**values))
+
+
+def routes(ctx) -> list[Route]:
+    def blueprints_page(request: Request) -> HTMLResponse:
+        token = request.query_params.get("token")
+        listing = _call(ctx, "ListBlueprints", MaxResults=PAGE, **({"NextToken": token} if token else {}))
+        found = (
+            _call(ctx, "BatchGetBlueprints", Names=listing["Blueprints"], IncludeBlueprint=True) if listing["Blueprints"] else {}
+        )
+        rows = found.get("Blueprints", [])
+        return _page(
+            "blueprints.html",
+            blueprints=rows,
+            next_token=listing.get("NextToken"),
+            refresh=any(b["Status"] in OPEN_STATES for b in rows),
+        )
+
+    def runs_page(request: Request) -> HTMLResponse:
+        name = request.path_params["name"]
+        token = request.query_params.get("token")
+        blueprint = _call(ctx, "GetBlueprint", Name=name, IncludeBlueprint=True)["Blueprint"]
+        page = _call(ctx, "GetBlueprintRuns", BlueprintName=name, MaxResults=PAGE, **({"NextToken": token} if token else {}))
+        runs = page["BlueprintRuns"]
+        return _page(
+            "runs.html",
+            blueprint=blueprint,
+            runs=runs,
+            token=token,
+            next_token=page.get("NextToken"),
+            refresh=any(r["State"] in OPEN_STATES for r in runs),
+        )
+
+    def run_page(request: Request) -> HTMLResponse:
+        run = _call(ctx, "GetBlueprintRun", BlueprintName=request.path_params["name"], RunId=request.path_params["run_id"])[
+            "BlueprintRun"
+        ]
+        workflow, graph_svg = None, ""
+        if run.get("WorkflowName"):
+            try:
+                workflow = _call(ctx, "GetWorkflow", Name=run["WorkflowName"], IncludeGraph=True)["Workflow"]
+                graph_svg = svg.render(workflow.get("Graph") or {})
+            except ServiceError:
+                workflow = None
+        return _page("run.html", run=run, workflow=workflow, graph_svg=graph_svg, refresh=run["State"] in OPEN_STATES)
+
+    def threaded(page):
+        async def endpoint(request: Request) -> HTMLResponse:
+            try:
+                return await run_in_threadpool(page, request)
+            except ServiceError as exc:
+                status = 404 if exc.code == "EntityNotFoundException" else 400
+                return HTMLResponse(templates.get_template("error.html").render(code=exc.code, message=exc.message), status)
+
+        return endpoint
+
+    return [
+        Route("/ui", threaded(blueprints_page)),
+        Route("/ui/", lambda request: RedirectResponse("/ui")),
+        Route("/ui/blueprints/{name}", threaded(runs_page)),
+        Route("/ui/blueprints/{name}/runs/{run_id}", threaded(run_page)),
+    ]
