@@ -159,6 +159,18 @@ def worker(threads, **values) -> None:
 main.add_command(blueprint)
 
 
+@main.command()
+@click.option("--port", type=int, default=None, help="Port for the demo server. [default: a free one]")
+@click.option("--exit", "exit_after", is_flag=True, help="Stop after showing the results instead of serving on.")
+def demo(port, exit_after) -> None:
+    """Start a throwaway server, register the example blueprints, run them, show the results."""
+    from rich.console import Console
+
+    from .demo import run_demo
+
+    run_demo(port, keep_serving=not exit_after, console=Console(highlight=False))
+
+
 def _stopped(signum, _frame) -> None:
     click.echo(f"glueprint stopped ({signal.Signals(signum).name})")
     raise SystemExit(0)

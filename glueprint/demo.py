@@ -1,0 +1,106 @@
+"""``glueprint demo``: a server on a temporary database, the example blueprints registered
+from archives it serves itself, a few runs with progress, and where to look next."""
+
+import json
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import uvicorn
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from .app import create_app
+from .authoring import zip_folder
+from .config import Settings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
+ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"
+# What each example is run with; the last etl_schedule run is meant to fail, to show an error.
+RUNS = [
+    (
+        "crawl_chain",
+        {"WorkflowName": "demo_crawl", "IAMRole": ROLE, "S3Paths": ["s3://lake/raw/", "s3://lake/clean/", "s3://lake/gold/"]},
+    ),
+    ("etl_schedule", {"WorkflowName": "demo_etl", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts"}),
+    (
+        "catalog_bootstrap",
+        {"WorkflowName": "demo_catalog", "Role": ROLE, "DatabaseName": "demo_lake", "DataLocation": "s3://lake/raw/"},
+    ),
+    ("etl_schedule", {"WorkflowName": "demo_etl_2", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts", "WorkerType": "G.8X"}),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dict]:
+    if not EXAMPLES.is_dir():
+        raise SystemExit(f"the example blueprints are not at {EXAMPLES}; run the demo from a source checkout")
+    work = Path(tempfile.mkdtemp(prefix="glueprint-demo-"))
+    archives = work / "archives" / "examples"
+    archives.mkdir(parents=True)
+    for folder in sorted(EXAMPLES.iterdir()):
+        (archives / f"{folder.name}.zip").write_bytes(zip_folder(folder))
+    port = port or _free_port()
+    settings = Settings(db_url=f"sqlite:///{work / 'demo.db'}", port=port, archive_root=str(work / "archives"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = settings.endpoint_url
+    console.print(f"glueprint serving the AWS Glue API at {url} (temporary database in {work})")
+
+    glue = boto3.session.Session().client(
+        "glue", endpoint_url=url, region_name="us-east-1", aws_access_key_id="demo", aws_secret_access_key="demo"
+    )
+    for folder in sorted(EXAMPLES.iterdir()):
+        glue.create_blueprint(Name=folder.name, BlueprintLocation=f"s3://examples/{folder.name}.zip")
+        console.print(f"registered blueprint {folder.name}: {glue.get_blueprint(Name=folder.name)['Blueprint']['Status']}")
+
+    started = [
+        (name, glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE, Parameters=json.dumps(params))["RunId"])
+        for name, params in RUNS
+    ]
+    results: dict[str, dict] = {}
+    with Progress(console=console, transient=False) as progress:
+        task = progress.add_task("running blueprints", total=len(started))
+        while len(results) < len(started):
+            for name, run_id in started:
+                if run_id not in results:
+                    run = glue.get_blueprint_run(BlueprintName=name, RunId=run_id)["BlueprintRun"]
+                    if run["State"] in ("SUCCEEDED", "FAILED"):
+                        results[run_id] = run
+                        progress.advance(task)
+            time.sleep(0.05)
+
+    table = Table(title="Blueprint runs")
+    for column in ("blueprint", "run", "state", "workflow", "took", "error"):
+        table.add_column(column)
+    for _, run_id in started:
+        run = results[run_id]
+        took = (run["CompletedOn"] - run["StartedOn"]).total_seconds() * 1000
+        error = (run.get("ErrorMessage") or "").splitlines()[0] if run.get("ErrorMessage") else ""
+        table.add_row(run["BlueprintName"], run_id[:8], run["State"], run.get("WorkflowName", ""), f"{took:.0f} ms", error)
+    console.print(table)
+    graph = glue.get_workflow(Name="demo_etl", IncludeGraph=True)["Workflow"]["Graph"]
+    console.print(f"workflow demo_etl: {len(graph['Nodes'])} nodes, {len(graph['Edges'])} edges")
+    console.print(f"dashboard: {url}/ui")
+    if keep_serving:
+        console.print("serving until Ctrl-C")
+        try:
+            while thread.is_alive():
+                thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+    server.should_exit = True
+    thread.join(10)
+    return list(results.values())
