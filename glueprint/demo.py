@@ -83,14 +83,16 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
             time.sleep(0.05)
 
     table = Table(title="Blueprint runs")
-    for column in ("blueprint", "run", "state", "workflow", "took", "error"):
-        table.add_column(column)
+    for column in ("blueprint", "run", "state", "workflow", "took"):
+        table.add_column(column, no_wrap=True)
     for _, run_id in started:
         run = results[run_id]
         took = (run["CompletedOn"] - run["StartedOn"]).total_seconds() * 1000
-        error = (run.get("ErrorMessage") or "").splitlines()[0] if run.get("ErrorMessage") else ""
-        table.add_row(run["BlueprintName"], run_id[:8], run["State"], run.get("WorkflowName", ""), f"{took:.0f} ms", error)
+        table.add_row(run["BlueprintName"], run_id[:8], run["State"], run.get("WorkflowName", ""), f"{took:.0f} ms")
     console.print(table)
+    for _, run_id in started:
+        if results[run_id].get("ErrorMessage"):
+            console.print(f"run {run_id[:8]} failed: {results[run_id]['ErrorMessage']}", soft_wrap=True)
     graph = glue.get_workflow(Name="demo_etl", IncludeGraph=True)["Workflow"]["Graph"]
     console.print(f"workflow demo_etl: {len(graph['Nodes'])} nodes, {len(graph['Edges'])} edges")
     console.print(f"dashboard: {url}/ui")
