@@ -27,7 +27,7 @@ def _entity_ref(item: dict) -> tuple[str, str] | None:
 
 
 def build(conn: Connection, workflow: str) -> dict:
-    return graph_of(workflow, [t for t in store.all_of_kind(conn, "trigger") if t.get("WorkflowName") == workflow])
+    return graph_of(workflow, store.triggers_of(conn, workflow))
 
 
 def graph_of(workflow: str, triggers: list[dict]) -> dict:

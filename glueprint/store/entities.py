@@ -25,11 +25,15 @@ def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
 
 
 def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
-    conn.execute(
-        insert(entities).values(
-            kind=kind, scope=scope, name=name, doc=orjson.dumps(doc).decode(), run_id=run_id, created_on=created_on
-        )
-    )
+    values = {
+        "kind": kind,
+        "scope": scope,
+        "name": name,
+        "doc": orjson.dumps(doc).decode(),
+        "run_id": run_id,
+        "created_on": created_on,
+    }
+    conn.execute(insert(entities).values(**values, workflow=doc.get("WorkflowName") if kind == "trigger" else None))
 
 
 def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
@@ -55,6 +59,6 @@ def created_by_run(conn: Connection, run_id: str) -> list[tuple[str, str, str]]:
     return [tuple(row) for row in conn.execute(query.order_by(entities.c.created_on.desc()))]
 
 
-def all_of_kind(conn: Connection, kind: str) -> list[dict]:
-    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == "")
+def triggers_of(conn: Connection, workflow: str) -> list[dict]:
+    query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow == workflow)
     return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]

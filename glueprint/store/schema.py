@@ -77,5 +77,8 @@ entities = Table(
     Column("doc", Text, nullable=False),
     Column("run_id", String(64)),
     Column("created_on", Float, nullable=False),
+    # The workflow a trigger belongs to, so a workflow's graph reads only its own triggers.
+    Column("workflow", String(255)),
     Index("ix_entities_run", "run_id"),
+    Index("ix_entities_workflow", "kind", "workflow"),
 )
