@@ -218,13 +218,7 @@ class Sandbox:
                 result = json.loads((private / "result.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 raise LayoutError(_failure(code, _tail(private / "output.log"))) from None
-        if not isinstance(result, dict):
-            raise LayoutError("The layout script's process wrote an unreadable result")
-        if not result.get("ok"):
-            raise LayoutError(
-                f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
-            )
-        return result.get("plan")
+        return plan_from(result, layout_generator)
 
     def stop(self) -> None:
         self.zygote.stop()
