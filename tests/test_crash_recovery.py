@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from test_runs import layout_archive
 
 from conftest import ROLE, all_pages
-from servers import glue_client
+from servers import glue_client, glueprint_worker
 
 IN_FLIGHT = 100
 SLOW_LAYOUT = """
@@ -70,3 +70,39 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
     for run in runs:
         if run["State"] == "SUCCEEDED":
             assert run["WorkflowName"] == acknowledged[run["RunId"]]
+
+
+def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server, upload, s3, tmp_session):
+    api = start_server("--workers", "0", "--lease-seconds", "2")
+    glue = glue_client(api.url)
+    glue.create_blueprint(
+        Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    )
+    worker = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
+    acknowledged = {
+        glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": f"w{i:02d}"}))[
+            "RunId"
+        ]: f"w{i:02d}"
+        for i in range(30)
+    }
+    while not any(r["State"] == "SUCCEEDED" for r in glue.get_blueprint_runs(BlueprintName="slow")["BlueprintRuns"]):
+        time.sleep(0.05)
+    worker.kill()
+    replacement = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            runs = all_pages(glue.get_blueprint_runs, "BlueprintRuns", BlueprintName="slow")
+            if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs):
+                break
+            time.sleep(0.5)
+    finally:
+        replacement.stop()
+    assert {r["RunId"] for r in runs} == set(acknowledged)
+    assert [r for r in runs if r["State"] not in ("SUCCEEDED", "FAILED")] == []
+    for run in runs:
+        if run["State"] == "FAILED":
+            assert "was lost before the run finished" in run["ErrorMessage"]
+            assert not exists(glue.get_workflow, Name=acknowledged[run["RunId"]])
+        else:
+            assert exists(glue.get_workflow, Name=acknowledged[run["RunId"]])

@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from test_runs import layout_archive
 
 from conftest import ROLE, start_and_wait
 from servers import glue_client
-from test_runs import SIMPLE_LAYOUT, layout_archive
 
 CHROMIUM = os.environ.get("GLUEPRINT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SLOW_LAYOUT = """
 import time
 from awsglue.blueprint.workflow import Workflow, Entities
@@ -53,7 +60,10 @@ def site(start_server, example, upload):
     good = start_and_wait(glue, "etl", {"WorkflowName": "nightly", "JobRole": "etl", "ScriptBucket": "scripts"})
     bad = start_and_wait(glue, "etl", {"WorkflowName": "broken"})
     glue.create_blueprint(Name="zz_broken", BlueprintLocation=upload(b"not a zip"))
-    glue.create_blueprint(Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}, "Sleep": {"type": "Double"}})))
+    glue.create_blueprint(
+        Name="slow",
+        BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}, "Sleep": {"type": "Double"}})),
+    )
     return server, glue, good, bad
 
 
@@ -92,10 +102,18 @@ def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
     page.goto(f"{server.url}/ui/blueprints/etl/runs/{good['RunId']}")
     page.wait_for_selector("svg.graph")
     assert "SUCCEEDED" in page.locator("#run").inner_text()
-    nodes = {page.locator("svg.graph g.node").nth(i).get_attribute("data-name"): page.locator("svg.graph g.node").nth(i).bounding_box()
-             for i in range(page.locator("svg.graph g.node").count())}
-    chain = ["nightly_starting_trigger", "nightly_extract", "nightly_nightly_transform_trigger", "nightly_transform",
-             "nightly_nightly_load_trigger", "nightly_load"]
+    nodes = {
+        page.locator("svg.graph g.node").nth(i).get_attribute("data-name"): page.locator("svg.graph g.node").nth(i).bounding_box()
+        for i in range(page.locator("svg.graph g.node").count())
+    }
+    chain = [
+        "nightly_starting_trigger",
+        "nightly_extract",
+        "nightly_nightly_transform_trigger",
+        "nightly_transform",
+        "nightly_nightly_load_trigger",
+        "nightly_load",
+    ]
     assert set(nodes) == set(chain)
     xs = [nodes[name]["x"] for name in chain]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)  # each step sits to the right of the one before
@@ -106,7 +124,9 @@ def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
 
 def test_runs_page_refreshes_itself_while_a_run_is_running(site, page):
     server, glue, *_ = site
-    run_id = glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "slowflow", "Sleep": 3}))["RunId"]
+    run_id = glue.start_blueprint_run(
+        BlueprintName="slow", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "slowflow", "Sleep": 3})
+    )["RunId"]
     page.goto(server.url + "/ui/blueprints/slow")
     assert page.locator('meta[http-equiv="refresh"]').count() == 1
     assert "RUNNING" in page.locator("#runs").inner_text()
