@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 import httpx
-from common import REPO, ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
 
+from common import REPO, ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
 from servers import Process, free_port
 
 WRK_SCRIPT = """

@@ -10,11 +10,12 @@ import argparse
 import time
 
 import httpx
-from common import glueprint_server, median, table, workdir
 from sqlalchemy import insert
 
 from glueprint.store.db import Database
 from glueprint.store.schema import blueprints, runs
+
+from common import glueprint_server, median, table, workdir
 
 BATCH = 50_000
 

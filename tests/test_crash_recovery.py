@@ -4,10 +4,10 @@ import json
 import time
 
 from botocore.exceptions import ClientError
-from test_runs import layout_archive
 
 from conftest import ROLE, all_pages
 from servers import glue_client, glueprint_worker
+from test_runs import layout_archive
 
 IN_FLIGHT = 100
 SLOW_LAYOUT = """

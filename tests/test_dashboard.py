@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from test_runs import layout_archive
 
 from conftest import ROLE, start_and_wait
 from servers import glue_client
+from test_runs import layout_archive
 
 CHROMIUM = os.environ.get("GLUEPRINT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from test_runs import SIMPLE_LAYOUT, layout_archive
 
 from conftest import ROLE, wait_run
+from test_runs import SIMPLE_LAYOUT, layout_archive
 
 HOSTILE = {
     "memory-bomb": (

@@ -3,10 +3,9 @@
 import json
 import time
 
-from test_runs import SIMPLE_LAYOUT, layout_archive
-
 from conftest import ROLE
 from servers import glue_client
+from test_runs import SIMPLE_LAYOUT, layout_archive
 
 
 def test_a_cached_page_follows_changes_made_through_another_server(start_server, upload, name):

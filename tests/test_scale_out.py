@@ -4,10 +4,10 @@ import json
 import time
 
 import pytest
-from test_runs import layout_archive
 
 from conftest import ROLE, Databases, all_pages
 from servers import glue_client, glueprint_server, glueprint_worker
+from test_runs import layout_archive
 
 RUNS = 300
 # Each execution leaves a table named after its run's token, so executions can be counted.
