@@ -24,12 +24,6 @@ def operation(name: str) -> OperationModel | None:
     return model.operation_model(name)
 
 
-def error_codes(name: str) -> frozenset[str]:
-    """The error codes the model lists for an operation."""
-    op = operation(name)
-    return frozenset(shape.name for shape in op.error_shapes) if op else frozenset()
-
-
 def member_limits(shape_name: str, member: str) -> dict:
     """The min/max/pattern metadata of one structure member, e.g. for service-side paging bounds."""
     return dict(service_model().shape_for(shape_name).members[member].metadata)
