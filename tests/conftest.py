@@ -165,6 +165,16 @@ def all_pages(call, key: str, **kwargs) -> list:
             return items
 
 
+def all_runs_finished(glue, blueprint: str, timeout: float) -> list[dict]:
+    """Every run of the blueprint, once none is RUNNING or ROLLING_BACK (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = all_pages(glue.get_blueprint_runs, "BlueprintRuns", BlueprintName=blueprint)
+        if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs) or time.monotonic() > deadline:
+            return runs
+        time.sleep(0.5)
+
+
 def snapshot(glue) -> dict:
     """Everything a rejected request must leave as it was."""
     names = all_pages(glue.list_blueprints, "Blueprints")

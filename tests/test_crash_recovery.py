@@ -5,7 +5,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from conftest import ROLE, all_pages
+from conftest import ROLE, all_runs_finished
 from servers import glue_client, glueprint_worker
 from test_runs import layout_archive
 
@@ -50,12 +50,7 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
 
     server.start()
     glue = glue_client(server.url)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        runs = all_pages(glue.get_blueprint_runs, "BlueprintRuns", BlueprintName="slow")
-        if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs):
-            break
-        time.sleep(0.5)
+    runs = all_runs_finished(glue, "slow", timeout=120)
     assert glue.get_blueprint(Name="slow")["Blueprint"]["Status"] == "ACTIVE"
     assert {r["RunId"] for r in runs} == set(acknowledged)
     stuck = [r for r in runs if r["State"] not in ("SUCCEEDED", "FAILED")]
@@ -90,12 +85,7 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
     worker.kill()
     replacement = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            runs = all_pages(glue.get_blueprint_runs, "BlueprintRuns", BlueprintName="slow")
-            if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs):
-                break
-            time.sleep(0.5)
+        runs = all_runs_finished(glue, "slow", timeout=90)
     finally:
         replacement.stop()
     assert {r["RunId"] for r in runs} == set(acknowledged)

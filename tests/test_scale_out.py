@@ -1,11 +1,10 @@
 """Many processes on one PostgreSQL: two API servers, three workers, every run executed once."""
 
 import json
-import time
 
 import pytest
 
-from conftest import ROLE, Databases, all_pages
+from conftest import ROLE, Databases, all_pages, all_runs_finished
 from servers import glue_client, glueprint_server, glueprint_worker
 from test_runs import layout_archive
 
@@ -54,12 +53,7 @@ def test_two_apis_and_three_workers_execute_every_run_exactly_once(postgres, s3,
                 "RunId"
             ]
 
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            runs = all_pages(clients[0].get_blueprint_runs, "BlueprintRuns", BlueprintName="counting")
-            if all(r["State"] in ("SUCCEEDED", "FAILED") for r in runs):
-                break
-            time.sleep(1)
+        all_runs_finished(clients[0], "counting", timeout=240)
         views = [all_pages(c.get_blueprint_runs, "BlueprintRuns", BlueprintName="counting") for c in clients]
         assert views[0] == views[1]
         assert sorted(r["RunId"] for r in views[0]) == sorted(started.values())
