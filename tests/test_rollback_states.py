@@ -1,0 +1,53 @@
+"""A failing run that had created entities passes through ROLLING_BACK before FAILED.
+
+The transition lasts milliseconds, so the test records every state the engine writes to the
+runs table (a listener on the mock's own database engine) instead of polling for it.
+"""
+
+import json
+import time
+
+import boto3
+from sqlalchemy import event
+
+from glueprint.testing import mock_glue
+
+from test_runs import SIMPLE_LAYOUT, layout_archive
+
+
+def test_a_run_that_created_entities_rolls_back_before_failing(tmp_path):
+    (tmp_path / "bucket").mkdir()
+    spec = {"WorkflowName": {"type": "String"}, "Jobs": {"type": "String", "collection": True}}
+    (tmp_path / "bucket" / "bp.zip").write_bytes(layout_archive(SIMPLE_LAYOUT, spec))
+    with mock_glue(archive_root=str(tmp_path)) as mock:
+        states = []
+
+        @event.listens_for(mock.db.engine, "before_cursor_execute")
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if statement.startswith("UPDATE runs SET state="):
+                states.append(parameters[0] if isinstance(parameters, tuple | list) else parameters.get("state"))
+
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_blueprint(Name="bp", BlueprintLocation="s3://bucket/bp.zip")
+
+        def run(params: dict) -> dict:
+            run_id = glue.start_blueprint_run(BlueprintName="bp", RoleArn="arn:aws:iam::1:role/r", Parameters=json.dumps(params))[
+                "RunId"
+            ]
+            for _ in range(200):
+                found = glue.get_blueprint_run(BlueprintName="bp", RunId=run_id)["BlueprintRun"]
+                if found["State"] in ("SUCCEEDED", "FAILED"):
+                    return found
+                time.sleep(0.02)
+            raise AssertionError(found)
+
+        assert run({"WorkflowName": "w", "Jobs": ["shared"]})["State"] == "SUCCEEDED"
+        states.clear()
+        failed = run({"WorkflowName": "w", "Jobs": ["fresh", "shared"]})
+        assert failed["State"] == "FAILED" and "Job w_shared already exists" in failed["ErrorMessage"]
+        assert states == ["ROLLING_BACK", "FAILED"]
+        assert glue.batch_get_jobs(JobNames=["w_fresh"])["JobsNotFound"] == ["w_fresh"]
+
+        states.clear()
+        early = run({"WorkflowName": "v"})  # a missing parameter fails before anything exists
+        assert early["State"] == "FAILED" and states == ["FAILED"]
