@@ -96,3 +96,19 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
             assert not exists(glue.get_workflow, Name=acknowledged[run["RunId"]])
         else:
             assert exists(glue.get_workflow, Name=acknowledged[run["RunId"]])
+
+
+def test_sigterm_lets_runs_in_progress_finish(start_server, upload):
+    server = start_server("--workers", "1")
+    glue = glue_client(server.url)
+    code = SLOW_LAYOUT.replace("time.sleep(0.2)", "time.sleep(7)")  # longer than any fixed grace period
+    glue.create_blueprint(Name="drain", BlueprintLocation=upload(layout_archive(code, {"WorkflowName": {"type": "String"}})))
+    run_id = glue.start_blueprint_run(BlueprintName="drain", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "drained"}))[
+        "RunId"
+    ]
+    time.sleep(0.8)  # the layout is sleeping inside its run now
+    server.stop()
+    assert server.proc.returncode == 0
+    server.start()
+    run = glue_client(server.url).get_blueprint_run(BlueprintName="drain", RunId=run_id)["BlueprintRun"]
+    assert run["State"] == "SUCCEEDED", run

@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 from ..config import Settings
@@ -34,6 +35,8 @@ class WorkerPool:
         self.ctx = ctx
         self.threads = settings.workers
         self.lease_s = settings.lease_seconds
+        # On stop, runs in progress may finish: at most a layout's timeout plus entity writes.
+        self.drain_s = settings.run_timeout + 10
         if layouts is None:
             env = layout_env(settings.endpoint_url, settings.s3_endpoint_url, ctx.region)
             layouts = Sandbox(env, Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb))
@@ -42,25 +45,31 @@ class WorkerPool:
         self._wake = threading.Condition()
         self._pending_wakes = 0
         self._stop = threading.Event()
+        self._stop_heartbeat = threading.Event()
         self._active: set[str] = set()
         self._active_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._heartbeat_thread: threading.Thread | None = None
 
     def start(self) -> None:
         for i in range(self.threads):
             t = threading.Thread(target=self._loop, name=f"glueprint-worker-{i}", daemon=True)
             t.start()
             self._threads.append(t)
-        hb = threading.Thread(target=self._heartbeat, name="glueprint-heartbeat", daemon=True)
-        hb.start()
-        self._threads.append(hb)
+        self._heartbeat_thread = threading.Thread(target=self._heartbeat, name="glueprint-heartbeat", daemon=True)
+        self._heartbeat_thread.start()
 
     def stop(self) -> None:
+        """Claim nothing more, let runs in progress finish (keeping their leases), then stop."""
         self._stop.set()
         with self._wake:
             self._wake.notify_all()
+        deadline = time.monotonic() + self.drain_s
         for t in self._threads:
-            t.join(timeout=5)
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._stop_heartbeat.set()
+        if self._heartbeat_thread is not None:
+            self._heartbeat_thread.join(timeout=5)
         self.executor.layouts.stop()
 
     def wake(self) -> None:
@@ -106,7 +115,7 @@ class WorkerPool:
                 self._stop.wait(POLL_S)
 
     def _heartbeat(self) -> None:
-        while not self._stop.wait(self.lease_s / 3):
+        while not self._stop_heartbeat.wait(self.lease_s / 3):
             with self._active_lock:
                 active = list(self._active)
             try:
