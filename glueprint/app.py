@@ -48,7 +48,6 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
             db.dispose()
 
     site = Starlette(routes=[Route("/", about, methods=["GET"]), *web_routes(ctx)], lifespan=lifespan)
-    site.state.ctx = ctx
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):
@@ -58,5 +57,4 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
         else:
             await site(scope, receive, send)
 
-    app.site = site
     return app

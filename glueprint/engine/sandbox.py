@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import config_folder
+from .lifetime import die_with_parent
 
 OUTPUT_TAIL_BYTES = 2000
 ZYGOTE_START_TIMEOUT_S = 30
@@ -58,12 +59,6 @@ def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str) -> dict
     return env
 
 
-def _die_with_parent() -> None:
-    from .zygote import die_with_parent
-
-    die_with_parent()
-
-
 class Zygote:
     """The engine's handle on its zygote process, started on first use and again if it dies."""
 
@@ -85,7 +80,7 @@ class Zygote:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 env={**self.env, "HOME": str(self._dir)},
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
             ready = self._proc.stdout.readline()
             if ready.strip() != b"ready":
@@ -102,11 +97,8 @@ class Zygote:
             pid = reader.next(deadline)["pid"]
             try:
                 return reader.next(time.monotonic() + timeout_s)["status"]
-            except TimeoutError:
-                _kill_group(pid)
-                raise
             finally:
-                _kill_group(pid)  # nothing the layout started outlives it
+                _kill_group(pid)  # on timeout, and after exit: nothing the layout started outlives it
 
     def stop(self) -> None:
         with self._lock:

@@ -10,7 +10,6 @@ Each child puts itself in a new session, dies with the zygote, applies the run's
 sends its output to the run's log file, and runs the layout under the audit guard.
 """
 
-import ctypes
 import json
 import os
 import resource
@@ -25,13 +24,9 @@ import botocore.session  # noqa: F401
 import awsglue.blueprint.workflow  # noqa: F401  (preloaded for every layout)
 
 from . import layout_child
+from .lifetime import die_with_parent
 
-PR_SET_PDEATHSIG = 1
 MAX_FILE_BYTES = 16 * 1024 * 1024
-
-
-def die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _child(request: dict) -> None:

@@ -25,15 +25,11 @@ def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
 
 
 def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
-    values = {
-        "kind": kind,
-        "scope": scope,
-        "name": name,
-        "doc": orjson.dumps(doc).decode(),
-        "run_id": run_id,
-        "created_on": created_on,
-    }
-    conn.execute(insert(entities).values(**values, workflow=doc.get("WorkflowName") if kind == "trigger" else None))
+    workflow = doc.get("WorkflowName") if kind == "trigger" else None
+    row = insert(entities).values(
+        kind=kind, scope=scope, name=name, doc=orjson.dumps(doc).decode(), run_id=run_id, created_on=created_on, workflow=workflow
+    )
+    conn.execute(row)
 
 
 def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
