@@ -11,6 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from glueprint.authoring import zip_folder
+
 from servers import glue_client, glueprint_server, moto_s3_server, s3_client
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
@@ -18,17 +20,6 @@ PG_ADMIN_URL = os.environ.get("GLUEPRINT_TEST_PG", "postgresql://postgres@127.0.
 BUCKET = "blueprints"
 ROLE = "arn:aws:iam::123456789012:role/GlueprintTest"
 BACKENDS = os.environ.get("GLUEPRINT_TEST_BACKENDS", "sqlite,postgresql").split(",")
-
-
-def zip_folder(folder: Path, top: str | None = None) -> bytes:
-    """The archive AWS expects: the blueprint's folder at the ZIP's root."""
-    top = top or folder.name
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                zf.write(path, f"{top}/{path.relative_to(folder)}")
-    return buf.getvalue()
 
 
 def zip_files(files: dict[str, str | bytes]) -> bytes:

@@ -5,7 +5,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import EXAMPLES, ROLE, zip_folder
+from glueprint.authoring import zip_folder
+
+from conftest import EXAMPLES, ROLE
 from servers import glue_client
 
 RUNS = 2500
