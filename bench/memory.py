@@ -9,6 +9,8 @@ import json
 import time
 from pathlib import Path
 
+from glueprint.waiting import wait_for_blueprint
+
 from common import ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
 
 
@@ -40,6 +42,7 @@ def main() -> None:
     try:
         glue = glue_client(server.url)
         glue.create_blueprint(Name="three", BlueprintLocation=location)
+        wait_for_blueprint(glue, "three")
         checkpoints = {args.runs * k // 10 for k in range(1, 11)}
         pending, started, finished, failed = [], 0, 0, 0
         began = time.perf_counter()

@@ -15,6 +15,8 @@ import sys
 
 import httpx
 
+from glueprint.waiting import wait_for_blueprint
+
 from common import REPO, ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
 from servers import Process, free_port
 
@@ -90,6 +92,7 @@ def main() -> None:
     try:
         glue = glue_client(server.url)
         glue.create_blueprint(Name="three", BlueprintLocation=location)
+        wait_for_blueprint(glue, "three")
         for i in range(150):
             glue.start_blueprint_run(BlueprintName="three", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": f"w{i}"}))
         request = {"BlueprintName": "three", "MaxResults": 100}

@@ -34,8 +34,6 @@ def fill(db_url: str, sizes: list[int]) -> None:
                     created_on=now,
                     last_modified_on=now,
                     tags="{}",
-                    layout_generator="history.layout.generate_layout",
-                    parameter_spec="{}",
                 )
             )
     # Interleave the blueprints' runs, as a busy server would record them.

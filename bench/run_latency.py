@@ -8,6 +8,8 @@ import argparse
 import json
 import time
 
+from glueprint.waiting import wait_for_blueprint
+
 from common import ROLE, glue_client, glueprint_server, median, percentile, table, workdir, write_blueprint
 
 DONE = ("SUCCEEDED", "FAILED")
@@ -42,6 +44,7 @@ def main() -> None:
     try:
         glue = glue_client(server.url)
         glue.create_blueprint(Name="three", BlueprintLocation=location)
+        wait_for_blueprint(glue, "three")
         wait(glue, start(glue, -1))  # warm-up: the zygote starts on first use
 
         latencies = []

@@ -29,7 +29,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
     ctx = build_context(settings, db)
     pool = WorkerPool(ctx, settings) if settings.workers > 0 else None
     if pool is not None:
-        ctx.on_run_started = pool.wake
+        ctx.on_work_added = pool.wake
 
     async def about(_: Request) -> JSONResponse:
         return JSONResponse(

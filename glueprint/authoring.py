@@ -9,6 +9,7 @@ import orjson
 from .engine import params
 from .engine.archive import problems
 from .engine.plan import Entity, PlanError, entities_of
+from .engine.plan import name_suffix as random_suffix
 from .engine.sandbox import LayoutError, Limits, Sandbox, layout_env
 from .service.graph import graph_of
 
@@ -66,8 +67,10 @@ def render(
     region: str = "us-east-1",
     account_id: str = "123456789012",
     limits: Limits | None = None,
+    name_suffix: str | None = None,
 ) -> list[Entity]:
-    """Run the layout in the sandbox, as a run would, and return the entities it would create."""
+    """Run the layout in the sandbox, as a run would, and return the entities it would create
+    (job and crawler names carry name_suffix, by default a random one as a run's do)."""
     found, definition = problems(archive_of(path))
     if found:
         raise AuthoringError(found)
@@ -80,7 +83,11 @@ def render(
     sandbox = Sandbox(layout_env(endpoint or NO_ENDPOINT, None, region), limits or Limits())
     try:
         plan = sandbox.run_layout(
-            definition.archive, definition.layout_generator, user_params, {"region": region, "accountId": account_id}
+            definition.archive,
+            definition.layout_generator,
+            user_params,
+            {"region": region, "accountId": account_id},
+            name_suffix or random_suffix(),
         )
         return entities_of(plan)
     except (LayoutError, PlanError) as exc:

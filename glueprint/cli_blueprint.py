@@ -90,10 +90,15 @@ def _tree(entities) -> Tree:
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree", show_default=True)
 @click.option("--endpoint-url", default=None, help="A Glue endpoint (e.g. a running glueprint) for the layout's own boto3 calls.")
 @click.option("--region", default="us-east-1", show_default=True)
-def render(path: Path, parameters: str | None, fmt: str, endpoint_url: str | None, region: str) -> None:
+@click.option(
+    "--name-suffix",
+    default=None,
+    help="The suffix given to job and crawler names, as AWS gives each run one. [default: random, as a run's]",
+)
+def render(path: Path, parameters: str | None, fmt: str, endpoint_url: str | None, region: str, name_suffix: str | None) -> None:
     """Run the layout of a folder or ZIP in the sandbox and print the workflow it makes."""
     try:
-        entities = authoring.render(path, _params(parameters), endpoint_url, region)
+        entities = authoring.render(path, _params(parameters), endpoint_url, region, name_suffix=name_suffix)
     except authoring.AuthoringError as exc:
         _fail(exc.problems)
     if fmt == "json":

@@ -17,6 +17,7 @@ from rich.table import Table
 from .app import create_app
 from .authoring import zip_folder
 from .config import Settings
+from .waiting import RUN_ENDED, wait_for_blueprint
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
 ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"
@@ -64,7 +65,7 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     )
     for folder in sorted(EXAMPLES.iterdir()):
         glue.create_blueprint(Name=folder.name, BlueprintLocation=f"s3://examples/{folder.name}.zip")
-        console.print(f"registered blueprint {folder.name}: {glue.get_blueprint(Name=folder.name)['Blueprint']['Status']}")
+        console.print(f"registered blueprint {folder.name}: {wait_for_blueprint(glue, folder.name)['Status']}")
 
     started = [
         (name, glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE, Parameters=json.dumps(params))["RunId"])
@@ -77,7 +78,7 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
             for name, run_id in started:
                 if run_id not in results:
                     run = glue.get_blueprint_run(BlueprintName=name, RunId=run_id)["BlueprintRun"]
-                    if run["State"] in ("SUCCEEDED", "FAILED"):
+                    if run["State"] in RUN_ENDED:
                         results[run_id] = run
                         progress.advance(task)
             time.sleep(0.05)

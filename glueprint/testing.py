@@ -89,7 +89,7 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         ctx = build_context(settings, self.db)
         self.dispatcher = Dispatcher(ctx)
         self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
-        ctx.on_run_started = self.pool.wake
+        ctx.on_work_added = self.pool.wake
         self.pool.start()
         # Every botocore session made from now on asks this handler first; boto3's default
         # session is dropped so that boto3.client() makes a new one.

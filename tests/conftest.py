@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from glueprint.authoring import zip_folder
+from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
-from servers import glue_client, glueprint_server, moto_s3_server, s3_client
+from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
 PG_ADMIN_URL = os.environ.get("GLUEPRINT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -22,9 +23,9 @@ ROLE = "arn:aws:iam::123456789012:role/GlueprintTest"
 BACKENDS = os.environ.get("GLUEPRINT_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
 
-def zip_files(files: dict[str, str | bytes]) -> bytes:
+def zip_files(files: dict[str, str | bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
+    with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in files.items():
             zf.writestr(name, data)
     return buf.getvalue()
@@ -109,6 +110,21 @@ def start_server(databases, s3, tmp_session):
 
 
 @pytest.fixture(scope="session")
+def activate(s3, tmp_session):
+    """Make blueprints of an API-only server ACTIVE with a worker that is gone again before
+    any run is started; returns their GetBlueprint views."""
+
+    def run(server, glue, *names: str) -> list[dict]:
+        worker = glueprint_worker(server.db_url, tmp_session, server.url, "--s3-endpoint-url", s3.url).start()
+        try:
+            return [wait_for_blueprint(glue, name) for name in names]
+        finally:
+            worker.stop()
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def server(start_server):
     """The shared server most tests use; tests keep apart by unique names."""
     return start_server("--run-timeout", "10")
@@ -130,14 +146,29 @@ def name():
     return f"t{uuid.uuid4().hex[:10]}"
 
 
+def create_blueprint(glue, **request) -> dict:
+    """CreateBlueprint, then wait (as a client must) until it is ACTIVE or FAILED."""
+    glue.create_blueprint(**request)
+    return wait_for_blueprint(glue, request["Name"])
+
+
+def update_blueprint(glue, **request) -> dict:
+    glue.update_blueprint(**request)
+    return wait_for_blueprint(glue, request["Name"])
+
+
 def wait_run(glue, blueprint: str, run_id: str, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = glue.get_blueprint_run(BlueprintName=blueprint, RunId=run_id)["BlueprintRun"]
-        if run["State"] in ("SUCCEEDED", "FAILED"):
-            return run
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} still {run['State']} after {timeout}s")
+    return wait_for_blueprint_run(glue, blueprint, run_id, timeout)
+
+
+def run_suffix(glue, workflow: str) -> str:
+    """The random suffix a run gave its jobs and crawlers, read off the workflow's graph."""
+    graph = glue.get_workflow(Name=workflow, IncludeGraph=True)["Workflow"]["Graph"]
+    suffixes = {n["Name"].rsplit("_", 1)[1] for n in graph["Nodes"] if n["Type"] in ("JOB", "CRAWLER")}
+    assert len(suffixes) == 1, suffixes
+    (suffix,) = suffixes
+    assert len(suffix) == 8 and int(suffix, 16) >= 0
+    return suffix
 
 
 def start_and_wait(glue, blueprint: str, params: dict, role: str = ROLE) -> dict:

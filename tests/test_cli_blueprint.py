@@ -63,39 +63,50 @@ def test_package_refuses_a_broken_folder(tmp_path):
 def test_render_json_lists_the_entities_a_run_would_create(tmp_path):
     params = tmp_path / "params.json"
     params.write_text(json.dumps(ETL))
-    result = cli("render", EXAMPLES / "etl_schedule", "--params", f"@{params}", "--format", "json")
+    result = cli("render", EXAMPLES / "etl_schedule", "--params", f"@{params}", "--format", "json", "--name-suffix", "t1")
     assert result.returncode == 0, result.stderr
     rendered = json.loads(result.stdout)
     assert rendered["Workflow"]["Name"] == "nightly"
-    assert [j["Name"] for j in rendered["Jobs"]] == ["nightly_extract", "nightly_transform", "nightly_load"]
+    assert [j["Name"] for j in rendered["Jobs"]] == ["nightly_extract_t1", "nightly_transform_t1", "nightly_load_t1"]
     assert [t["Name"] for t in rendered["Triggers"]] == [
+        "nightly_nightly_transform_t1_trigger",
+        "nightly_nightly_load_t1_trigger",
         "nightly_starting_trigger",
-        "nightly_nightly_transform_trigger",
-        "nightly_nightly_load_trigger",
     ]
-    assert rendered["Triggers"][0]["Type"] == "SCHEDULED"
+    assert rendered["Triggers"][2]["Type"] == "SCHEDULED"
+    # The service reads DefaultArguments' values as strings; MaxCapacity stays a number.
+    assert rendered["Jobs"][0]["DefaultArguments"] == {"--job-bookmark-option": "job-bookmark-enable"}
+
+
+def test_render_gives_each_run_a_new_random_suffix():
+    names = set()
+    for _ in range(2):
+        result = cli("render", EXAMPLES / "etl_schedule", "--params", json.dumps(ETL), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        names.add(json.loads(result.stdout)["Jobs"][0]["Name"])
+    assert len(names) == 2 and all(n.startswith("nightly_extract_") for n in names)
 
 
 def test_render_tree_shows_the_dependency_chain():
-    result = cli("render", EXAMPLES / "etl_schedule", "--params", json.dumps(ETL))
+    result = cli("render", EXAMPLES / "etl_schedule", "--params", json.dumps(ETL), "--name-suffix", "s")
     assert result.returncode == 0, result.stderr
     chain = [line.strip("│├└─ ") for line in result.stdout.split("Dependency graph")[1].splitlines() if line.strip()]
     assert chain == [
         "trigger nightly_starting_trigger",
-        "job nightly_extract",
-        "trigger nightly_nightly_transform_trigger",
-        "job nightly_transform",
-        "trigger nightly_nightly_load_trigger",
-        "job nightly_load",
+        "job nightly_extract_s",
+        "trigger nightly_nightly_transform_s_trigger",
+        "job nightly_transform_s",
+        "trigger nightly_nightly_load_s_trigger",
+        "job nightly_load_s",
     ]
 
 
 def test_render_dot_draws_left_to_right():
     params = {"WorkflowName": "c", "IAMRole": "arn:aws:iam::123456789012:role/x", "S3Paths": ["s3://a/1", "s3://a/2"]}
-    result = cli("render", EXAMPLES / "crawl_chain", "--params", json.dumps(params), "--format", "dot")
+    result = cli("render", EXAMPLES / "crawl_chain", "--params", json.dumps(params), "--format", "dot", "--name-suffix", "x")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("digraph workflow {\n  rankdir=LR;")
-    assert result.stdout.count("->") == 3 and 'label="c_crawler_1", shape=ellipse' in result.stdout
+    assert result.stdout.count("->") == 3 and 'label="c_crawler_1_x", shape=ellipse' in result.stdout
 
 
 def test_render_reports_bad_parameters_and_layout_errors(tmp_path):
@@ -107,7 +118,8 @@ def test_render_reports_bad_parameters_and_layout_errors(tmp_path):
     (folder / "blueprint.cfg").write_text(json.dumps({"layoutGenerator": "boom.layout.generate_layout"}))
     (folder / "layout.py").write_text("def generate_layout(u, s):\n    raise RuntimeError('no bucket')\n")
     result = cli("render", folder)
-    assert result.returncode == 1 and "RuntimeError: no bucket" in result.stderr
+    assert result.returncode == 1
+    assert "Unknown error executing layout generator function RuntimeError: no bucket" in result.stderr
 
 
 def test_render_can_point_the_layouts_boto3_calls_at_a_server(server):
@@ -122,3 +134,14 @@ def test_render_can_point_the_layouts_boto3_calls_at_a_server(server):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Crawlers"][0]["DatabaseName"] == "renderdb"
+
+
+def test_check_passes_what_aws_would_run_and_catches_what_it_would_fail(tmp_path):
+    compaction = EXAMPLES.parent.parent / "tests" / "blueprints" / "compaction"
+    assert cli("check", compaction).returncode == 0
+    flat = tmp_path / "flat.zip"
+    with zipfile.ZipFile(flat, "w") as zf:
+        for path in compaction.iterdir():
+            zf.write(path, path.name)  # the same files at the ZIP root: AWS imports compaction.py
+    result = cli("check", flat)
+    assert result.returncode == 1 and "Python imports compaction.py for 'compaction'" in result.stderr

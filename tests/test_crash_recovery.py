@@ -4,8 +4,13 @@ import json
 import time
 
 from botocore.exceptions import ClientError
+from sqlalchemy import update
 
-from conftest import ROLE, all_runs_finished
+from glueprint.store.db import Database
+from glueprint.store.schema import blueprints
+from glueprint.waiting import wait_for_blueprint
+
+from conftest import ROLE, all_pages, all_runs_finished, create_blueprint
 from servers import glue_client, glueprint_worker
 from test_runs import layout_archive
 
@@ -35,8 +40,8 @@ def exists(call, **kwargs) -> bool:
 def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upload):
     server = start_server("--lease-seconds", "2", "--workers", "2")
     glue = glue_client(server.url)
-    glue.create_blueprint(
-        Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    create_blueprint(
+        glue, Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
     )
     acknowledged = {}
     for i in range(IN_FLIGHT):
@@ -61,7 +66,7 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
         assert "was lost before the run finished" in run["ErrorMessage"]
         workflow = acknowledged[run["RunId"]]
         assert not exists(glue.get_workflow, Name=workflow)
-        assert glue.batch_get_jobs(JobNames=[f"{workflow}_{i}" for i in range(3)])["Jobs"] == []
+        assert [n for n in all_pages(glue.list_jobs, "JobNames") if n.startswith(f"{workflow}_")] == []
     for run in runs:
         if run["State"] == "SUCCEEDED":
             assert run["WorkflowName"] == acknowledged[run["RunId"]]
@@ -74,6 +79,7 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
         Name="slow", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
     )
     worker = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
+    wait_for_blueprint(glue, "slow")
     acknowledged = {
         glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": f"w{i:02d}"}))[
             "RunId"
@@ -102,7 +108,7 @@ def test_sigterm_lets_runs_in_progress_finish(start_server, upload):
     server = start_server("--workers", "1")
     glue = glue_client(server.url)
     code = SLOW_LAYOUT.replace("time.sleep(0.2)", "time.sleep(7)")  # longer than any fixed grace period
-    glue.create_blueprint(Name="drain", BlueprintLocation=upload(layout_archive(code, {"WorkflowName": {"type": "String"}})))
+    create_blueprint(glue, Name="drain", BlueprintLocation=upload(layout_archive(code, {"WorkflowName": {"type": "String"}})))
     run_id = glue.start_blueprint_run(BlueprintName="drain", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "drained"}))[
         "RunId"
     ]
@@ -112,3 +118,21 @@ def test_sigterm_lets_runs_in_progress_finish(start_server, upload):
     server.start()
     run = glue_client(server.url).get_blueprint_run(BlueprintName="drain", RunId=run_id)["BlueprintRun"]
     assert run["State"] == "SUCCEEDED", run
+
+
+def test_a_blueprint_check_whose_worker_was_lost_is_taken_up_again(start_server, upload, s3, tmp_session, example):
+    api = start_server("--workers", "0", "--lease-seconds", "2")
+    glue = glue_client(api.url)
+    glue.create_blueprint(Name="orphan", BlueprintLocation=example("crawl_chain"))
+    # A worker claimed the check and died: its lease runs out, then another worker checks it.
+    lease_until = time.time() + 3
+    db = Database(api.db_url)
+    with db.write() as conn:
+        conn.execute(update(blueprints).where(blueprints.c.name == "orphan").values(claimed_by="lost", lease_until=lease_until))
+    db.dispose()
+    worker = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
+    try:
+        assert wait_for_blueprint(glue, "orphan", timeout=30)["Status"] == "ACTIVE"
+        assert time.time() >= lease_until  # not before the lost worker's lease ran out
+    finally:
+        worker.stop()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import ROLE, start_and_wait
+from conftest import ROLE, create_blueprint, run_suffix, start_and_wait
 from servers import glue_client
 from test_runs import layout_archive
 
@@ -56,11 +56,12 @@ def site(start_server, example, upload):
     """A server of its own, with a run that made a workflow graph and one that failed."""
     server = start_server("--run-timeout", "20")
     glue = glue_client(server.url)
-    glue.create_blueprint(Name="etl", BlueprintLocation=example("etl_schedule"), Description="Nightly ETL")
+    create_blueprint(glue, Name="etl", BlueprintLocation=example("etl_schedule"), Description="Nightly ETL")
     good = start_and_wait(glue, "etl", {"WorkflowName": "nightly", "JobRole": "etl", "ScriptBucket": "scripts"})
     bad = start_and_wait(glue, "etl", {"WorkflowName": "broken"})
-    glue.create_blueprint(Name="zz_broken", BlueprintLocation=upload(b"not a zip"))
-    glue.create_blueprint(
+    create_blueprint(glue, Name="zz_broken", BlueprintLocation=upload(b"not a zip"))
+    create_blueprint(
+        glue,
         Name="slow",
         BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}, "Sleep": {"type": "Double"}})),
     )
@@ -98,7 +99,7 @@ def test_runs_page_lists_runs_newest_first_with_state_parameters_and_errors(site
 
 
 def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
-    server, _, good, _ = site
+    server, glue, good, _ = site
     page.goto(f"{server.url}/ui/blueprints/etl/runs/{good['RunId']}")
     page.wait_for_selector("svg.graph")
     assert "SUCCEEDED" in page.locator("#run").inner_text()
@@ -106,13 +107,14 @@ def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
         page.locator("svg.graph g.node").nth(i).get_attribute("data-name"): page.locator("svg.graph g.node").nth(i).bounding_box()
         for i in range(page.locator("svg.graph g.node").count())
     }
+    suffix = run_suffix(glue, "nightly")
     chain = [
         "nightly_starting_trigger",
-        "nightly_extract",
-        "nightly_nightly_transform_trigger",
-        "nightly_transform",
-        "nightly_nightly_load_trigger",
-        "nightly_load",
+        f"nightly_extract_{suffix}",
+        f"nightly_nightly_transform_{suffix}_trigger",
+        f"nightly_transform_{suffix}",
+        f"nightly_nightly_load_{suffix}_trigger",
+        f"nightly_load_{suffix}",
     ]
     assert set(nodes) == set(chain)
     xs = [nodes[name]["x"] for name in chain]

@@ -1,9 +1,11 @@
 """The Glue operations for what runs create: workflows, jobs, crawlers, triggers, catalog."""
 
+from types import SimpleNamespace
+
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ROLE, start_and_wait
+from conftest import ROLE, create_blueprint, run_suffix, start_and_wait
 
 
 def error_of(call, **kwargs):
@@ -15,25 +17,26 @@ def error_of(call, **kwargs):
 @pytest.fixture
 def made(glue, example, name):
     """A catalog_bootstrap run: workflow, crawler, job, two triggers, a database."""
-    glue.create_blueprint(Name=name, BlueprintLocation=example("catalog_bootstrap"))
+    create_blueprint(glue, Name=name, BlueprintLocation=example("catalog_bootstrap"))
     params = {"WorkflowName": name, "Role": ROLE, "DatabaseName": name, "DataLocation": "s3://lake/raw/"}
     run = start_and_wait(glue, name, params)
     assert run["State"] == "SUCCEEDED", run
-    return name
+    suffix = run_suffix(glue, name)
+    return SimpleNamespace(name=name, report=f"{name}_report_{suffix}", crawler=f"{name}_crawler_{suffix}")
 
 
 def test_batch_gets_split_found_and_missing(glue, made):
-    name = made
+    name = made.name
     workflows = glue.batch_get_workflows(Names=[name, "nope"], IncludeGraph=True)
     assert [w["Name"] for w in workflows["Workflows"]] == [name] and workflows["MissingWorkflows"] == ["nope"]
     assert len(workflows["Workflows"][0]["Graph"]["Nodes"]) == 4
-    jobs = glue.batch_get_jobs(JobNames=[f"{name}_report", "nope"])
+    jobs = glue.batch_get_jobs(JobNames=[made.report, "nope"])
     assert jobs["Jobs"][0]["Command"]["Name"] == "pythonshell" and jobs["JobsNotFound"] == ["nope"]
-    crawlers = glue.batch_get_crawlers(CrawlerNames=[f"{name}_crawler", "nope"])
+    crawlers = glue.batch_get_crawlers(CrawlerNames=[made.crawler, "nope"])
     assert crawlers["Crawlers"][0]["SchemaChangePolicy"]["UpdateBehavior"] == "UPDATE_IN_DATABASE"
     assert crawlers["CrawlersNotFound"] == ["nope"]
     triggers = glue.batch_get_triggers(TriggerNames=[f"{name}_starting_trigger", "nope"])
-    assert triggers["Triggers"][0]["Actions"] == [{"CrawlerName": f"{name}_crawler"}]
+    assert triggers["Triggers"][0]["Actions"] == [{"CrawlerName": made.crawler}]
     assert triggers["TriggersNotFound"] == ["nope"]
 
 
@@ -58,20 +61,20 @@ def test_get_all_pages_return_full_documents(glue, made):
         if not token:
             break
     names = [j["Name"] for j in seen]
-    assert names == sorted(set(names)) and f"{made}_report" in names
+    assert names == sorted(set(names)) and made.report in names
 
 
 def test_list_triggers_filters_by_dependent_job(glue, made):
-    names = glue.list_triggers(DependentJobName=f"{made}_report")["TriggerNames"]
-    assert names == [f"{made}_{made}_report_trigger"]
+    names = glue.list_triggers(DependentJobName=made.report)["TriggerNames"]
+    assert names == [f"{made.name}_{made.report}_trigger"]
 
 
 def test_deletes_follow_aws_rules_for_missing_names(glue, made):
-    name = made
-    assert glue.delete_job(JobName=f"{name}_report")["JobName"] == f"{name}_report"
-    assert glue.delete_job(JobName=f"{name}_report")["JobName"] == f"{name}_report"
-    glue.delete_crawler(Name=f"{name}_crawler")
-    assert error_of(glue.delete_crawler, Name=f"{name}_crawler")["Code"] == "EntityNotFoundException"
+    name = made.name
+    assert glue.delete_job(JobName=made.report)["JobName"] == made.report
+    assert glue.delete_job(JobName=made.report)["JobName"] == made.report
+    glue.delete_crawler(Name=made.crawler)
+    assert error_of(glue.delete_crawler, Name=made.crawler)["Code"] == "EntityNotFoundException"
     assert glue.delete_trigger(Name=f"{name}_starting_trigger")["Name"] == f"{name}_starting_trigger"
     assert glue.delete_trigger(Name=f"{name}_starting_trigger")["Name"] == f"{name}_starting_trigger"
     assert glue.delete_workflow(Name=name)["Name"] == name

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import ROLE, wait_run
+from conftest import ROLE, create_blueprint, wait_run
 from test_runs import SIMPLE_LAYOUT, layout_archive
 
 HOSTILE = {
@@ -37,9 +37,9 @@ HOSTILE = {
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_layout_fails_its_run_while_a_good_run_succeeds(glue, upload, name, case):
     code, expected = HOSTILE[case]
-    glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive(code)))
-    glue.create_blueprint(
-        Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    create_blueprint(glue, Name=name, BlueprintLocation=upload(layout_archive(code)))
+    create_blueprint(
+        glue, Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
     )
     bad = glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE)["RunId"]
     good = glue.start_blueprint_run(BlueprintName=name + "ok", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))[

@@ -5,6 +5,7 @@ import pytest
 
 from glueprint.protocol.dispatch import MAX_BODY_BYTES
 
+from conftest import create_blueprint
 from servers import call_raw
 
 
@@ -77,7 +78,7 @@ def test_get_on_root_describes_the_service(server):
 
 
 def test_timestamps_are_epoch_seconds_on_the_wire(server, glue, example, name):
-    glue.create_blueprint(Name=name, BlueprintLocation=example("crawl_chain"))
+    create_blueprint(glue, Name=name, BlueprintLocation=example("crawl_chain"))
     response = post(server, f'{{"Name": "{name}"}}'.encode(), **{"X-Amz-Target": "AWSGlue.GetBlueprint"})
     created = response.json()["Blueprint"]["CreatedOn"]
     assert isinstance(created, float) and created > 1.7e9

@@ -8,13 +8,14 @@ from servers import glue_client
 from test_runs import SIMPLE_LAYOUT, layout_archive
 
 
-def test_a_cached_page_follows_changes_made_through_another_server(start_server, upload, name):
+def test_a_cached_page_follows_changes_made_through_another_server(start_server, upload, activate, name):
     api = start_server("--workers", "0")
     other_api = start_server("--workers", "0", db_url=api.db_url)
     reader, writer = glue_client(api.url), glue_client(other_api.url)
     writer.create_blueprint(
         Name=name, BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
     )
+    activate(other_api, writer, name)
     assert reader.get_blueprint_runs(BlueprintName=name)["BlueprintRuns"] == []
     run_id = writer.start_blueprint_run(BlueprintName=name, RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))["RunId"]
     page = reader.get_blueprint_runs(BlueprintName=name)["BlueprintRuns"]

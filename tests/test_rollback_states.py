@@ -11,6 +11,7 @@ import boto3
 from sqlalchemy import event
 
 from glueprint.testing import mock_glue
+from glueprint.waiting import wait_for_blueprint
 
 from test_runs import SIMPLE_LAYOUT, layout_archive
 
@@ -29,6 +30,7 @@ def test_a_run_that_created_entities_rolls_back_before_failing(tmp_path):
 
         glue = boto3.client("glue", region_name="us-east-1")
         glue.create_blueprint(Name="bp", BlueprintLocation="s3://bucket/bp.zip")
+        assert wait_for_blueprint(glue, "bp")["Status"] == "ACTIVE"
 
         def run(params: dict) -> dict:
             run_id = glue.start_blueprint_run(BlueprintName="bp", RoleArn="arn:aws:iam::1:role/r", Parameters=json.dumps(params))[
@@ -41,12 +43,16 @@ def test_a_run_that_created_entities_rolls_back_before_failing(tmp_path):
                 time.sleep(0.02)
             raise AssertionError(found)
 
-        assert run({"WorkflowName": "w", "Jobs": ["shared"]})["State"] == "SUCCEEDED"
+        assert run({"WorkflowName": "w", "Jobs": ["first"]})["State"] == "SUCCEEDED"
+        # DeleteWorkflow leaves the triggers: the next run of w creates its workflow and job,
+        # then meets w_starting_trigger and rolls them back.
+        glue.delete_workflow(Name="w")
         states.clear()
-        failed = run({"WorkflowName": "w", "Jobs": ["fresh", "shared"]})
-        assert failed["State"] == "FAILED" and "Job w_shared already exists" in failed["ErrorMessage"]
+        failed = run({"WorkflowName": "w", "Jobs": ["second"]})
+        assert failed["State"] == "FAILED" and "Trigger with name 'w_starting_trigger'" in failed["ErrorMessage"]
         assert states == ["ROLLING_BACK", "FAILED"]
-        assert glue.batch_get_jobs(JobNames=["w_fresh"])["JobsNotFound"] == ["w_fresh"]
+        assert [n for n in glue.list_jobs()["JobNames"] if n.startswith("w_second_")] == []
+        assert "w" not in glue.list_workflows()["Workflows"]
 
         states.clear()
         early = run({"WorkflowName": "v"})  # a missing parameter fails before anything exists

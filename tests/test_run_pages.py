@@ -14,12 +14,13 @@ RUNS = 2500
 
 
 @pytest.fixture(scope="module")
-def recorded(start_server, upload):
+def recorded(start_server, upload, activate):
     """An API-only server (no workers) holding 2 500 recorded runs of one blueprint."""
     server = start_server("--workers", "0")
     glue = glue_client(server.url)
-    glue.create_blueprint(Name="paged", BlueprintLocation=upload(zip_folder(EXAMPLES / "crawl_chain")))
-    glue.create_blueprint(Name="other", BlueprintLocation=upload(zip_folder(EXAMPLES / "crawl_chain")))
+    for name in ("paged", "other"):
+        glue.create_blueprint(Name=name, BlueprintLocation=upload(zip_folder(EXAMPLES / "crawl_chain")))
+    assert [bp["Status"] for bp in activate(server, glue, "paged", "other")] == ["ACTIVE", "ACTIVE"]
     ids = [
         glue.start_blueprint_run(BlueprintName="paged", RoleArn=ROLE, Parameters=json.dumps({"i": i}))["RunId"]
         for i in range(RUNS)

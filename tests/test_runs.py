@@ -6,7 +6,7 @@ import textwrap
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ROLE, all_pages, start_and_wait, wait_run, zip_files
+from conftest import ROLE, all_pages, create_blueprint, run_suffix, start_and_wait, wait_run, zip_files
 from servers import glue_client
 
 ETL_PARAMS = {"WorkflowName": None, "JobRole": "etl-role", "ScriptBucket": "my-scripts"}
@@ -23,7 +23,7 @@ def blueprint(glue, upload, name):
     """Register an inline layout as a blueprint named after the test; returns the name."""
 
     def register(code: str, spec: dict | None = None, extra: dict | None = None) -> str:
-        glue.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive(code, spec, extra)))
+        create_blueprint(glue, Name=name, BlueprintLocation=upload(layout_archive(code, spec, extra)))
         assert glue.get_blueprint(Name=name)["Blueprint"]["Status"] == "ACTIVE"
         return name
 
@@ -59,7 +59,7 @@ def entities_named(glue, prefix: str) -> dict:
 
 
 def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, example, name):
-    glue.create_blueprint(Name=name, BlueprintLocation=example("etl_schedule"))
+    create_blueprint(glue, Name=name, BlueprintLocation=example("etl_schedule"))
     params = {**ETL_PARAMS, "WorkflowName": name, "WorkerType": "G.2X"}
     run = start_and_wait(glue, name, params)
     assert run["State"] == "SUCCEEDED", run
@@ -69,17 +69,31 @@ def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, 
     workflow = glue.get_workflow(Name=name)["Workflow"]
     assert workflow["BlueprintDetails"] == {"BlueprintName": name, "RunId": run["RunId"]}
     assert workflow["DefaultRunProperties"] == {"region": "us-east-1"}
-    extract = glue.get_job(JobName=f"{name}_extract")["Job"]
-    assert extract["Command"] == {"Name": "glueetl", "ScriptLocation": "s3://my-scripts/scripts/extract.py", "PythonVersion": "3"}
-    assert extract["Role"] == "etl-role" and extract["WorkerType"] == "G.2X" and extract["NumberOfWorkers"] == 2
-    assert extract["Description"] == "The extract step"
-    assert extract["DefaultArguments"] == {"--job-bookmark-option": "job-bookmark-enable"}
+    suffix = run_suffix(glue, name)
+    job = {step: f"{name}_{step}_{suffix}" for step in ("extract", "transform", "load")}
+    extract = glue.get_job(JobName=job["extract"])["Job"]
+    created = extract.pop("CreatedOn"), extract.pop("LastModifiedOn")
+    assert created[0] == created[1]
+    assert extract == {
+        "Name": job["extract"],
+        "JobMode": "SCRIPT",
+        "Description": "The extract step",
+        "Role": "etl-role",
+        "ExecutionProperty": {"MaxConcurrentRuns": 1},
+        "Command": {"Name": "glueetl", "ScriptLocation": "s3://my-scripts/scripts/extract.py", "PythonVersion": "3"},
+        "DefaultArguments": {"--job-bookmark-option": "job-bookmark-enable"},
+        "MaxRetries": 0,
+        "Timeout": 2880,  # the documented default for Glue 4.0
+        "WorkerType": "G.2X",
+        "NumberOfWorkers": 2,
+        "GlueVersion": "4.0",
+    }
 
     assert entities_named(glue, name) == {
         "workflows": [name],
-        "jobs": [f"{name}_extract", f"{name}_load", f"{name}_transform"],
+        "jobs": sorted(job.values()),
         "crawlers": [],
-        "triggers": [f"{name}_starting_trigger", f"{name}_{name}_load_trigger", f"{name}_{name}_transform_trigger"],
+        "triggers": sorted([f"{name}_starting_trigger", f"{name}_{job['load']}_trigger", f"{name}_{job['transform']}_trigger"]),
     }
     start = glue.get_trigger(Name=f"{name}_starting_trigger")["Trigger"]
     assert start == {
@@ -88,47 +102,63 @@ def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, 
         "Type": "SCHEDULED",
         "State": "ACTIVATED",
         "Schedule": "cron(0 6 * * ? *)",
-        "Actions": [{"JobName": f"{name}_extract"}],
+        "Actions": [{"JobName": job["extract"]}],
     }
-    load = glue.get_trigger(Name=f"{name}_{name}_load_trigger")["Trigger"]
+    load = glue.get_trigger(Name=f"{name}_{job['load']}_trigger")["Trigger"]
     assert load["Type"] == "CONDITIONAL" and load["State"] == "ACTIVATED"
-    assert load["Actions"] == [{"JobName": f"{name}_load"}]
-    assert load["Predicate"] == {
-        "Conditions": [{"LogicalOperator": "EQUALS", "JobName": f"{name}_transform", "State": "SUCCEEDED"}]
-    }
-    dependent = glue.get_triggers(DependentJobName=f"{name}_transform")["Triggers"]
-    assert [t["Name"] for t in dependent] == [f"{name}_{name}_transform_trigger"]
+    assert load["Actions"] == [{"JobName": job["load"]}]
+    assert load["Predicate"] == {"Conditions": [{"LogicalOperator": "EQUALS", "JobName": job["transform"], "State": "SUCCEEDED"}]}
+    dependent = glue.get_triggers(DependentJobName=job["transform"])["Triggers"]
+    assert [t["Name"] for t in dependent] == [f"{name}_{job['transform']}_trigger"]
+
+
+def test_the_same_layout_runs_again_under_a_new_workflow_name_with_new_suffixes(glue, example, name):
+    create_blueprint(glue, Name=name, BlueprintLocation=example("etl_schedule"))
+    first = start_and_wait(glue, name, {**ETL_PARAMS, "WorkflowName": name})
+    second = start_and_wait(glue, name, {**ETL_PARAMS, "WorkflowName": name + "_b"})
+    assert first["State"] == second["State"] == "SUCCEEDED", (first, second)
+    assert run_suffix(glue, name) != run_suffix(glue, name + "_b")
 
 
 def test_crawler_chain_becomes_a_graph_of_conditional_triggers(glue, example, name):
-    glue.create_blueprint(Name=name, BlueprintLocation=example("crawl_chain"))
+    create_blueprint(glue, Name=name, BlueprintLocation=example("crawl_chain"))
     paths = ["s3://data/a/", "s3://data/b/", "s3://data/c/"]
     run = start_and_wait(glue, name, {"WorkflowName": name, "IAMRole": ROLE, "S3Paths": paths})
     assert run["State"] == "SUCCEEDED", run
-    crawlers = glue.batch_get_crawlers(CrawlerNames=[f"{name}_crawler_{i}" for i in range(3)])["Crawlers"]
+    suffix = run_suffix(glue, name)
+    crawler = [f"{name}_crawler_{i}_{suffix}" for i in range(3)]
+    crawlers = glue.batch_get_crawlers(CrawlerNames=crawler)["Crawlers"]
     assert [c["Targets"]["S3Targets"][0]["Path"] for c in crawlers] == paths
-    assert all(c["DatabaseName"] == "crawl_chain_db" and c["State"] == "READY" for c in crawlers)
+    assert all(c["DatabaseName"] == "crawl_chain_db" and c["State"] == "READY" and c["Version"] == 1 for c in crawlers)
+    assert crawlers[0]["SchemaChangePolicy"] == {
+        "UpdateBehavior": "UPDATE_IN_DATABASE",
+        "DeleteBehavior": "DEPRECATE_IN_DATABASE",
+    }
+    assert crawlers[0]["RecrawlPolicy"] == {"RecrawlBehavior": "CRAWL_EVERYTHING"}
+    assert crawlers[0]["LineageConfiguration"] == {"CrawlerLineageSettings": "DISABLE"}
     graph = glue.get_workflow(Name=name, IncludeGraph=True)["Workflow"]["Graph"]
     ids = {n["UniqueId"]: (n["Type"], n["Name"]) for n in graph["Nodes"]}
     edges = {(ids[e["SourceId"]], ids[e["DestinationId"]]) for e in graph["Edges"]}
-    trigger = ("TRIGGER", f"{name}_{name}_crawler_1_trigger")
-    assert (("TRIGGER", f"{name}_starting_trigger"), ("CRAWLER", f"{name}_crawler_0")) in edges
-    assert (("CRAWLER", f"{name}_crawler_0"), trigger) in edges
-    assert (trigger, ("CRAWLER", f"{name}_crawler_1")) in edges
+    trigger = ("TRIGGER", f"{name}_{crawler[1]}_trigger")
+    assert (("TRIGGER", f"{name}_starting_trigger"), ("CRAWLER", crawler[0])) in edges
+    assert (("CRAWLER", crawler[0]), trigger) in edges
+    assert (trigger, ("CRAWLER", crawler[1])) in edges
     assert len(graph["Nodes"]) == 6 and len(edges) == 5
 
 
 def test_layout_calling_boto3_reaches_this_server(glue, example, name):
-    glue.create_blueprint(Name=name, BlueprintLocation=example("catalog_bootstrap"))
+    create_blueprint(glue, Name=name, BlueprintLocation=example("catalog_bootstrap"))
     params = {"WorkflowName": name, "Role": ROLE, "DatabaseName": name.upper(), "DataLocation": "s3://lake/raw/"}
     run = start_and_wait(glue, name, params)
     assert run["State"] == "SUCCEEDED", run
     assert glue.get_database(Name=name)["Database"]["Description"] == "made by catalog_bootstrap"
     assert glue.get_workflow(Name=name)["Workflow"]["Description"] == f"Catalog {name.upper()} for account 123456789012"
-    report = glue.get_trigger(Name=f"{name}_{name}_report_trigger")["Trigger"]
+    suffix = run_suffix(glue, name)
+    report = glue.get_trigger(Name=f"{name}_{name}_report_{suffix}_trigger")["Trigger"]
     assert report["Predicate"]["Conditions"] == [
-        {"LogicalOperator": "EQUALS", "CrawlerName": f"{name}_crawler", "CrawlState": "SUCCEEDED"}
+        {"LogicalOperator": "EQUALS", "CrawlerName": f"{name}_crawler_{suffix}", "CrawlState": "SUCCEEDED"}
     ]
+    assert glue.get_job(JobName=f"{name}_report_{suffix}")["Job"]["MaxCapacity"] == 0.0625
     again = start_and_wait(glue, name, {**params, "WorkflowName": name + "_2"})
     assert again["State"] == "SUCCEEDED", again  # the database existed; the layout caught AlreadyExists
 
@@ -230,34 +260,51 @@ def test_all_parameter_problems_are_reported_at_once(glue, blueprint):
         assert expected in run["ErrorMessage"]
 
 
+UNKNOWN = "Unknown error executing layout generator function "
 LAYOUT_FAILURES = {
     "import-error": (
         "import no_such_module_here\ndef generate_layout(u, s):\n    pass\n",
-        "ModuleNotFoundError: No module named 'no_such_module_here'",
+        UNKNOWN + "ModuleNotFoundError: No module named 'no_such_module_here'",
     ),
     "exception": (
         "def generate_layout(u, s):\n    raise ValueError('bucket is not empty')\n",
-        "ValueError: bucket is not empty",
+        UNKNOWN + "ValueError: bucket is not empty",
     ),
     "not-a-workflow": (
         "def generate_layout(u, s):\n    return {'Name': 'w'}\n",
-        "must return an awsglue.blueprint.workflow.Workflow, got dict",
+        UNKNOWN + "AttributeError: 'dict' object has no attribute 'to_json'",
     ),
-    "sys-exit": ("import sys\ndef generate_layout(u, s):\n    sys.exit(3)\n", "SystemExit: 3"),
+    "sys-exit": ("import sys\ndef generate_layout(u, s):\n    sys.exit(3)\n", UNKNOWN + "SystemExit: 3"),
+    "file-not-found": (
+        "def generate_layout(u, s):\n    open('bp/missing.py')\n",
+        UNKNOWN + "FileNotFoundError: [Errno 2] No such file or directory: 'bp/missing.py'",
+    ),
     "os-exit": (
         "import os\ndef generate_layout(u, s):\n    print('bye')\n    os._exit(7)\n",
         "exited with status 7 before returning a workflow. Last output:\nbye",
     ),
     "wrong-type": (
-        "from awsglue.blueprint.job import Job\ndef generate_layout(u, s):\n    Job(Name=1)\n",
-        "TypeError: Job.Name must be str, got int",
+        "from awsglue.blueprint.job import Job\ndef generate_layout(u, s):\n    Job(Name='j', MaxCapacity=1)\n",
+        UNKNOWN + "TypeError: Value 1 for key MaxCapacity should be of type <class 'float'>!",
+    ),
+    "connections-not-a-dict": (
+        "from awsglue.blueprint.job import Job\ndef generate_layout(u, s):\n    Job(Name='j', Connections=['foo'])\n",
+        UNKNOWN + "TypeError: Value ['foo'] for key Connections should be of type <class 'dict'>!",
     ),
     "missing-required": (
         (
             "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
             "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j')]))\n"
         ),
-        "Job is missing required fields: Role, Command",
+        UNKNOWN + "TypeError: Required Fields for Job were missing: ['Role', 'Command']",
+    ),
+    "crawlers-without-jobs": (
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    c = Crawler(Name='c', Role='r', Targets={'S3Targets': [{'Path': 's3://b/'}]})\n"
+            "    return Workflow(Name='w', Entities=Entities(Crawlers=[c]))\n"
+        ),
+        UNKNOWN + "TypeError: 'NoneType' object is not iterable",
     ),
     "dependency-outside-workflow": (
         (
@@ -266,7 +313,7 @@ LAYOUT_FAILURES = {
             "    outside = Job(Name='outside', **c)\n"
             "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j', DependsOn={outside: 'SUCCEEDED'}, **c)]))\n"
         ),
-        "depends on job 'outside', which is not in the workflow's Entities",
+        "refers to the job 'outside_",
     ),
     "invalid-entity-name": (
         (
@@ -274,7 +321,23 @@ LAYOUT_FAILURES = {
             "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
             "    return Workflow(Name='w', Entities=Entities(Jobs=[Job(Name='j' * 300, **c)]))\n"
         ),
-        "job 'jjjj",
+        "Job 'jjjj",
+    ),
+    "invalid-schedule": (
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    c = dict(Role='r', Command={'Name': 'glueetl', 'ScriptLocation': 's3://b/k'})\n"
+            "    return Workflow(Name='w', OnSchedule='cron(0 0 * * * *)', Entities=Entities(Jobs=[Job(Name='j', **c)]))\n"
+        ),
+        "The schedule cron(0 0 * * * *) is invalid.",
+    ),
+    "invalid-crawler-schedule": (
+        (
+            "from awsglue.blueprint.workflow import *\ndef generate_layout(u, s):\n"
+            "    c = Crawler(Name='c', Role='r', Targets={'S3Targets': [{'Path': 's3://b/'}]}, Schedule='cron(61 * * * ? *)')\n"
+            "    return Workflow(Name='w', Entities=Entities(Jobs=[], Crawlers=[c]))\n"
+        ),
+        "The schedule cron(61 * * * ? *) is invalid.",
     ),
 }
 
@@ -288,39 +351,44 @@ def test_layout_failures_fail_the_run_with_what_went_wrong(glue, blueprint, case
     assert expected in run["ErrorMessage"], run["ErrorMessage"]
 
 
-def test_layout_exception_message_carries_the_traceback_tail(glue, blueprint):
+def test_layout_exception_message_carries_the_authors_traceback_tail_only(glue, blueprint):
     code = "def helper():\n    raise KeyError('TableName')\n\ndef generate_layout(u, s):\n    helper()\n"
     run = start_and_wait(glue, blueprint(code), {})
     message = run["ErrorMessage"]
-    assert "The layout generator bp.layout.generate_layout failed: KeyError: 'TableName'" in message
-    assert 'bp/layout.py", line 2, in helper' in message
+    assert message.startswith(UNKNOWN + "KeyError: 'TableName'\nTraceback (most recent call last):")
+    assert 'File "bp/layout.py", line 2, in helper' in message
+    assert "glueprint" not in message and "/tmp" not in message and "importlib" not in message
 
 
-def test_name_clash_rolls_back_what_the_run_had_created(glue, blueprint, name):
-    bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}, "Jobs": {"type": "String", "collection": True}})
-    first = start_and_wait(glue, bp, {"WorkflowName": name, "Jobs": ["shared"]})
+def test_names_taken_outside_the_run_fail_it_in_aws_words_and_roll_back(glue, blueprint, name):
+    bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})
+    first = start_and_wait(glue, bp, {"WorkflowName": name})
     assert first["State"] == "SUCCEEDED"
-    # A second run creates one job, then meets the first run's job of the same name.
-    run = start_and_wait(glue, bp, {"WorkflowName": name, "Jobs": ["fresh2", "shared"]})
+    again = start_and_wait(glue, bp, {"WorkflowName": name})
+    assert again["State"] == "FAILED" and again["ErrorMessage"] == f"Workflow with name: {name} already exists."
+    assert "RollbackErrorMessage" not in again
+    # DeleteWorkflow leaves the workflow's jobs and triggers, as on AWS; a new run of that
+    # name then creates its workflow and job, meets the old starting trigger, and rolls back.
+    glue.delete_workflow(Name=name)
+    jobs_before = entities_named(glue, name)["jobs"]
+    run = start_and_wait(glue, bp, {"WorkflowName": name})
     assert run["State"] == "FAILED"
-    assert f"Job {name}_shared already exists" in run["ErrorMessage"]
+    assert run["ErrorMessage"] == f"Trigger with name '{name}_starting_trigger' already submitted with different configuration"
     assert "RollbackErrorMessage" not in run and "WorkflowName" not in run
-    assert glue.batch_get_jobs(JobNames=[f"{name}_fresh2", f"{name}_shared"])["JobsNotFound"] == [f"{name}_fresh2"]
-    # The entity that was there before belongs to the first run, untouched.
-    assert glue.get_workflow(Name=name)["Workflow"]["BlueprintDetails"]["RunId"] == first["RunId"]
+    assert entities_named(glue, name)["jobs"] == jobs_before and entities_named(glue, name)["workflows"] == []
 
 
 def test_timeout_stops_the_layout_and_fails_the_run(start_server, upload, name):
     server = start_server("--run-timeout", "1.5")
     glue = glue_client(server.url)
-    glue.create_blueprint(
-        Name=name, BlueprintLocation=upload(layout_archive("def generate_layout(u, s):\n    while True: pass\n"))
+    create_blueprint(
+        glue, Name=name, BlueprintLocation=upload(layout_archive("def generate_layout(u, s):\n    while True: pass\n"))
     )
     run = start_and_wait(glue, name, {})
     assert run["State"] == "FAILED"
     assert "did not finish within 1.5 seconds" in run["ErrorMessage"]
-    ok = glue.create_blueprint(
-        Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    ok = create_blueprint(
+        glue, Name=name + "ok", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}}))
     )
     assert ok and start_and_wait(glue, name + "ok", {"WorkflowName": name})["State"] == "SUCCEEDED"
 
@@ -348,7 +416,7 @@ def test_runs_are_listed_newest_first_and_vanish_with_their_blueprint(glue, blue
     assert [r["RunId"] for r in listed] == ids[::-1]
     assert all(r["State"] == "SUCCEEDED" for r in listed)
     glue.delete_blueprint(Name=bp)
-    glue.create_blueprint(Name=bp, BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
+    create_blueprint(glue, Name=bp, BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
     assert glue.get_blueprint_runs(BlueprintName=bp)["BlueprintRuns"] == []
     # The workflows those runs created stay, as in AWS.
     assert glue.get_workflow(Name=f"{name}_0")["Workflow"]["Name"] == f"{name}_0"
@@ -358,6 +426,6 @@ def test_run_id_of_another_blueprint_is_not_found(glue, blueprint, upload, name)
     bp = blueprint(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})
     run_id = glue.start_blueprint_run(BlueprintName=bp, RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": name}))["RunId"]
     wait_run(glue, bp, run_id)
-    glue.create_blueprint(Name=name + "2", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
+    create_blueprint(glue, Name=name + "2", BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
     err = error_of(glue.get_blueprint_run, BlueprintName=name + "2", RunId=run_id)
     assert err["Code"] == "EntityNotFoundException"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import ROLE, Databases, all_pages, all_runs_finished
+from conftest import ROLE, Databases, all_pages, all_runs_finished, create_blueprint
 from servers import glue_client, glueprint_server, glueprint_worker
 from test_runs import layout_archive
 
@@ -41,8 +41,8 @@ def test_two_apis_and_three_workers_execute_every_run_exactly_once(postgres, s3,
     ]
     try:
         clients = [glue_client(api.url) for api in apis]
-        clients[0].create_blueprint(
-            Name="counting", BlueprintLocation=upload(layout_archive(COUNTING_LAYOUT, {"Token": {"type": "String"}}))
+        create_blueprint(
+            clients[0], Name="counting", BlueprintLocation=upload(layout_archive(COUNTING_LAYOUT, {"Token": {"type": "String"}}))
         )
         clients[1].create_database(DatabaseInput={"Name": "executions"})
         started = {}

@@ -5,7 +5,6 @@ The first test is the example the README shows; keep them the same.
 
 import io
 import json
-import time
 import zipfile
 
 import boto3
@@ -14,6 +13,7 @@ from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
 from glueprint.testing import mock_glue
+from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 LAYOUT = """
 import boto3
@@ -26,7 +26,7 @@ def generate_layout(user_params, system_params):
     glue.create_database(DatabaseInput={"Name": user_params["Database"]})
     crawler = Crawler(Name=user_params["Database"] + "_crawler", Role="r", DatabaseName=user_params["Database"],
                       Targets={"S3Targets": [{"Path": "s3://lake/raw/"}]})
-    return Workflow(Name=user_params["Database"] + "_flow", Entities=Entities(Crawlers=[crawler]))
+    return Workflow(Name=user_params["Database"] + "_flow", Entities=Entities(Jobs=[], Crawlers=[crawler]))
 """
 
 
@@ -41,15 +41,6 @@ def blueprint_zip() -> bytes:
     return buf.getvalue()
 
 
-def wait_for_run(glue, blueprint: str, run_id: str) -> dict:
-    for _ in range(200):
-        run = glue.get_blueprint_run(BlueprintName=blueprint, RunId=run_id)["BlueprintRun"]
-        if run["State"] in ("SUCCEEDED", "FAILED"):
-            return run
-        time.sleep(0.05)
-    raise AssertionError(run)
-
-
 @mock_aws
 @mock_glue()
 def test_blueprint_from_mocked_s3_creates_its_workflow():
@@ -59,14 +50,16 @@ def test_blueprint_from_mocked_s3_creates_its_workflow():
 
     glue = boto3.client("glue", region_name="us-east-1")
     glue.create_blueprint(Name="lake", BlueprintLocation="s3://lake/blueprints/lake.zip")
+    assert wait_for_blueprint(glue, "lake")["Status"] == "ACTIVE"  # checked after the call, as on AWS
     run_id = glue.start_blueprint_run(
         BlueprintName="lake", RoleArn="arn:aws:iam::123456789012:role/Glue", Parameters=json.dumps({"Database": "sales"})
     )["RunId"]
 
-    run = wait_for_run(glue, "lake", run_id)
+    run = wait_for_blueprint_run(glue, "lake", run_id)
     assert run["State"] == "SUCCEEDED", run
     assert glue.get_workflow(Name="sales_flow")["Workflow"]["BlueprintDetails"]["RunId"] == run_id
-    assert glue.get_crawler(Name="sales_crawler")["Crawler"]["DatabaseName"] == "sales"
+    (crawler,) = [n for n in glue.list_crawlers()["CrawlerNames"] if n.startswith("sales_crawler_")]
+    assert glue.get_crawler(Name=crawler)["Crawler"]["DatabaseName"] == "sales"
     assert glue.get_database(Name="sales")["Database"]["Name"] == "sales"
 
 
@@ -76,7 +69,7 @@ def test_context_manager_uses_an_archive_folder_and_starts_empty_each_time(tmp_p
     with mock_glue(archive_root=str(tmp_path)):
         glue = boto3.client("glue", region_name="us-east-1")
         glue.create_blueprint(Name="broken", BlueprintLocation="s3://bucket/bp.zip")
-        assert glue.get_blueprint(Name="broken")["Blueprint"]["Status"] == "FAILED"
+        assert wait_for_blueprint(glue, "broken")["Status"] == "FAILED"
     with mock_glue(archive_root=str(tmp_path)):
         assert boto3.client("glue", region_name="us-east-1").list_blueprints()["Blueprints"] == []
 

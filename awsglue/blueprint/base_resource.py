@@ -1,67 +1,66 @@
 """What every blueprint resource shares: keyword construction with type checks, validate(), to_json().
 
-Constructors take keyword arguments only. Unknown keywords and None values are ignored,
-as layout scripts written for AWS rely on; a value of the wrong type raises TypeError.
-Resources compare and hash by identity, so they can be keys of another entity's DependsOn.
+Layout scripts written for AWS rely on the exact behaviour of AWS's layout library, so this
+module follows it: ``ensure_type`` raises ``TypeError("Value <v> for key <k> should be of type
+<types>!")``; an int is not a float, a bool is an int; keywords a class does not know are
+ignored. Resources compare and hash by identity, so they can be keys of another's DependsOn.
 """
 
-from dataclasses import dataclass
+from enum import Enum
 
 
-@dataclass(frozen=True)
-class Field:
-    types: tuple[type, ...]
-    required: bool = False
-    choices: tuple[str, ...] | None = None
+class ValueEnum(Enum):
+    """The library's enums: ``has_value`` says whether a plain value is one of them."""
+
+    @classmethod
+    def has_value(cls, value) -> bool:
+        return any(member.value == value for member in cls)
 
 
-def _type_names(types: tuple[type, ...]) -> str:
-    return " or ".join(t.__name__ for t in types)
+def ensure_type(key, value, types):
+    """The value, when it is None or an instance of types; else the library's TypeError."""
+    if value is None or isinstance(value, types):
+        return value
+    raise TypeError(f"Value {value} for key {key} should be of type {types}!")
+
+
+def ensure_choice(key, value, choices) -> None:
+    """An enum-valued field: the value must be one of the enum's values."""
+    if not choices.has_value(value):
+        raise TypeError(f"Value {value} for key {key} should be one of {[c.value for c in choices]}!")
 
 
 class BaseResource:
-    FIELDS: dict[str, Field] = {}
-    # Keyword spellings that set another field (Job takes description= for Description).
-    ALIASES: dict[str, str] = {}
+    # name -> (type, required); the keyword arguments a class reads, in this order.
+    FIELDS: dict[str, tuple[type, bool]] = {}
+    # Job and Crawler silently drop falsy values (None, 0, "", {}, []); Workflow keeps them.
+    DROP_FALSY = True
 
     def __init__(self, **kwargs):
-        for key, value in kwargs.items():
-            key = self.ALIASES.get(key, key)
-            field = self.FIELDS.get(key)
-            if field is None or value is None:
-                continue
-            # bool is an int in Python, but never a valid int field value here.
-            if not isinstance(value, field.types) or (isinstance(value, bool) and bool not in field.types):
-                raise TypeError(f"{type(self).__name__}.{key} must be {_type_names(field.types)}, got {type(value).__name__}")
-            if field.choices and value not in field.choices:
-                raise TypeError(f"{type(self).__name__}.{key} must be one of {', '.join(field.choices)}, got {value!r}")
-            object.__setattr__(self, key, value)
+        for key in self.FIELDS:
+            setattr(self, key, kwargs.get(key))
 
-    def __getattr__(self, name):
-        # Fields that were not given read as None, like the attributes of AWS's resources.
-        if name in type(self).FIELDS:
-            return None
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+    def __setattr__(self, key, value):
+        if key in self.FIELDS:
+            if self.DROP_FALSY and not value:
+                return
+            ensure_type(key, value, self.FIELDS[key][0])
+        object.__setattr__(self, key, value)
 
-    def given(self) -> dict:
-        return {key: self.__dict__[key] for key in self.FIELDS if key in self.__dict__}
+    def _missing_fields(self) -> list[str]:
+        return [key for key, (_, required) in self.FIELDS.items() if required and key not in self.__dict__]
 
-    def validate(self) -> None:
-        missing = [key for key, field in self.FIELDS.items() if field.required and key not in self.__dict__]
+    def validate(self) -> bool:
+        missing = self._missing_fields()
         if missing:
-            raise TypeError(f"{type(self).__name__} is missing required fields: {', '.join(missing)}")
+            raise TypeError(f"Required Fields for {type(self).__name__} were missing: {missing}")
+        return True
 
     def to_json(self) -> dict:
-        def plain(value):
-            if isinstance(value, BaseResource):
-                return value.to_json()
-            if isinstance(value, list):
-                return [plain(v) for v in value]
-            if isinstance(value, dict):
-                return {(k.Name if isinstance(k, BaseResource) else k): plain(v) for k, v in value.items()}
-            return value
+        return {key: self.__dict__[key] for key in self.FIELDS if key in self.__dict__}
 
-        return {key: plain(value) for key, value in self.given().items()}
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(Name={self.__dict__.get('Name')!r})"
+def check_nested(cls, key, value) -> None:
+    """A dict-valued field that has its own class (Command, Targets, ...): check it as one."""
+    if value is not None:
+        cls(**value).validate()

@@ -15,7 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import params
 
-MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+# AWS's limits on a blueprint archive (BLUEPRINT_API.md §1).
+MAX_ARCHIVE_BYTES = 1024 * 1024
+MAX_UNPACKED_BYTES = 5 * 1024 * 1024
 _LOCATION = re.compile(r"s3://([^/]+)/(.+)")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
@@ -53,8 +55,7 @@ class ArchiveSource:
         path = (root / bucket / key).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise ArchiveError(f"Unable to access object at location {location}: no file {root}/{bucket}/{key}")
-        if path.stat().st_size > MAX_ARCHIVE_BYTES:
-            raise ArchiveError(f"The blueprint archive at {location} is larger than {MAX_ARCHIVE_BYTES} bytes")
+        _check_size(location, path.stat().st_size)
         return path.read_bytes()
 
     def _read_s3(self, location: str, bucket: str, key: str) -> bytes:
@@ -66,14 +67,20 @@ class ArchiveSource:
         )
         try:
             obj = client.get_object(Bucket=bucket, Key=key)
-            if obj.get("ContentLength", 0) > MAX_ARCHIVE_BYTES:
-                raise ArchiveError(f"The blueprint archive at {location} is larger than {MAX_ARCHIVE_BYTES} bytes")
-            return obj["Body"].read()
+            _check_size(location, obj.get("ContentLength", 0))
+            return obj["Body"].read(MAX_ARCHIVE_BYTES + 1)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "Error")
             raise ArchiveError(f"Unable to access object at location {location}: {code}") from None
         except BotoCoreError as exc:
             raise ArchiveError(f"Unable to access object at location {location}: {exc}") from None
+
+
+def _check_size(location: str, size: int) -> None:
+    if size > MAX_ARCHIVE_BYTES:
+        raise ArchiveError(
+            f"The blueprint archive at {location} is {size} bytes; a blueprint archive may be at most 1 MB ({MAX_ARCHIVE_BYTES} bytes) compressed"
+        )
 
 
 def config_folder(names: list[str]) -> str:
@@ -87,11 +94,34 @@ def config_folder(names: list[str]) -> str:
     return posixpath.dirname(candidates[0]) + "/"
 
 
-def module_candidates(folder: str, layout_generator: str) -> list[str]:
-    """Archive paths where the layout module may live: from the archive root, or its folder."""
-    module_path = "/".join(layout_generator.split(".")[:-1])
-    bases = [""] if not folder else ["", folder]
-    return [base + module_path + suffix for base in bases for suffix in (".py", "/__init__.py")]
+def resolve_module(names: set[str], module: str) -> tuple[str | None, str | None]:
+    """Where Python finds module when the archive root is the only import entry, as on AWS:
+    (the archive path of its file, None), or (None, why it cannot be imported). Per dotted
+    part, as Python's path finder does: a package folder with __init__.py, then a module
+    file, then a folder without __init__.py (a namespace package)."""
+    parts = module.split(".")
+    base = ""
+    for depth, part in enumerate(parts, start=1):
+        dotted, last = ".".join(parts[:depth]), depth == len(parts)
+        if f"{base}{part}/__init__.py" in names:
+            if last:
+                return f"{base}{part}/__init__.py", None
+        elif f"{base}{part}.py" in names:
+            if last:
+                return f"{base}{part}.py", None
+            return None, (
+                f"Python imports {base}{part}.py for '{dotted}', a module and not a package, "
+                f"so '{module}' cannot be imported (put the layout in a folder named {part}/ beside blueprint.cfg)"
+            )
+        elif not any(n.startswith(f"{base}{part}/") for n in names):
+            return (
+                None,
+                f"no module named '{dotted}': the archive root, the only import path entry, has no {base}{part}.py or {base}{part}/",
+            )
+        elif last:
+            return None, f"'{module}' is a folder, not a module with a function in it"
+        base = f"{base}{part}/"
+    return None, None  # unreachable: the loop returns on its last part
 
 
 def _entry_point_problem(zf: zipfile.ZipFile, path: str, function: str) -> str | None:
@@ -122,6 +152,17 @@ def problems(archive: bytes) -> tuple[list[str], Definition | None]:
         names = zf.namelist()
     except (zipfile.BadZipFile, ValueError):
         return ["The blueprint archive is not a valid ZIP file"], None
+    # Sizes come from the ZIP's directory, before anything is read or unpacked; a member that
+    # holds more than its entry says fails its CRC check instead of growing.
+    if len(archive) > MAX_ARCHIVE_BYTES:
+        return [
+            f"The blueprint archive is {len(archive)} bytes; it may be at most 1 MB ({MAX_ARCHIVE_BYTES} bytes) compressed"
+        ], None
+    unpacked = sum(info.file_size for info in zf.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        return [
+            f"The blueprint archive unpacks to {unpacked} bytes; it may be at most 5 MB ({MAX_UNPACKED_BYTES} bytes) uncompressed"
+        ], None
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
         return ["The blueprint archive holds paths outside its root (absolute or with '..')"], None
     try:
@@ -143,17 +184,14 @@ def problems(archive: bytes) -> tuple[list[str], Definition | None]:
             f"(for example 'my_blueprint.layout.generate_layout'), got {orjson.dumps(generator).decode()}"
         )
     else:
-        candidates = module_candidates(folder, generator)
-        present = [c for c in candidates if c in names]
-        if not present:
-            found.append(
-                f"{cfg_path}: layoutGenerator '{generator}' names a module that is not in the archive "
-                f"(looked for {', '.join(candidates)})"
-            )
-        else:
-            problem = _entry_point_problem(zf, present[0], generator.rsplit(".", 1)[1])
-            if problem:
-                found.append(problem)
+        module, function = generator.rsplit(".", 1)
+        path, problem = resolve_module(set(names), module)
+        if problem:
+            inside = folder and not generator.startswith(folder[:-1] + ".")
+            hint = f" (the files are in {folder}: layoutGenerator would be '{folder[:-1]}.{generator}')" if inside else ""
+            found.append(f"{cfg_path}: layoutGenerator '{generator}': {problem}{hint}")
+        elif problem := _entry_point_problem(zf, path, function):
+            found.append(problem)
     spec = cfg.get("parameterSpec", {})
     found += [f"{cfg_path}: {problem}" for problem in params.check_spec(spec)]
     unknown = sorted(set(cfg) - {"layoutGenerator", "parameterSpec"})

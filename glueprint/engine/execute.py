@@ -4,12 +4,13 @@ import logging
 
 import orjson
 
+from ..service import defaults
 from ..service.context import ServiceContext
 from ..store import blueprints as blueprint_store
 from ..store import entities as entity_store
 from ..store import runs as run_store
 from . import params
-from .plan import Entity, PlanError, entities_of
+from .plan import Entity, PlanError, entities_of, name_suffix
 from .sandbox import LayoutError
 
 log = logging.getLogger("glueprint.engine")
@@ -22,21 +23,22 @@ class RunFailed(Exception):
 
 def stored_doc(entity: Entity, run: dict, now: float) -> dict:
     """The document GetWorkflow/GetJob/GetCrawler/GetTrigger return for a created entity."""
-    doc = dict(entity.request)
     if entity.kind == "workflow":
-        doc.update(
-            CreatedOn=now, LastModifiedOn=now, BlueprintDetails={"BlueprintName": run["blueprint_name"], "RunId": run["run_id"]}
-        )
-    elif entity.kind == "job":
-        doc.update(CreatedOn=now, LastModifiedOn=now)
-    elif entity.kind == "crawler":
-        if doc.get("Schedule"):
-            doc["Schedule"] = {"ScheduleExpression": doc["Schedule"], "State": "SCHEDULED"}
-        doc.update(State="READY", CreationTime=now, LastUpdated=now, Version=1)
-    elif entity.kind == "trigger":
-        started = doc.pop("StartOnCreation", False)
-        doc["State"] = "ACTIVATED" if started else "CREATED"
-    return doc
+        return defaults.workflow_doc(entity.request, now, {"BlueprintName": run["blueprint_name"], "RunId": run["run_id"]})
+    if entity.kind == "job":
+        return defaults.job_doc(entity.request, now)
+    if entity.kind == "crawler":
+        return defaults.crawler_doc(entity.request, now)
+    return defaults.trigger_doc(entity.request)
+
+
+def already_exists(kind: str, name: str) -> str:
+    """AWS's words for a name that is taken (BLUEPRINT_API.md §2)."""
+    if kind == "workflow":
+        return f"Workflow with name: {name} already exists."
+    if kind == "trigger":
+        return f"Trigger with name '{name}' already submitted with different configuration"
+    return f"{LABELS[kind]} with name: {name} already exists."
 
 
 class Executor:
@@ -46,30 +48,36 @@ class Executor:
 
     def _set(self, run: dict, worker: str, **values) -> bool:
         with self.ctx.db.write() as conn:
-            return run_store.change_claimed(conn, run["run_id"], worker, **values)
+            changed = run_store.change_claimed(conn, run["run_id"], worker, **values)
+            if changed and values.get("state") in ("SUCCEEDED", "FAILED"):
+                blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
+            return changed
 
     def _plan(self, run: dict) -> list[Entity]:
         with self.ctx.db.read() as conn:
-            blueprint = blueprint_store.get(conn, run["blueprint_name"], with_archive=True)
-        if blueprint is None or blueprint["archive"] is None:
-            raise RunFailed(f"Blueprint {run['blueprint_name']} no longer has an active definition")
+            blueprint = blueprint_store.definition(conn, run["blueprint_name"], run["definition"] or "")
+        if blueprint is None:
+            raise RunFailed(f"Blueprint {run['blueprint_name']} no longer has the definition this run was started with")
         try:
             user_params = params.resolve(orjson.loads(blueprint["parameter_spec"]), run["parameters"])
         except params.ParameterError as exc:
             raise RunFailed(f"Invalid blueprint parameters: {exc}") from None
         system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
         try:
-            plan = self.layouts.run_layout(blueprint["archive"], blueprint["layout_generator"], user_params, system_params)
+            plan = self.layouts.run_layout(
+                blueprint["archive"], blueprint["layout_generator"], user_params, system_params, name_suffix()
+            )
             return entities_of(plan)
         except (LayoutError, PlanError) as exc:
             raise RunFailed(str(exc)) from None
 
     def _create(self, run: dict, entity: Entity) -> None:
         now = self.ctx.clock()
+        doc = stored_doc(entity, run, now)
         with self.ctx.db.write() as conn:
             if entity_store.exists(conn, entity.kind, entity.name):
-                raise RunFailed(f"{LABELS[entity.kind]} {entity.name} already exists (AlreadyExistsException)")
-            entity_store.add(conn, entity.kind, entity.name, stored_doc(entity, run, now), now, run_id=run["run_id"])
+                raise RunFailed(already_exists(entity.kind, entity.name))
+            entity_store.add(conn, entity.kind, entity.name, doc, now, run_id=run["run_id"])
 
     def rollback(self, run_id: str) -> str | None:
         """Delete what the run created; return what could not be deleted, if anything."""

@@ -17,27 +17,37 @@ from .sandbox import plan_from, unpack
 _LOCK = threading.Lock()  # sys.path, sys.modules and the working directory are process-wide
 
 
+def _loaded_from(module, root: str) -> bool:
+    """Whether a module (or a namespace package, which has no __file__) came from root."""
+    places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]
+    return any(str(place).startswith(root) for place in places)
+
+
 class InProcessLayouts:
-    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict) -> dict:
+    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict, name_suffix: str) -> dict:
         with tempfile.TemporaryDirectory(prefix="glueprint-layout-") as tmp, _LOCK:
             root = Path(tmp).resolve()
-            paths = unpack(archive, root)
+            unpack(archive, root)
             known = set(sys.modules)
             cwd = os.getcwd()
-            sys.path[:0] = paths
+            sys.path.insert(0, str(root))
             os.chdir(root)
             try:
-                result = layout_child.outcome(
-                    {"layout_generator": layout_generator, "user_params": user_params, "system_params": system_params}
-                )
+                request = {
+                    "layout_generator": layout_generator,
+                    "user_params": user_params,
+                    "system_params": system_params,
+                    "name_suffix": name_suffix,
+                }
+                result = layout_child.outcome(request, str(root))
             finally:
                 os.chdir(cwd)
-                del sys.path[: len(paths)]
+                sys.path.remove(str(root))
                 # Forget the blueprint's modules: the next archive may hold others of the same name.
                 for name in set(sys.modules) - known:
-                    if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(root)):
+                    if _loaded_from(sys.modules[name], str(root)):
                         del sys.modules[name]
-        return plan_from(result, layout_generator)
+        return plan_from(result)
 
     def stop(self) -> None:
         pass

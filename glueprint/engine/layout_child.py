@@ -1,48 +1,51 @@
 """Runs inside a layout's own process: import the layout, call it, write what it returned.
 
+As on AWS, the archive root is the working directory and the only entry added to the import
+path, and the plan is exactly ``Workflow.to_json(name_suffix)`` of what the layout returned.
 Writes one JSON result to the file the request names. Everything here is untrusted
 territory; the engine checks the result again from scratch.
 """
 
 import importlib
 import json
+import os
 import sys
 import traceback
 
-TRACEBACK_TAIL_LINES = 12
+import awsglue
+
+TRACEBACK_TAIL_FRAMES = 8
+# The layout library's frames are shown as awsglue/...: relative to the package's parent.
+_LIBRARY = os.path.dirname(os.path.abspath(awsglue.__file__))
 
 
-def _dependencies(entity) -> list[dict]:
-    from awsglue.blueprint.crawler import Crawler
-    from awsglue.blueprint.job import Job
+def _author_frames(exc: BaseException, root: str) -> str:
+    """The traceback a blueprint author can act on: frames of the archive's files and of the
+    layout library only, paths relative to the archive root; never glueprint's own frames."""
+    tb = traceback.TracebackException.from_exception(exc)
+    kept = []
+    for frame in tb.stack:
+        path = frame.filename
+        for folder, shown_from in ((root, root), (_LIBRARY, os.path.dirname(_LIBRARY))):
+            if path.startswith(folder + os.sep):
+                frame.filename = os.path.relpath(path, shown_from)
+                kept.append(frame)
+                break
+    tb.stack = traceback.StackSummary.from_list(kept[-TRACEBACK_TAIL_FRAMES:])
+    return "".join(tb.format()).strip()
 
-    refs = []
-    for target, state in (entity.DependsOn or {}).items():
-        if not isinstance(target, (Job, Crawler)):
-            raise TypeError(f"{entity.Name}: DependsOn keys must be Job or Crawler objects, got {type(target).__name__}")
-        refs.append({"Kind": type(target).__name__, "Name": target.Name, "State": state})
-    return refs
 
-
-def plan_of(workflow) -> dict:
-    """The returned Workflow as plain data, dependencies turned into (kind, name, state)."""
-    from awsglue.blueprint.workflow import Workflow
-
-    if not isinstance(workflow, Workflow):
-        raise TypeError(f"the layout generator must return an awsglue.blueprint.workflow.Workflow, got {type(workflow).__name__}")
-    workflow.validate()
-    head = {k: v for k, v in workflow.to_json().items() if k != "Entities"}
-
-    def entity(obj) -> dict:
-        data = {k: v for k, v in obj.to_json().items() if k != "DependsOn"}
-        data["DependsOn"] = _dependencies(obj)
-        return data
-
-    return {
-        "Workflow": head,
-        "Jobs": [entity(j) for j in workflow.Entities.Jobs or []],
-        "Crawlers": [entity(c) for c in workflow.Entities.Crawlers or []],
-    }
+def outcome(request: dict, root: str) -> dict:
+    """Import and call the layout generator; the plan it makes, or how it failed."""
+    module_name, _, function_name = request["layout_generator"].rpartition(".")
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+        workflow = function(request["user_params"], request["system_params"])
+        plan = workflow.to_json(request["name_suffix"])
+        # What the service reads is JSON: a value JSON cannot carry fails the run here.
+        return {"ok": True, "plan": json.loads(json.dumps(plan, allow_nan=False))}
+    except BaseException as exc:  # the layout may raise anything, SystemExit included
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": _author_frames(exc, root)}
 
 
 # Audit events a layout may not raise: starting or signalling processes, loading native code
@@ -76,23 +79,11 @@ def _guard(event: str, args: tuple) -> None:
             raise PermissionError(f"blueprint layouts may not read {args[0]}")
 
 
-def outcome(request: dict) -> dict:
-    """Import and call the layout generator; what it returned, or how it failed."""
-    module_name, _, function_name = request["layout_generator"].rpartition(".")
-    try:
-        function = getattr(importlib.import_module(module_name), function_name)
-        return {"ok": True, "plan": plan_of(function(request["user_params"], request["system_params"]))}
-    except BaseException as exc:  # the layout may raise anything, SystemExit included
-        lines = traceback.format_exception(exc)
-        tail = "".join(lines[-TRACEBACK_TAIL_LINES:]).strip()
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": tail}
-
-
 def run(request: dict) -> None:
     """The layout's own process: guard it, run it, and leave the result in the result file."""
     sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
-    sys.path[:0] = request["paths"]
-    result = outcome(request)
+    sys.path.insert(0, request["cwd"])
+    result = outcome(request, request["cwd"])
     sys.stdout.flush()
     with open(request["result_path"], "w", encoding="utf-8") as out:
         json.dump(result, out, default=repr)

@@ -1,18 +1,25 @@
 """From the plan a layout returned to the Glue entities a run creates.
 
-The plan is untrusted data from the sandbox: it is checked again here, each entity against
-the model's Create*Request shape, before anything is written. Triggers are derived from
-the dependencies: one starting trigger, and a conditional trigger per dependent entity.
+The plan is ``Workflow.to_json(name_suffix)`` as AWS's layout library makes it: the workflow,
+its crawlers and jobs (names already suffixed) and the triggers derived from their
+dependencies. It comes from the sandbox, so it is untrusted data: each entity is read the
+way the service reads it (leniently, see lenient.py) and checked against the model's
+Create*Request shape before anything is written. Everything here is linear in the plan.
 """
 
+import secrets
 from dataclasses import dataclass
 
 from ..protocol.errors import ServiceError
 from ..protocol.model import service_model
 from ..protocol.validate import validate
+from .lenient import lenient
+from .schedule import schedule_problem
 
-JOB_STATES = ("SUCCEEDED", "STOPPED", "FAILED", "TIMEOUT")
-CRAWL_STATES = ("SUCCEEDED", "CANCELLED", "FAILED")
+
+def name_suffix() -> str:
+    """The random suffix AWS appends to a run's job and crawler names: one per run."""
+    return secrets.token_hex(4)
 
 
 class PlanError(Exception):
@@ -26,99 +33,68 @@ class Entity:
     request: dict  # the Create<Kind> request, as if a client had sent it
 
 
-def _checked(kind: str, shape_name: str, data) -> dict:
+KINDS = (  # plan key, entity kind, request shape; in creation order
+    ("Workflow", "workflow", "CreateWorkflowRequest"),
+    ("Crawlers", "crawler", "CreateCrawlerRequest"),
+    ("Jobs", "job", "CreateJobRequest"),
+    ("Triggers", "trigger", "CreateTriggerRequest"),
+)
+
+
+def _api_spelling(kind: str, data: dict) -> dict:
+    """The layout library spells a crawler's JDBC targets JDBCTargets; the API, JdbcTargets."""
+    targets = data.get("Targets")
+    if kind == "crawler" and isinstance(targets, dict) and "JDBCTargets" in targets:
+        targets = {("JdbcTargets" if k == "JDBCTargets" else k): v for k, v in targets.items()}
+        return {**data, "Targets": targets}
+    return data
+
+
+def _read(kind: str, shape_name: str, data) -> dict:
     if not isinstance(data, dict):
         raise PlanError(f"The layout returned a {kind} that is not an object")
+    shape = service_model().shape_for(shape_name)
     try:
-        return validate(service_model().shape_for(shape_name), data)
+        request = validate(shape, lenient(shape, _api_spelling(kind, data)))
     except ServiceError as exc:
-        raise PlanError(f"{kind} {data.get('Name')!r} is not valid: {exc.message}") from None
+        raise PlanError(f"{kind.capitalize()} {data.get('Name')!r} is not valid: {exc.message}") from None
+    schedule = request.get("Schedule")
+    if schedule is not None and (problem := schedule_problem(schedule)):
+        raise PlanError(problem)
+    return request
 
 
-def _triggers(workflow: dict, entities: list[tuple[str, dict, list]]) -> list[dict]:
-    name = workflow["Name"]
-    roots, triggers = [], []
-    for kind, entity, deps in entities:
-        action = {"JobName": entity["Name"]} if kind == "job" else {"CrawlerName": entity["Name"]}
-        if not deps:
-            roots.append(action)
+def _check_names(entities: list[Entity]) -> None:
+    seen: dict[tuple[str, str], Entity] = {}
+    for entity in entities:
+        if (entity.kind, entity.name) in seen:
+            raise PlanError(f"The workflow names the {entity.kind} {entity.name!r} more than once")
+        seen[(entity.kind, entity.name)] = entity
+    for entity in entities:
+        if entity.kind != "trigger":
             continue
-        conditions = []
-        for dep in deps:
-            if dep["Kind"] == "Job":
-                conditions.append({"LogicalOperator": "EQUALS", "JobName": dep["Name"], "State": dep["State"]})
-            else:
-                conditions.append({"LogicalOperator": "EQUALS", "CrawlerName": dep["Name"], "CrawlState": dep["State"]})
-        predicate = {"Conditions": conditions}
-        if entity.get("_wait"):
-            predicate["Logical"] = entity["_wait"]
-        triggers.append(
-            {
-                "Name": f"{name}_{entity['Name']}_trigger",
-                "WorkflowName": name,
-                "Type": "CONDITIONAL",
-                "StartOnCreation": True,
-                "Actions": [action],
-                "Predicate": predicate,
-            }
-        )
-    start = {"Name": f"{name}_starting_trigger", "WorkflowName": name, "Actions": roots}
-    if workflow.get("OnSchedule"):
-        start.update(Type="SCHEDULED", Schedule=workflow["OnSchedule"], StartOnCreation=True)
-    else:
-        start["Type"] = "ON_DEMAND"
-    return [start] + triggers
-
-
-def _dependencies(kind: str, raw: dict, jobs: set[str], crawlers: set[str]) -> list[dict]:
-    deps = raw.get("DependsOn") or []
-    if not isinstance(deps, list):
-        raise PlanError(f"{kind} {raw.get('Name')!r}: DependsOn is malformed")
-    for dep in deps:
-        if not isinstance(dep, dict) or dep.get("Kind") not in ("Job", "Crawler"):
-            raise PlanError(f"{kind} {raw.get('Name')!r}: DependsOn is malformed")
-        known, states = (jobs, JOB_STATES) if dep["Kind"] == "Job" else (crawlers, CRAWL_STATES)
-        if dep.get("Name") not in known:
-            raise PlanError(
-                f"{kind} {raw.get('Name')!r} depends on {dep['Kind'].lower()} {dep.get('Name')!r}, "
-                "which is not in the workflow's Entities"
-            )
-        if dep.get("State") not in states:
-            raise PlanError(
-                f"{kind} {raw.get('Name')!r}: the state to wait for on {dep['Name']!r} must be one of "
-                f"{', '.join(states)}, got {dep.get('State')!r}"
-            )
-    return deps
+        conditions = (entity.request.get("Predicate") or {}).get("Conditions") or []
+        for ref in entity.request["Actions"] + conditions:
+            for key, kind in (("JobName", "job"), ("CrawlerName", "crawler")):
+                if key in ref and (kind, ref[key]) not in seen:
+                    raise PlanError(
+                        f"Trigger {entity.name!r} refers to the {kind} {ref[key]!r}, which is not in the workflow's Entities"
+                    )
 
 
 def entities_of(plan) -> list[Entity]:
-    """The entities to create, in creation order: jobs, crawlers, the workflow, then triggers."""
+    """The entities to create, in creation order: the workflow, crawlers, jobs, then triggers."""
     if not isinstance(plan, dict) or not isinstance(plan.get("Workflow"), dict):
         raise PlanError("The layout did not return a workflow")
-    head = plan["Workflow"]
-    workflow = _checked("workflow", "CreateWorkflowRequest", {k: v for k, v in head.items() if k != "OnSchedule"})
-    workflow["OnSchedule"] = head.get("OnSchedule")
-    raw_jobs, raw_crawlers = plan.get("Jobs") or [], plan.get("Crawlers") or []
-    if not isinstance(raw_jobs, list) or not isinstance(raw_crawlers, list):
-        raise PlanError("The workflow's Entities are malformed")
-    if not raw_jobs and not raw_crawlers:
-        raise PlanError(f"Workflow {workflow['Name']!r} has no jobs or crawlers")
-    job_names = [j.get("Name") for j in raw_jobs if isinstance(j, dict)]
-    crawler_names = [c.get("Name") for c in raw_crawlers if isinstance(c, dict)]
-    for label, names in (("job", job_names), ("crawler", crawler_names)):
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise PlanError(f"The workflow names the {label} {repeated[0]!r} more than once")
-    ordered = []
-    for kind, items, shape in (("job", raw_jobs, "CreateJobRequest"), ("crawler", raw_crawlers, "CreateCrawlerRequest")):
-        for raw in items:
-            deps = _dependencies(kind, raw, set(job_names), set(crawler_names))
-            wait = raw.get("WaitForDependencies")
-            body = {k: v for k, v in raw.items() if k not in ("DependsOn", "WaitForDependencies")}
-            checked = _checked(kind, shape, body)
-            ordered.append((kind, {**checked, "_wait": wait}, deps))
-    triggers = [_checked("trigger", "CreateTriggerRequest", t) for t in _triggers(workflow, ordered)]
-    result = [Entity(kind, e["Name"], {k: v for k, v in e.items() if k != "_wait"}) for kind, e, _ in ordered]
-    result.append(Entity("workflow", workflow["Name"], {k: v for k, v in workflow.items() if k != "OnSchedule"}))
-    result.extend(Entity("trigger", t["Name"], t) for t in triggers)
-    return result
+    entities = []
+    for key, kind, shape_name in KINDS:
+        items = [plan[key]] if kind == "workflow" else plan.get(key) or []
+        if not isinstance(items, list):
+            raise PlanError(f"The workflow's {key} are malformed")
+        for item in items:
+            request = _read(kind, shape_name, item)
+            entities.append(Entity(kind, request["Name"], request))
+    if not any(e.kind in ("job", "crawler") for e in entities):
+        raise PlanError(f"Workflow {entities[0].name!r} has no jobs or crawlers")
+    _check_names(entities)
+    return entities

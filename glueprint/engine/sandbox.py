@@ -23,7 +23,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .archive import config_folder
 from .lifetime import die_with_parent
 
 OUTPUT_TAIL_BYTES = 2000
@@ -135,16 +134,13 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def unpack(archive: bytes, root: Path) -> list[str]:
-    """Unpack into root; return the sys.path entries (the root, and blueprint.cfg's folder)."""
+def unpack(archive: bytes, root: Path) -> None:
+    """Unpack into root, which becomes the layout's working directory and only import entry."""
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-        names = zf.namelist()
-        for name in names:
+        for name in zf.namelist():
             if not (root / name).resolve().is_relative_to(root):
                 raise LayoutError(f"The archive entry {name} points outside the archive root")
         zf.extractall(root)
-    folder = config_folder(names)
-    return [str(root)] + ([str(root / folder)] if folder else [])
 
 
 def _tail(path: Path) -> str:
@@ -166,13 +162,13 @@ def _failure(code: int, output: str) -> str:
     return message + (f". Last output:\n{output}" if output else "")
 
 
-def plan_from(result, layout_generator: str) -> dict:
-    """The plan in a layout's result, or the LayoutError it reports."""
+def plan_from(result) -> dict:
+    """The plan in a layout's result, or the LayoutError it reports in AWS's words."""
     if not isinstance(result, dict):
         raise LayoutError("The layout script's process wrote an unreadable result")
     if not result.get("ok"):
         raise LayoutError(
-            f"The layout generator {layout_generator} failed: {result.get('error')}\n{result.get('traceback', '')}".strip()
+            f"Unknown error executing layout generator function {result.get('error')}\n{result.get('traceback', '')}".strip()
         )
     return result.get("plan")
 
@@ -182,19 +178,20 @@ class Sandbox:
         self.zygote = Zygote(env)
         self.limits = limits
 
-    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict) -> dict:
-        """Run the layout generator; return its plan or raise LayoutError."""
+    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict, name_suffix: str) -> dict:
+        """Run the layout generator; return its plan (``to_json(name_suffix)``) or raise LayoutError."""
         with tempfile.TemporaryDirectory(prefix="glueprint-run-") as tmp:
             base = Path(tmp).resolve()
             root, private = base / "blueprint", base / "private"
             root.mkdir()
             private.mkdir(mode=0o700)
+            unpack(archive, root)
             request = {
-                "paths": unpack(archive, root),
                 "cwd": str(root),
                 "layout_generator": layout_generator,
                 "user_params": user_params,
                 "system_params": system_params,
+                "name_suffix": name_suffix,
                 "result_path": str(private / "result.json"),
                 "output_path": str(private / "output.log"),
                 "memory_mb": self.limits.memory_mb,
@@ -210,7 +207,7 @@ class Sandbox:
                 result = json.loads((private / "result.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 raise LayoutError(_failure(code, _tail(private / "output.log"))) from None
-        return plan_from(result, layout_generator)
+        return plan_from(result)
 
     def stop(self) -> None:
         self.zygote.stop()

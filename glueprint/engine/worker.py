@@ -16,6 +16,7 @@ from ..config import Settings
 from ..service.context import ServiceContext
 from ..store import runs as run_store
 from .execute import Executor
+from .registration import Registrar
 from .sandbox import Limits, Sandbox, layout_env
 
 log = logging.getLogger("glueprint.worker")
@@ -41,6 +42,7 @@ class WorkerPool:
             env = layout_env(settings.endpoint_url, settings.s3_endpoint_url, ctx.region)
             layouts = Sandbox(env, Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb))
         self.executor = Executor(ctx, layouts)
+        self.registrar = Registrar(ctx, self.lease_s)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
@@ -88,7 +90,10 @@ class WorkerPool:
             return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
     def run_once(self) -> bool:
-        """Claim and finish one run; False when there was nothing to do."""
+        """Check one waiting blueprint, or else claim and finish one run; False when there was
+        nothing to do. Checks go first: they are short, and runs may wait on them."""
+        if self.registrar.check_once(self.identity):
+            return True
         run = self._claim()
         if run is None:
             return False

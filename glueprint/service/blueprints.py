@@ -1,12 +1,14 @@
 """The blueprint registry: CreateBlueprint, UpdateBlueprint, DeleteBlueprint, GetBlueprint,
-ListBlueprints, BatchGetBlueprints."""
+ListBlueprints, BatchGetBlueprints.
 
-import hashlib
+As on AWS, CreateBlueprint and UpdateBlueprint only record the request: the blueprint is
+CREATING or UPDATING until a worker has fetched and checked its archive (engine/registration.py),
+then ACTIVE or FAILED.
+"""
 
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from ..engine.archive import ArchiveError, Definition, inspect
 from ..protocol import errors
 from ..protocol.model import member_limits
 from ..store import blueprints as store
@@ -17,94 +19,69 @@ from .registry import operation
 LIST_PAGE_MAX = member_limits("ListBlueprintsRequest", "MaxResults")["max"]
 
 
-def _load_definition(ctx: ServiceContext, location: str) -> tuple[Definition | None, str | None]:
-    """The archive's definition, or the reason it cannot be used."""
-    try:
-        return inspect(ctx.archives.fetch(location)), None
-    except ArchiveError as exc:
-        return None, str(exc)
-
-
-def _service_location(name: str, archive: bytes) -> str:
+def service_location(name: str, digest: str | None) -> str | None:
     # The copy lives in glueprint's store; the path names it by content.
-    return f"glueprint://blueprints/{name}/{hashlib.sha256(archive).hexdigest()[:16]}.zip"
-
-
-def _active_columns(name: str, definition: Definition) -> dict:
-    return {
-        "parameter_spec": definition.parameter_spec,
-        "layout_generator": definition.layout_generator,
-        "archive": definition.archive,
-        "service_location": _service_location(name, definition.archive),
-    }
+    return f"glueprint://blueprints/{name}/{digest[:16]}.zip" if digest else None
 
 
 @operation("CreateBlueprint")
 def create_blueprint(ctx: ServiceContext, p: dict) -> dict:
     name = p["Name"]
-    with ctx.db.read() as conn:
-        if store.get(conn, name) is not None:
-            raise errors.AlreadyExistsException(f"Blueprint {name} already exists.")
-    definition, problem = _load_definition(ctx, p["BlueprintLocation"])
     now = ctx.clock()
-    values = {
-        "name": name,
-        "description": p.get("Description"),
-        "location": p["BlueprintLocation"],
-        "status": "ACTIVE" if definition else "FAILED",
-        "error_message": problem,
-        "created_on": now,
-        "last_modified_on": now,
-        "tags": orjson.dumps(p.get("Tags") or {}).decode(),
-    }
-    if definition:
-        values.update(_active_columns(name, definition))
     try:
         with ctx.db.write() as conn:
-            store.add(conn, **values)
+            if store.get(conn, name) is not None:
+                raise errors.AlreadyExistsException(f"Blueprint {name} already exists.")
+            store.add(
+                conn,
+                name=name,
+                description=p.get("Description"),
+                location=p["BlueprintLocation"],
+                status="CREATING",
+                created_on=now,
+                last_modified_on=now,
+                tags=orjson.dumps(p.get("Tags") or {}).decode(),
+            )
     except IntegrityError:
         raise errors.AlreadyExistsException(f"Blueprint {name} already exists.") from None
+    ctx.on_work_added()
     return {"Name": name}
+
+
+def _active_definition(row) -> str:
+    """LastActiveDefinition: what runs keep using while a newer definition is not active."""
+    return orjson.dumps(
+        {
+            "Description": row["description"],
+            "LastModifiedOn": row["last_modified_on"],
+            "ParameterSpec": row["parameter_spec"],
+            "BlueprintLocation": row["location"],
+            "BlueprintServiceLocation": service_location(row["name"], row["definition"]),
+        }
+    ).decode()
 
 
 @operation("UpdateBlueprint")
 def update_blueprint(ctx: ServiceContext, p: dict) -> dict:
     name = p["Name"]
-    with ctx.db.read() as conn:
-        current = store.get(conn, name)
-    if current is None:
-        raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-    if current["status"] in ("CREATING", "UPDATING"):
-        raise errors.IllegalBlueprintStateException(f"Blueprint {name} is {current['status']}; try again later.")
-    definition, problem = _load_definition(ctx, p["BlueprintLocation"])
-    values = {
-        "location": p["BlueprintLocation"],
-        "last_modified_on": ctx.clock(),
-        "status": "ACTIVE" if definition else "FAILED",
-        "error_message": problem,
-    }
-    if "Description" in p:
-        values["description"] = p["Description"]
-    if definition:
-        values.update(_active_columns(name, definition), last_active=None)
-    elif current["layout_generator"] is not None:
-        # Runs keep using the last definition that worked; show it as LastActiveDefinition.
-        values["last_active"] = (
-            current["last_active"]
-            or orjson.dumps(
-                {
-                    "Description": current["description"],
-                    "LastModifiedOn": current["last_modified_on"],
-                    "ParameterSpec": current["parameter_spec"],
-                    "BlueprintLocation": current["location"],
-                    "BlueprintServiceLocation": current["service_location"],
-                }
-            ).decode()
-        )
     with ctx.db.write() as conn:
-        if store.get(conn, name) is None:
+        current = store.get(conn, name)
+        if current is None:
             raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
+        if current["status"] in store.CHECK_STATES:
+            raise errors.IllegalBlueprintStateException(f"Blueprint {name} is {current['status']}; try again later.")
+        values = {
+            "location": p["BlueprintLocation"],
+            "last_modified_on": ctx.clock(),
+            "status": "UPDATING",
+            "error_message": None,
+        }
+        if "Description" in p:
+            values["description"] = p["Description"]
+        if current["definition"] is not None and current["last_active"] is None:
+            values["last_active"] = _active_definition(current)
         store.change(conn, name, **values)
+    ctx.on_work_added()
     return {"Name": name}
 
 
@@ -123,12 +100,12 @@ def _view(row, include_blueprint: bool, include_spec: bool) -> dict:
         "LastModifiedOn": row["last_modified_on"],
         "Status": row["status"],
         "ErrorMessage": row["error_message"],
+        "BlueprintLocation": row["location"],
     }
     if include_spec:
         view["ParameterSpec"] = row["parameter_spec"]
     if include_blueprint:
-        view["BlueprintLocation"] = row["location"]
-        view["BlueprintServiceLocation"] = row["service_location"]
+        view["BlueprintServiceLocation"] = service_location(row["name"], row["definition"])
     if row["last_active"]:
         view["LastActiveDefinition"] = orjson.loads(row["last_active"])
     return view

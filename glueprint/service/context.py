@@ -16,8 +16,8 @@ class ServiceContext:
     tokens: Tokens
     region: str = "us-east-1"
     account_id: str = "123456789012"
-    # Called after a run is committed, so in-process workers start it without polling.
-    on_run_started: Callable[[], None] = lambda: None
+    # Called after a run or a blueprint check is committed, so in-process workers start it without polling.
+    on_work_added: Callable[[], None] = lambda: None
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod

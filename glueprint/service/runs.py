@@ -51,7 +51,7 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
         blueprint = blueprint_store.get(conn, name)
         if blueprint is None:
             raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-        if blueprint["layout_generator"] is None:
+        if blueprint["definition"] is None:
             raise errors.IllegalBlueprintStateException(
                 f"Blueprint {name} is {blueprint['status']} and has no active definition to run."
             )
@@ -62,9 +62,10 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
             state="RUNNING",
             parameters=p.get("Parameters"),
             role_arn=p["RoleArn"],
+            definition=blueprint["definition"],
             started_on=ctx.clock(),
         )
-    ctx.on_run_started()
+    ctx.on_work_added()
     return {"RunId": run_id}
 
 

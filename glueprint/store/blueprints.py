@@ -1,18 +1,25 @@
-"""SQL for the blueprint registry."""
+"""SQL for the blueprint registry and the definitions its runs use."""
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
-from .schema import blueprints, runs
+from .schema import blueprints, definitions, runs
+
+OPEN_RUN_STATES = ("RUNNING", "ROLLING_BACK")
+CHECK_STATES = ("CREATING", "UPDATING")
+
+# A blueprint with its active definition's layout generator and parameter spec.
+_ACTIVE = blueprints.outerjoin(
+    definitions, and_(definitions.c.blueprint_name == blueprints.c.name, definitions.c.digest == blueprints.c.definition)
+)
+_VIEW = [*blueprints.c, definitions.c.layout_generator, definitions.c.parameter_spec]
 
 
-def get(conn: Connection, name: str, with_archive: bool = False):
-    cols = list(blueprints.c) if with_archive else [c for c in blueprints.c if c.name != "archive"]
-    return conn.execute(select(*cols).where(blueprints.c.name == name)).mappings().first()
+def get(conn: Connection, name: str):
+    return conn.execute(select(*_VIEW).select_from(_ACTIVE).where(blueprints.c.name == name)).mappings().first()
 
 
 def get_many(conn: Connection, names: list[str]) -> dict:
-    cols = [c for c in blueprints.c if c.name != "archive"]
-    rows = conn.execute(select(*cols).where(blueprints.c.name.in_(names))).mappings()
+    rows = conn.execute(select(*_VIEW).select_from(_ACTIVE).where(blueprints.c.name.in_(names))).mappings()
     return {row["name"]: row for row in rows}
 
 
@@ -25,8 +32,9 @@ def change(conn: Connection, name: str, **values) -> None:
 
 
 def remove(conn: Connection, name: str) -> bool:
-    """Delete a blueprint and its runs' history in one transaction."""
+    """Delete a blueprint, its definitions and its runs' history in one transaction."""
     conn.execute(delete(runs).where(runs.c.blueprint_name == name))
+    conn.execute(delete(definitions).where(definitions.c.blueprint_name == name))
     return conn.execute(delete(blueprints).where(blueprints.c.name == name)).rowcount > 0
 
 
@@ -36,3 +44,49 @@ def page_names(conn: Connection, after: str | None, limit: int) -> list:
     if after is not None:
         query = query.where(blueprints.c.name > after)
     return list(conn.execute(query))
+
+
+def definition(conn: Connection, name: str, digest: str):
+    query = select(definitions).where(definitions.c.blueprint_name == name, definitions.c.digest == digest)
+    return conn.execute(query).mappings().first()
+
+
+def add_definition(conn: Connection, name: str, digest: str, **values) -> None:
+    if definition(conn, name, digest) is None:
+        conn.execute(insert(definitions).values(blueprint_name=name, digest=digest, **values))
+
+
+def prune_definitions(conn: Connection, name: str) -> None:
+    """Forget the definitions that neither the blueprint nor any open run of it uses."""
+    active = select(blueprints.c.definition).where(blueprints.c.name == name).scalar_subquery()
+    in_use = select(runs.c.definition).where(
+        runs.c.blueprint_name == name, runs.c.state.in_(OPEN_RUN_STATES), runs.c.definition.is_not(None)
+    )
+    conn.execute(
+        delete(definitions).where(
+            definitions.c.blueprint_name == name,
+            or_(active.is_(None), definitions.c.digest != active),
+            definitions.c.digest.not_in(in_use),
+        )
+    )
+
+
+def claim_check(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
+    """Take the blueprint waiting longest in CREATING or UPDATING (unclaimed, or its lease
+    ran out) to fetch and check its archive; None if there is none."""
+    free = or_(blueprints.c.claimed_by.is_(None), blueprints.c.lease_until < now)
+    query = (
+        select(*blueprints.c).where(blueprints.c.status.in_(CHECK_STATES), free).order_by(blueprints.c.last_modified_on).limit(1)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    row = conn.execute(query).mappings().first()
+    if row is not None:
+        change(conn, row["name"], claimed_by=worker, lease_until=now + lease_s)
+    return row
+
+
+def finish_check(conn: Connection, name: str, worker: str, **values) -> bool:
+    """Record a check's outcome, only while this worker still holds the blueprint."""
+    query = update(blueprints).where(blueprints.c.name == name, blueprints.c.claimed_by == worker)
+    return conn.execute(query.values(claimed_by=None, lease_until=None, **values)).rowcount > 0

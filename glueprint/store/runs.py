@@ -4,7 +4,8 @@ from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from .schema import blueprints, runs
 
-PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until")]
+# What GetBlueprintRun(s) show; a worker also reads which definition and who holds the claim.
+PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until", "definition")]
 
 
 def _bump(conn: Connection, blueprint_name) -> None:
@@ -40,7 +41,7 @@ def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
     open_states = runs.c.state.in_(("RUNNING", "ROLLING_BACK"))
     free = or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now)
-    query = select(*PUBLIC, runs.c.claimed_by).where(and_(open_states, free)).order_by(runs.c.seq).limit(1)
+    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(and_(open_states, free)).order_by(runs.c.seq).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).mappings().first()

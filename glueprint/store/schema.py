@@ -29,20 +29,35 @@ blueprints = Table(
     Column("name", String(128), primary_key=True),
     Column("description", Text),
     Column("location", Text, nullable=False),
-    Column("service_location", Text),
     Column("status", String(16), nullable=False),
     Column("error_message", Text),
     Column("created_on", Float, nullable=False),
     Column("last_modified_on", Float, nullable=False),
     Column("tags", Text, nullable=False),
-    # The active definition that runs use; NULL until an archive has been accepted.
-    Column("parameter_spec", Text),
-    Column("layout_generator", Text),
-    Column("archive", LargeBinary),
+    # The digest of the active definition (in definitions), which new runs use; NULL until
+    # an archive has been accepted.
+    Column("definition", String(64)),
     # LastActiveDefinition as JSON, set while the newest definition is not the active one.
     Column("last_active", Text),
     # Bumped in the same transaction as every change to this blueprint's runs.
     Column("runs_version", BigInteger, nullable=False, server_default="0"),
+    # While CREATING or UPDATING: the worker fetching and checking the archive, and until when.
+    Column("claimed_by", String(128)),
+    Column("lease_until", Float),
+    Index("ix_blueprints_status", "status"),
+)
+
+# Every definition a run may still use: the active one, and older ones while runs started
+# under them are open (a run uses the definition that was active when it was started).
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("blueprint_name", String(128), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("archive", LargeBinary, nullable=False),
+    Column("layout_generator", Text, nullable=False),
+    Column("parameter_spec", Text, nullable=False),
+    Column("created_on", Float, nullable=False),
 )
 
 runs = Table(
@@ -54,6 +69,8 @@ runs = Table(
     Column("state", String(16), nullable=False),
     Column("parameters", Text),
     Column("role_arn", Text, nullable=False),
+    # The blueprint's definition (a digest in definitions) when the run was started.
+    Column("definition", String(64)),
     Column("started_on", Float, nullable=False),
     Column("completed_on", Float),
     Column("workflow_name", Text),

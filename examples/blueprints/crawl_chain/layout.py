@@ -1,4 +1,7 @@
-"""Crawl S3 locations one after another: each crawler starts when the previous one succeeded."""
+"""Crawl S3 locations one after another: each crawler starts when the previous one succeeded.
+
+A crawler-only workflow passes Jobs=[]: AWS's layout library iterates Jobs when it validates.
+"""
 
 from awsglue.blueprint.crawler import Crawler
 from awsglue.blueprint.workflow import Entities, Workflow
@@ -18,4 +21,4 @@ def generate_layout(user_params, system_params):
         )
         crawlers.append(crawler)
         previous = crawler
-    return Workflow(Name=name, Description=f"Crawls {len(crawlers)} locations in order", Entities=Entities(Crawlers=crawlers))
+    return Workflow(Name=name, Description=f"Crawls {len(crawlers)} locations in order", Entities=Entities(Jobs=[], Crawlers=crawlers))

@@ -1,0 +1,2 @@
+def job_name():
+    return "packaged"
