@@ -8,7 +8,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from servers import glue_client, glueprint_server, moto_s3_server  # noqa: E402,F401
+from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server  # noqa: E402,F401
 
 ROLE = "arn:aws:iam::123456789012:role/Bench"
 

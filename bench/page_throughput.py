@@ -17,7 +17,7 @@ import httpx
 
 from glueprint.waiting import wait_for_blueprint
 
-from common import REPO, ROLE, glue_client, glueprint_server, table, workdir, write_blueprint
+from common import REPO, ROLE, glue_client, glueprint_server, glueprint_worker, table, workdir, write_blueprint
 from servers import Process, free_port
 
 WRK_SCRIPT = """
@@ -92,7 +92,10 @@ def main() -> None:
     try:
         glue = glue_client(server.url)
         glue.create_blueprint(Name="three", BlueprintLocation=location)
+        # A worker checks the blueprint and is gone before the runs are recorded (none executes).
+        checker = glueprint_worker(f"sqlite:///{tmp}/bench.db", tmp, server.url, "--archive-root", str(tmp)).start()
         wait_for_blueprint(glue, "three")
+        checker.stop()
         for i in range(150):
             glue.start_blueprint_run(BlueprintName="three", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": f"w{i}"}))
         request = {"BlueprintName": "three", "MaxResults": 100}

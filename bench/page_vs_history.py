@@ -34,6 +34,7 @@ def fill(db_url: str, sizes: list[int]) -> None:
                     created_on=now,
                     last_modified_on=now,
                     tags="{}",
+                    definition="bench",  # runs are only recorded here: no worker executes them
                 )
             )
     # Interleave the blueprints' runs, as a busy server would record them.

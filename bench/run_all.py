@@ -15,12 +15,14 @@ FULL = {
     "page_throughput.py": [],
     "page_vs_history.py": [],
     "memory.py": [],
+    "sandbox_cost.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
     "page_throughput.py": ["--seconds", "1"],
     "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
     "memory.py": ["--runs", "40", "--in-flight", "10"],
+    "sandbox_cost.py": ["--runs", "10"],
 }
 
 

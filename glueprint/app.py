@@ -13,8 +13,10 @@ from .engine.archive import ArchiveSource
 from .engine.worker import WorkerPool
 from .protocol.dispatch import Dispatcher, GlueEndpoint
 from .protocol.sigv4 import Verifier
+from .service import run_credentials
 from .service.context import ServiceContext
 from .store.db import Database
+from .web.auth import require_keys
 from .web.routes import routes as web_routes
 
 
@@ -27,6 +29,8 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
     db = Database(settings.db_url)
     db.migrate()
     ctx = build_context(settings, db)
+    if verifier is not None:
+        verifier.resolve = run_credentials.resolver(ctx)  # layouts sign with their run's own key
     pool = WorkerPool(ctx, settings) if settings.workers > 0 else None
     if pool is not None:
         ctx.on_work_added = pool.wake
@@ -48,6 +52,8 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
             db.dispose()
 
     site = Starlette(routes=[Route("/", about, methods=["GET"]), *web_routes(ctx)], lifespan=lifespan)
+    if verifier is not None:
+        site = require_keys(site, verifier)
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):

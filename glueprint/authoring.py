@@ -10,7 +10,7 @@ from .engine import params
 from .engine.archive import problems
 from .engine.plan import Entity, PlanError, entities_of
 from .engine.plan import name_suffix as random_suffix
-from .engine.sandbox import LayoutError, Limits, Sandbox, layout_env
+from .engine.sandbox import LayoutError, Limits, Sandbox
 from .service.graph import graph_of
 
 SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
@@ -68,6 +68,7 @@ def render(
     account_id: str = "123456789012",
     limits: Limits | None = None,
     name_suffix: str | None = None,
+    unsafe: bool = False,
 ) -> list[Entity]:
     """Run the layout in the sandbox, as a run would, and return the entities it would create
     (job and crawler names carry name_suffix, by default a random one as a run's do)."""
@@ -80,7 +81,7 @@ def render(
         raise AuthoringError(exc.problems) from None
     except orjson.JSONDecodeError as exc:
         raise AuthoringError([f"--params is not valid JSON: {exc}"]) from None
-    sandbox = Sandbox(layout_env(endpoint or NO_ENDPOINT, None, region), limits or Limits())
+    sandbox = Sandbox({"glue": endpoint or NO_ENDPOINT}, region, limits or Limits(), unsafe=unsafe)
     try:
         plan = sandbox.run_layout(
             definition.archive,

@@ -57,6 +57,12 @@ def _engine_options(fn):
             type=click.FloatRange(min=1),
             help="How long a run stays claimed without a heartbeat; a worker silent for longer is taken as lost.",
         ),
+        click.option(
+            "--unsafe-sandbox",
+            is_flag=True,
+            default=False,
+            help="Where the kernel refuses namespaces, run layouts anyway, with resource limits only (trusted code only).",
+        ),
         click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])),
     ]
     for option in reversed(options):

@@ -95,10 +95,21 @@ def _tree(entities) -> Tree:
     default=None,
     help="The suffix given to job and crawler names, as AWS gives each run one. [default: random, as a run's]",
 )
-def render(path: Path, parameters: str | None, fmt: str, endpoint_url: str | None, region: str, name_suffix: str | None) -> None:
+@click.option("--unsafe-sandbox", is_flag=True, help="Where the kernel refuses namespaces, run the layout with limits only.")
+def render(
+    path: Path,
+    parameters: str | None,
+    fmt: str,
+    endpoint_url: str | None,
+    region: str,
+    name_suffix: str | None,
+    unsafe_sandbox: bool,
+) -> None:
     """Run the layout of a folder or ZIP in the sandbox and print the workflow it makes."""
     try:
-        entities = authoring.render(path, _params(parameters), endpoint_url, region, name_suffix=name_suffix)
+        entities = authoring.render(
+            path, _params(parameters), endpoint_url, region, name_suffix=name_suffix, unsafe=unsafe_sandbox
+        )
     except authoring.AuthoringError as exc:
         _fail(exc.problems)
     if fmt == "json":

@@ -23,6 +23,8 @@ class Settings:
     # Limits for each layout script's sandboxed process.
     run_timeout: float = 60.0
     run_memory_mb: int = 1024
+    # Run layouts without the kernel sandbox where the kernel refuses namespaces.
+    unsafe_sandbox: bool = False
     # A claimed run whose worker has not renewed its lease for this long is taken as lost.
     lease_seconds: float = 30.0
     # The Glue endpoint layout scripts call; defaults to this server.

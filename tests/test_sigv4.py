@@ -1,16 +1,23 @@
 """--auth sigv4: signed requests pass; every kind of bad signature gets the AWS error."""
 
+import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import boto3
+import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from servers import call_raw
+from glueprint.authoring import zip_folder
+from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
+
+from conftest import ROLE
+from servers import call_raw, s3_client
 
 KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
 
@@ -113,3 +120,73 @@ def test_rejected_requests_change_nothing(signed_server):
     assert code_of(bad.delete_blueprint, Name="x") == "InvalidSignatureException"
     assert code_of(bad.create_blueprint, Name="never", BlueprintLocation="s3://b/k.zip") == "InvalidSignatureException"
     assert client(signed_server).list_blueprints()["Blueprints"] == []
+
+
+def _signed_with_payload_header(server, signed_body: bytes, content_sha256: str) -> dict:
+    request = AWSRequest(
+        method="POST",
+        url=server.url + "/",
+        data=signed_body,
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSGlue.ListBlueprints",
+            "X-Amz-Content-SHA256": content_sha256,
+        },
+    )
+    SigV4Auth(Credentials(KEY, SECRET), "glue", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_a_signed_payload_hash_must_be_the_bodys(signed_server):
+    body_a, body_b = b"{}", b'{"MaxResults": 1}'
+    for claimed in (hashlib.sha256(body_a).hexdigest(), "UNSIGNED-PAYLOAD"):
+        headers = _signed_with_payload_header(signed_server, body_a, claimed)
+        response = call_raw(signed_server.url, "ListBlueprints", body_b, **headers)
+        assert response.json()["__type"] == "InvalidSignatureException", claimed
+        assert "x-amz-content-sha256" in response.json()["Message"]
+    matching = _signed_with_payload_header(signed_server, body_a, hashlib.sha256(body_a).hexdigest())
+    assert call_raw(signed_server.url, "ListBlueprints", body_a, **matching).status_code == 200
+
+
+def test_the_dashboard_and_the_index_ask_for_the_keys(signed_server):
+    for path in ("/", "/ui", "/ui/blueprints/anything"):
+        response = httpx.get(signed_server.url + path)
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
+        assert httpx.get(signed_server.url + path, auth=(KEY, "wrong")).status_code == 401
+    assert httpx.get(signed_server.url + "/ui", auth=(KEY, SECRET)).status_code == 200
+    assert httpx.get(signed_server.url + "/", auth=("AKIDFROMFILE", "fromfile")).status_code == 200
+
+
+def test_layouts_sign_with_their_runs_own_key_which_ends_with_the_run(start_server, example, tmp_path_factory):
+    server = start_server("--auth", "sigv4", "--access-key", KEY, "--secret-key", SECRET)
+    glue = client(server)
+    glue.create_blueprint(Name="boot", BlueprintLocation=example("catalog_bootstrap"))
+    assert wait_for_blueprint(glue, "boot")["Status"] == "ACTIVE"
+    params = {"WorkflowName": "signed", "Role": ROLE, "DatabaseName": "signeddb", "DataLocation": "s3://lake/raw/"}
+    run_id = glue.start_blueprint_run(BlueprintName="boot", RoleArn=ROLE, Parameters=json.dumps(params))["RunId"]
+    run = wait_for_blueprint_run(glue, "boot", run_id)
+    assert run["State"] == "SUCCEEDED", run  # the layout's own CreateDatabase was signed and accepted
+    assert glue.get_database(Name="signeddb")["Database"]["Name"] == "signeddb"
+
+    spy = tmp_path_factory.mktemp("spy")
+    code = (
+        "import os, boto3\nfrom awsglue.blueprint.workflow import *\n"
+        "def generate_layout(u, s):\n"
+        "    glue = boto3.client('glue')\n"
+        "    try:\n        glue.delete_blueprint(Name='boot')\n        outcome = 'deleted'\n"
+        "    except glue.exceptions.AccessDeniedException:\n        outcome = 'denied'\n"
+        "    raise RuntimeError(outcome + ' ' + os.environ['AWS_ACCESS_KEY_ID'] + ' ' + os.environ['AWS_SECRET_ACCESS_KEY'])\n"
+    )
+    (spy / "spy").mkdir()
+    (spy / "spy" / "blueprint.cfg").write_text(json.dumps({"layoutGenerator": "spy.layout.generate_layout"}))
+    (spy / "spy" / "layout.py").write_text(code)
+    archive = server.args[server.args.index("--s3-endpoint-url") + 1]
+    s3_client(archive).put_object(Bucket="blueprints", Key="spy.zip", Body=zip_folder(spy / "spy"))
+    glue.create_blueprint(Name="spy", BlueprintLocation="s3://blueprints/spy.zip")
+    wait_for_blueprint(glue, "spy")
+    run = wait_for_blueprint_run(glue, "spy", glue.start_blueprint_run(BlueprintName="spy", RoleArn=ROLE)["RunId"])
+    outcome, key, secret = run["ErrorMessage"].split("RuntimeError: ", 1)[1].split()[:3]
+    assert outcome == "denied" and key.startswith("GPRUN")
+    assert glue.get_blueprint(Name="boot")["Blueprint"]["Name"] == "boot"
+    # The run is over: its key is no longer accepted.
+    assert code_of(client(server, key, secret).list_blueprints) == "UnrecognizedClientException"

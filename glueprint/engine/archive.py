@@ -2,6 +2,7 @@
 
 import ast
 import io
+import os
 import posixpath
 import re
 import zipfile
@@ -200,6 +201,16 @@ def problems(archive: bytes) -> tuple[list[str], Definition | None]:
     if found:
         return found, None
     return [], Definition(archive=archive, layout_generator=generator, parameter_spec=orjson.dumps(spec).decode())
+
+
+def unpack(archive: bytes, root: str) -> None:
+    """Unpack an archive (already checked by ``problems``) into root, refusing any entry that
+    would land outside it."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        for name in zf.namelist():
+            if not os.path.realpath(os.path.join(root, name)).startswith(os.path.realpath(root) + os.sep):
+                raise ArchiveError(f"The archive entry {name} points outside the archive root")
+        zf.extractall(root)
 
 
 def inspect(archive: bytes) -> Definition:

@@ -4,7 +4,7 @@ import logging
 
 import orjson
 
-from ..service import defaults
+from ..service import defaults, run_credentials
 from ..service.context import ServiceContext
 from ..store import blueprints as blueprint_store
 from ..store import entities as entity_store
@@ -65,7 +65,12 @@ class Executor:
         system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
         try:
             plan = self.layouts.run_layout(
-                blueprint["archive"], blueprint["layout_generator"], user_params, system_params, name_suffix()
+                blueprint["archive"],
+                blueprint["layout_generator"],
+                user_params,
+                system_params,
+                name_suffix(),
+                credentials=run_credentials.for_run(self.ctx, run["run_id"]),
             )
             return entities_of(plan)
         except (LayoutError, PlanError) as exc:

@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 
 from . import layout_child
-from .sandbox import plan_from, unpack
+from .archive import unpack
+from .sandbox import plan_from
 
 _LOCK = threading.Lock()  # sys.path, sys.modules and the working directory are process-wide
 
@@ -24,10 +25,18 @@ def _loaded_from(module, root: str) -> bool:
 
 
 class InProcessLayouts:
-    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict, name_suffix: str) -> dict:
+    def run_layout(
+        self,
+        archive: bytes,
+        layout_generator: str,
+        user_params: dict,
+        system_params: dict,
+        name_suffix: str,
+        credentials: tuple[str, str] | None = None,  # the mock's layouts use the test's own
+    ) -> dict:
         with tempfile.TemporaryDirectory(prefix="glueprint-layout-") as tmp, _LOCK:
             root = Path(tmp).resolve()
-            unpack(archive, root)
+            unpack(archive, str(root))
             known = set(sys.modules)
             cwd = os.getcwd()
             sys.path.insert(0, str(root))

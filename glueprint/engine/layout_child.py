@@ -79,11 +79,11 @@ def _guard(event: str, args: tuple) -> None:
             raise PermissionError(f"blueprint layouts may not read {args[0]}")
 
 
-def run(request: dict) -> None:
-    """The layout's own process: guard it, run it, and leave the result in the result file."""
+def run(request: dict, root: str, result_fd: int) -> None:
+    """The layout's own process, in the archive root: guard it, run it, write the result."""
     sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
-    sys.path.insert(0, request["cwd"])
-    result = outcome(request, request["cwd"])
+    sys.path.insert(0, root)
+    result = outcome(request, root)
     sys.stdout.flush()
-    with open(request["result_path"], "w", encoding="utf-8") as out:
+    with os.fdopen(result_fd, "w", encoding="utf-8") as out:
         json.dump(result, out, default=repr)

@@ -33,6 +33,10 @@ class Entity:
     request: dict  # the Create<Kind> request, as if a client had sent it
 
 
+# AWS Glue's default account quotas: 1 000 jobs, 1 000 crawlers, 1 000 triggers. A plan
+# beyond them could never be created on AWS; here it is refused before any work on it.
+MAX_PER_KIND = 1000
+
 KINDS = (  # plan key, entity kind, request shape; in creation order
     ("Workflow", "workflow", "CreateWorkflowRequest"),
     ("Crawlers", "crawler", "CreateCrawlerRequest"),
@@ -91,6 +95,11 @@ def entities_of(plan) -> list[Entity]:
         items = [plan[key]] if kind == "workflow" else plan.get(key) or []
         if not isinstance(items, list):
             raise PlanError(f"The workflow's {key} are malformed")
+        if len(items) > MAX_PER_KIND:
+            raise PlanError(
+                f"The workflow has {len(items)} {key.lower()}; a blueprint run may create at most {MAX_PER_KIND} "
+                f"(AWS Glue's default quota of {key.lower()} per account)"
+            )
         for item in items:
             request = _read(kind, shape_name, item)
             entities.append(Entity(kind, request["Name"], request))

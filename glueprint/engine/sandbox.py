@@ -1,15 +1,19 @@
-"""Running an untrusted layout script in a process of its own, with limits.
+"""Running untrusted code (a layout) in its own jail, from the engine's side.
 
-Each run gets a scratch directory holding the unpacked archive; its process is forked from
-the zygote (see zygote.py), which runs in a scrubbed environment that points boto3's Glue
-calls at glueprint and its S3 calls at the configured S3 endpoint. The engine enforces a
-wall-clock timeout; the child carries CPU, memory, file-size and core limits. Whatever the
-layout does, the engine gets back either a plan (plain data) or a LayoutError saying what
-went wrong.
+Each run is handed to the zygote (zygote.py), whose supervisor builds the run's jail
+(jail.py: namespaces, a read-only root, an unprivileged uid, seccomp, limits) and relays
+its network to the Glue API and the S3 endpoint only (relay.py). The engine sends the
+request, enforces the wall-clock timeout (killing the run's whole process group), and gets
+back the plan or a LayoutError saying what went wrong.
+
+Where the kernel refuses namespaces, the sandbox says so when it starts and refuses to run
+layouts, unless it was created with ``unsafe=True`` (``--unsafe-sandbox``): then runs get
+only resource limits and the audit hook, as a convenience for trusted code.
 """
 
-import io
+import base64
 import json
+import logging
 import os
 import shutil
 import signal
@@ -19,14 +23,17 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import awsglue
+
+from . import jail, relay, syscall_filter
 from .lifetime import die_with_parent
 
-OUTPUT_TAIL_BYTES = 2000
+log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
+LEFTOVER_PREFIXES = ("glueprint-zygote-", "glueprint-run-")
 
 
 class LayoutError(Exception):
@@ -37,14 +44,14 @@ class LayoutError(Exception):
 class Limits:
     timeout_s: float = 60.0
     memory_mb: int = 1024
+    tmp_mb: int = 64
 
 
-def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str) -> dict:
-    """The layouts' whole environment: nothing of the server's own leaks in."""
+def layout_env(urls: dict[str, str], region: str) -> dict:
+    """The jailed code's whole environment: nothing of the server's own leaks in."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
-        "AWS_ENDPOINT_URL_GLUE": glue_endpoint,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "AWS_ACCESS_KEY_ID": "glueprint-layout",
@@ -53,19 +60,41 @@ def layout_env(glue_endpoint: str, s3_endpoint: str | None, region: str) -> dict
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    if s3_endpoint:
-        env["AWS_ENDPOINT_URL_S3"] = s3_endpoint
+    env.update({f"AWS_ENDPOINT_URL_{name.upper()}": url for name, url in urls.items()})
     return env
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(tmp: str | None = None) -> None:
+    """Delete the scratch directories of zygotes that are gone (a kill -9 leaves them)."""
+    tmp = tmp or tempfile.gettempdir()
+    for entry in os.scandir(tmp):
+        if not entry.name.startswith(LEFTOVER_PREFIXES) or not entry.is_dir(follow_symlinks=False):
+            continue
+        owner = entry.name.split("-")[2]
+        if owner.isdigit() and not _alive(int(owner)) and entry.stat(follow_symlinks=False).st_uid == os.getuid():
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class Zygote:
     """The engine's handle on its zygote process, started on first use and again if it dies."""
 
-    def __init__(self, env: dict):
-        self.env = env
+    def __init__(self):
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
-        self._dir = Path(tempfile.mkdtemp(prefix="glueprint-zygote-"))
+        self._dir = Path(tempfile.mkdtemp(prefix=f"glueprint-zygote-{os.getpid()}-"))
+        self._dir.chmod(0o700)
+        self.jail_root = str(self._dir / "jail")
+        os.mkdir(self.jail_root)
         self.socket_path = str(self._dir / "zygote.sock")
 
     def _ensure(self) -> None:
@@ -78,26 +107,24 @@ class Zygote:
                 [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.zygote", self.socket_path],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
-                env={**self.env, "HOME": str(self._dir)},
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
                 preexec_fn=die_with_parent,
             )
-            ready = self._proc.stdout.readline()
-            if ready.strip() != b"ready":
+            if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The layout sandbox could not start")
 
-    def run(self, request: dict, timeout_s: float) -> int:
-        """Run one layout; return its exit code (negative for a signal), or raise on timeout."""
+    def run(self, request: dict, timeout_s: float) -> dict:
+        """Run one request; its supervisor's final answer, or TimeoutError."""
         self._ensure()
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.connect(self.socket_path)
             conn.sendall(json.dumps(request).encode() + b"\n")
             reader = _Lines(conn)
-            deadline = time.monotonic() + ZYGOTE_START_TIMEOUT_S
-            pid = reader.next(deadline)["pid"]
+            pid = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S)["pid"]
             try:
-                return reader.next(time.monotonic() + timeout_s)["status"]
+                return reader.next(time.monotonic() + timeout_s)
             finally:
-                _kill_group(pid)  # on timeout, and after exit: nothing the layout started outlives it
+                _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
 
     def stop(self) -> None:
         with self._lock:
@@ -111,19 +138,20 @@ class _Lines:
     """JSON lines from a socket, each awaited until a deadline."""
 
     def __init__(self, conn: socket.socket):
-        self.conn, self.buffer = conn, b""
+        self.conn, self.buffer = conn, bytearray()
 
     def next(self, deadline: float) -> dict:
-        while b"\n" not in self.buffer:
+        while (end := self.buffer.find(b"\n")) < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
             self.conn.settimeout(remaining)
-            chunk = self.conn.recv(4096)  # raises TimeoutError at the deadline
+            chunk = self.conn.recv(1 << 20)  # raises TimeoutError at the deadline
             if not chunk:
                 raise LayoutError("The layout sandbox went away while running the layout")
             self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
+        line = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
         return json.loads(line)
 
 
@@ -132,24 +160,6 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-def unpack(archive: bytes, root: Path) -> None:
-    """Unpack into root, which becomes the layout's working directory and only import entry."""
-    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-        for name in zf.namelist():
-            if not (root / name).resolve().is_relative_to(root):
-                raise LayoutError(f"The archive entry {name} points outside the archive root")
-        zf.extractall(root)
-
-
-def _tail(path: Path) -> str:
-    if not path.exists():
-        return ""
-    with open(path, "rb") as f:
-        f.seek(0, os.SEEK_END)
-        f.seek(max(0, f.tell() - OUTPUT_TAIL_BYTES))
-        return f.read().decode("utf-8", "replace").strip()
 
 
 def _failure(code: int, output: str) -> str:
@@ -173,40 +183,80 @@ def plan_from(result) -> dict:
     return result.get("plan")
 
 
-class Sandbox:
-    def __init__(self, env: dict, limits: Limits):
-        self.zygote = Zygote(env)
-        self.limits = limits
+def read_only_paths() -> tuple[str, ...]:
+    """What of the host a jail shows, read-only: the interpreter, its libraries, the layout library."""
+    paths = ["/usr", sys.base_prefix, sys.base_exec_prefix, sys.prefix, os.path.dirname(os.path.abspath(awsglue.__file__))]
+    return tuple(dict.fromkeys(os.path.realpath(p) for p in paths))
 
-    def run_layout(self, archive: bytes, layout_generator: str, user_params: dict, system_params: dict, name_suffix: str) -> dict:
+
+class Sandbox:
+    def __init__(self, urls: dict[str, str], region: str, limits: Limits, unsafe: bool = False):
+        self.limits = limits
+        self.unsafe = unsafe
+        remove_leftovers()
+        self.refusal = syscall_filter.MISSING or jail.probe()
+        if self.refusal:
+            advice = "running layouts without isolation (--unsafe-sandbox)" if unsafe else "refusing to run layouts"
+            log.warning(
+                "The layout sandbox cannot isolate runs on this machine: the kernel refused the namespaces it needs or a library is missing (%s); %s",
+                self.refusal,
+                advice,
+            )
+        given, self.endpoints, self.hosts = relay.plan(urls)
+        self.env = layout_env(given, region)
+        self.zygote = Zygote()
+
+    @property
+    def jailed(self) -> bool:
+        return self.refusal is None
+
+    def _request(self, archive: bytes, credentials: tuple[str, str] | None) -> dict:
+        env = dict(self.env)
+        if credentials:
+            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
+        return {
+            "jail": self.jailed,
+            "archive": base64.b64encode(archive).decode(),
+            "env": env,
+            "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
+            "hosts": self.hosts,
+            "read_only": list(read_only_paths()),
+            "jail_root": self.zygote.jail_root,
+            "tmp_mb": self.limits.tmp_mb,
+            "limits": {"memory_mb": self.limits.memory_mb, "cpu_s": int(self.limits.timeout_s) + 1},
+        }
+
+    def run_layout(
+        self,
+        archive: bytes,
+        layout_generator: str,
+        user_params: dict,
+        system_params: dict,
+        name_suffix: str,
+        credentials: tuple[str, str] | None = None,
+    ) -> dict:
         """Run the layout generator; return its plan (``to_json(name_suffix)``) or raise LayoutError."""
-        with tempfile.TemporaryDirectory(prefix="glueprint-run-") as tmp:
-            base = Path(tmp).resolve()
-            root, private = base / "blueprint", base / "private"
-            root.mkdir()
-            private.mkdir(mode=0o700)
-            unpack(archive, root)
-            request = {
-                "cwd": str(root),
-                "layout_generator": layout_generator,
-                "user_params": user_params,
-                "system_params": system_params,
-                "name_suffix": name_suffix,
-                "result_path": str(private / "result.json"),
-                "output_path": str(private / "output.log"),
-                "memory_mb": self.limits.memory_mb,
-                "cpu_s": int(self.limits.timeout_s) + 1,
-            }
-            try:
-                code = self.zygote.run(request, self.limits.timeout_s)
-            except TimeoutError:
-                raise LayoutError(
-                    f"The layout script did not finish within {self.limits.timeout_s:g} seconds and was stopped"
-                ) from None
-            try:
-                result = json.loads((private / "result.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                raise LayoutError(_failure(code, _tail(private / "output.log"))) from None
+        if not self.jailed and not self.unsafe:
+            raise LayoutError(
+                f"The layout sandbox is not available on this machine ({self.refusal}); "
+                "start glueprint with --unsafe-sandbox to run layouts without isolation"
+            )
+        request = self._request(archive, credentials)
+        request.update(
+            layout_generator=layout_generator, user_params=user_params, system_params=system_params, name_suffix=name_suffix
+        )
+        try:
+            answer = self.zygote.run(request, self.limits.timeout_s)
+        except TimeoutError:
+            raise LayoutError(
+                f"The layout script did not finish within {self.limits.timeout_s:g} seconds and was stopped"
+            ) from None
+        if answer.get("oversized"):
+            raise LayoutError("The layout script's result is larger than glueprint reads (32 MB)")
+        try:
+            result = json.loads(answer["result"])
+        except (TypeError, ValueError, RecursionError):
+            raise LayoutError(_failure(answer["status"], answer["output"])) from None
         return plan_from(result)
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from ..service.context import ServiceContext
 from ..store import runs as run_store
 from .execute import Executor
 from .registration import Registrar
-from .sandbox import Limits, Sandbox, layout_env
+from .sandbox import Limits, Sandbox
 
 log = logging.getLogger("glueprint.worker")
 
@@ -39,8 +39,9 @@ class WorkerPool:
         # On stop, runs in progress may finish: at most a layout's timeout plus entity writes.
         self.drain_s = settings.run_timeout + 10
         if layouts is None:
-            env = layout_env(settings.endpoint_url, settings.s3_endpoint_url, ctx.region)
-            layouts = Sandbox(env, Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb))
+            urls = {"glue": settings.endpoint_url} | ({"s3": settings.s3_endpoint_url} if settings.s3_endpoint_url else {})
+            limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
+            layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
         self.executor = Executor(ctx, layouts)
         self.registrar = Registrar(ctx, self.lease_s)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -107,9 +107,10 @@ class Dispatcher:
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in ACCEPTED_CONTENT_TYPES:
             raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
-        if self.verifier is not None:
-            self.verifier.verify(method, url, headers, body)
+        denied = self.verifier.verify(method, url, headers, body) if self.verifier is not None else frozenset()
         name = _operation_name(headers)
+        if name in denied:
+            raise errors.AccessDeniedException(f"The credentials that signed this request may not call {name}.")
         call = Call(name, validate(operation(name).input_shape, _parse(body)))
         version_of = registry.version_of(name)
         call.version = version_of(self.ctx, call.params) if version_of else None

@@ -6,9 +6,11 @@ answer: MissingAuthenticationToken, IncompleteSignature, UnrecognizedClient, Inv
 """
 
 import configparser
+import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SigV4Auth
@@ -26,6 +28,17 @@ _PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 @dataclass
 class Verifier:
     secrets: dict[str, str]  # access key id -> secret key
+    # Keys issued on the fly (a run's own): access key id -> (secret, operations it may not call).
+    resolve: Callable[[str], tuple[str, frozenset[str]] | None] = field(default=lambda _key: None)
+
+    def secret_of(self, access_key: str) -> tuple[str, frozenset[str]] | None:
+        secret = self.secrets.get(access_key)
+        return (secret, frozenset()) if secret is not None else self.resolve(access_key)
+
+    def accepts_password(self, access_key: str, secret: str) -> bool:
+        """For the dashboard's Basic authentication: a configured key pair (never a run's)."""
+        expected = self.secrets.get(access_key)
+        return expected is not None and hmac.compare_digest(expected.encode(), secret.encode())
 
     @classmethod
     def from_sources(cls, access_key: str | None, secret_key: str | None, credentials_file: str | None) -> "Verifier":
@@ -45,8 +58,8 @@ class Verifier:
             raise ValueError("--auth sigv4 needs credentials: --access-key/--secret-key or --credentials-file")
         return cls(secrets)
 
-    def verify(self, method: str, url: str, headers, body: bytes, now: datetime | None = None) -> str:
-        """Check the request's signature; return the access key id that signed it."""
+    def verify(self, method: str, url: str, headers, body: bytes, now: datetime | None = None) -> frozenset[str]:
+        """Check the request's signature; return the operations its key may not call."""
         header = headers.get("authorization")
         if not header:
             raise errors.MissingAuthenticationTokenException("Request is missing Authentication Token")
@@ -64,9 +77,10 @@ class Verifier:
                 "Credential must have the form <access key>/<date>/<region>/<service>/aws4_request."
             )
         access_key, scope_date, region, service, _ = scope
-        secret = self.secrets.get(access_key)
-        if secret is None:
+        found = self.secret_of(access_key)
+        if found is None:
             raise errors.UnrecognizedClientException("The security token included in the request is invalid.")
+        secret, denied = found
         amz_date = headers.get("x-amz-date")
         if not amz_date:
             raise errors.IncompleteSignatureException("Authorization requires an X-Amz-Date header.")
@@ -88,6 +102,14 @@ class Verifier:
                 f"Signature expired or not yet valid: {amz_date} is more than 15 minutes from the server time "
                 f"{now.strftime('%Y%m%dT%H%M%SZ')}."
             )
+        claimed = headers.get("x-amz-content-sha256")
+        if claimed is not None and not hmac.compare_digest(claimed.encode(), hashlib.sha256(body).hexdigest().encode()):
+            # The signature covers this header, not the body: the header must be the body's hash
+            # (UNSIGNED-PAYLOAD is for S3 streams, never for this JSON API).
+            raise errors.InvalidSignatureException(
+                "The provided 'x-amz-content-sha256' header does not match what was computed: "
+                "it must be the hex SHA-256 of the request body."
+            )
         signed = parts["SignedHeaders"].split(";")
         if "host" not in signed:
             raise errors.InvalidSignatureException("The host header must be signed.")
@@ -100,4 +122,4 @@ class Verifier:
                 "The request signature we calculated does not match the signature you provided. "
                 "Check your AWS Secret Access Key and signing method."
             )
-        return access_key
+        return denied

@@ -90,6 +90,10 @@ def _check(col: _Collector, shape: Shape, value, path: str):
         if not isinstance(value, str):
             col.add(path, value, "be a string")
             return value
+        if "\x00" in value:
+            # No store keeps NUL in text (PostgreSQL refuses it); no Glue name or location holds one.
+            col.add(path, value.replace("\x00", "\\0"), "not contain the NUL character")
+            return value
         _check_size(col, path, value, len(value), shape, "length")
         pattern = shape.metadata.get("pattern")
         if pattern and not compiled_pattern(pattern).fullmatch(value):

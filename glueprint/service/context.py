@@ -14,6 +14,8 @@ class ServiceContext:
     db: Database
     archives: ArchiveSource
     tokens: Tokens
+    # The database's secret: signs NextTokens (through tokens) and derives runs' credentials.
+    server_key: bytes = b""
     region: str = "us-east-1"
     account_id: str = "123456789012"
     # Called after a run or a blueprint check is committed, so in-process workers start it without polling.
@@ -22,4 +24,5 @@ class ServiceContext:
 
     @classmethod
     def open(cls, db: Database, archives: ArchiveSource, **kwargs) -> "ServiceContext":
-        return cls(db=db, archives=archives, tokens=Tokens(db.token_key()), **kwargs)
+        key = db.token_key()
+        return cls(db=db, archives=archives, tokens=Tokens(key), server_key=key, **kwargs)

@@ -39,8 +39,9 @@ class Tokens:
         body = orjson.dumps({"b": _binding(operation, scope), "p": position})
         return _b64(body) + "." + _b64(self._mac(body))
 
-    def position(self, operation: str, scope: dict, token: str | None) -> list | None:
-        """The keyset position a token carries, or None when there is no token."""
+    def position(self, operation: str, scope: dict, token: str | None, types: tuple[type, ...] = (str,)) -> list | None:
+        """The keyset position a token carries (one value of each of types), or None when
+        there is no token."""
         if token is None:
             return None
         try:
@@ -54,7 +55,14 @@ class Tokens:
             raise errors.InvalidInputException("Invalid NextToken: it was not issued by this service.")
         if payload.get("b") != _binding(operation, scope):
             raise errors.InvalidInputException("Invalid NextToken: it belongs to a different request.")
-        return payload["p"]
+        position = payload["p"]
+        # Even a token signed with the right key must carry a position of the right shape.
+        shaped = len(position) == len(types) and all(
+            isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types, strict=True)
+        )
+        if not shaped:
+            raise errors.InvalidInputException("Invalid NextToken: it was not issued by this service.")
+        return position
 
 
 def filtered_page(fetch, key, keep, limit: int, after):

@@ -87,7 +87,7 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     name = p["BlueprintName"]
     limit = p.get("MaxResults", DEFAULT_RUNS_PAGE)
     scope = {"BlueprintName": name}
-    position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"))
+    position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"), types=(int,))
     with ctx.db.read() as conn:
         if blueprint_store.get(conn, name) is None:
             raise errors.EntityNotFoundException(f"Blueprint {name} not found.")

@@ -2,9 +2,9 @@
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
+from .runs import OPEN_STATES
 from .schema import blueprints, definitions, runs
 
-OPEN_RUN_STATES = ("RUNNING", "ROLLING_BACK")
 CHECK_STATES = ("CREATING", "UPDATING")
 
 # A blueprint with its active definition's layout generator and parameter spec.
@@ -60,7 +60,7 @@ def prune_definitions(conn: Connection, name: str) -> None:
     """Forget the definitions that neither the blueprint nor any open run of it uses."""
     active = select(blueprints.c.definition).where(blueprints.c.name == name).scalar_subquery()
     in_use = select(runs.c.definition).where(
-        runs.c.blueprint_name == name, runs.c.state.in_(OPEN_RUN_STATES), runs.c.definition.is_not(None)
+        runs.c.blueprint_name == name, runs.c.state.in_(OPEN_STATES), runs.c.definition.is_not(None)
     )
     conn.execute(
         delete(definitions).where(

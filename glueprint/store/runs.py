@@ -5,6 +5,7 @@ from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from .schema import blueprints, runs
 
 # What GetBlueprintRun(s) show; a worker also reads which definition and who holds the claim.
+OPEN_STATES = ("RUNNING", "ROLLING_BACK")
 PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until", "definition")]
 
 
@@ -15,6 +16,10 @@ def _bump(conn: Connection, blueprint_name) -> None:
 def add(conn: Connection, **values) -> None:
     conn.execute(insert(runs).values(**values))
     _bump(conn, values["blueprint_name"])
+
+
+def state(conn: Connection, run_id: str) -> str | None:
+    return conn.execute(select(runs.c.state).where(runs.c.run_id == run_id)).scalar()
 
 
 def get(conn: Connection, blueprint_name: str, run_id: str):
@@ -39,7 +44,7 @@ def page(conn: Connection, blueprint_name: str, before_seq: int | None, limit: i
 
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
-    open_states = runs.c.state.in_(("RUNNING", "ROLLING_BACK"))
+    open_states = runs.c.state.in_(OPEN_STATES)
     free = or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now)
     query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(and_(open_states, free)).order_by(runs.c.seq).limit(1)
     if skip_locked:
