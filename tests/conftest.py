@@ -11,12 +11,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from glueprint.authoring import zip_folder
+from glueprint.authoring import EXAMPLES, zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
 PG_ADMIN_URL = os.environ.get("GLUEPRINT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BUCKET = "blueprints"
 ROLE = "arn:aws:iam::123456789012:role/GlueprintTest"
@@ -82,7 +81,7 @@ def upload(s3):
 
 @pytest.fixture(scope="session")
 def example(upload):
-    """The S3 location of one of examples/blueprints, zipped."""
+    """The S3 location of one of the shipped example blueprints, zipped."""
     return lambda name: upload(zip_folder(EXAMPLES / name))
 
 

@@ -1,7 +1,14 @@
+import socket
 import subprocess
 import sys
 
+import pytest
+
 from glueprint import __version__
+from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
+
+from servers import free_port, glue_client, glueprint_server
+from test_runs import layout_archive
 
 
 def run_cli(*args):
@@ -22,11 +29,83 @@ def test_every_command_has_help():
 
 
 def test_serve_prints_endpoint_and_stops_cleanly_on_sigterm(tmp_path):
-    from servers import glueprint_server
-
     server = glueprint_server(f"sqlite:///{tmp_path}/cli.db", tmp_path).start()
     server.stop()
     assert server.proc.returncode == 0
     log = server.log.read_text()
     assert f"serving the AWS Glue API at {server.url}" in log
     assert "glueprint stopped (SIGTERM)" in log
+
+
+def test_every_option_of_every_command_names_its_environment_variable():
+    from glueprint.cli import main
+
+    def commands(group):
+        for command in group.commands.values():
+            yield from commands(command) if hasattr(command, "commands") else [command]
+
+    for command in commands(main):
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.envvar and param.show_envvar, (command.name, param.name)
+    assert "[env var: GLUEPRINT_DB_URL]" in " ".join(run_cli("serve", "--help").stdout.split())
+
+
+@pytest.mark.parametrize(
+    "db, expected",
+    [
+        ("foo.db", "is not a database URL: write sqlite:///foo.db"),
+        ("sqlite:////proc/no/such/dir/x.db", "cannot open the SQLite database"),
+        ("postgresql://postgres@127.0.0.1:1/none", "cannot use the PostgreSQL database"),
+        ("mysql://somewhere/db", "SQLite (sqlite:///PATH) or PostgreSQL"),
+    ],
+)
+def test_database_mistakes_are_two_lines_and_exit_1(db, expected):
+    result = run_cli("serve", "--db", db, "--port", str(free_port()))
+    assert result.returncode == 1
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2 and "serving" not in result.stdout
+
+
+def test_a_busy_port_is_said_before_any_banner(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("serve", "--db", f"sqlite:///{tmp_path}/x.db", "--port", str(port))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and result.stdout == ""
+
+
+def test_debug_shows_the_traceback():
+    result = run_cli("--debug", "serve", "--db", "sqlite:////proc/no/such/dir/x.db", "--port", str(free_port()))
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_path):
+    db = f"sqlite:///{tmp_path}/logs.db"
+    (tmp_path / "archives" / "b").mkdir(parents=True)
+    (tmp_path / "archives" / "b" / "boom.zip").write_bytes(
+        layout_archive("def generate_layout(u, s):\n    raise ValueError('boom')\n")
+    )
+    archives = str(tmp_path / "archives")
+    server = glueprint_server(db, tmp_path, "--log-level", "info", "--access-log", "--archive-root", archives).start()
+    try:
+        glue = glue_client(server.url)
+        glue.create_blueprint(Name="broken", BlueprintLocation="s3://nowhere/broken.zip")
+        wait_for_blueprint(glue, "broken")
+        glue.create_blueprint(Name="boom", BlueprintLocation="s3://b/boom.zip")
+        wait_for_blueprint(glue, "boom")
+        run_id = glue.start_blueprint_run(BlueprintName="boom", RoleArn="arn:aws:iam::123456789012:role/r")["RunId"]
+        wait_for_blueprint_run(glue, "boom", run_id)
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert log.count("migrating the database from revision (empty) to") == 1 and "alembic" not in log
+    assert "dashboard: " + server.url + "/ui" in log
+    assert "blueprint broken is FAILED: Unable to access object at location s3://nowhere/broken.zip: no file" in log
+    assert f"run {run_id} of blueprint boom failed: Unknown error executing layout generator function ValueError: boom" in log
+    assert '"POST / HTTP/1.1" 200' in log
+    server.start()
+    server.stop()
+    assert server.log.read_text().count("migrating the database") == 1  # nothing to migrate the second time

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from glueprint.engine.archive import inspect
 
@@ -137,7 +138,7 @@ def test_render_can_point_the_layouts_boto3_calls_at_a_server(server):
 
 
 def test_check_passes_what_aws_would_run_and_catches_what_it_would_fail(tmp_path):
-    compaction = EXAMPLES.parent.parent / "tests" / "blueprints" / "compaction"
+    compaction = Path(__file__).resolve().parent / "blueprints" / "compaction"
     assert cli("check", compaction).returncode == 0
     flat = tmp_path / "flat.zip"
     with zipfile.ZipFile(flat, "w") as zf:
@@ -145,3 +146,24 @@ def test_check_passes_what_aws_would_run_and_catches_what_it_would_fail(tmp_path
             zf.write(path, path.name)  # the same files at the ZIP root: AWS imports compaction.py
     result = cli("check", flat)
     assert result.returncode == 1 and "Python imports compaction.py for 'compaction'" in result.stderr
+
+
+def test_render_says_how_to_give_a_layout_that_calls_aws_an_endpoint():
+    params = {"WorkflowName": "w", "Role": "arn:aws:iam::123456789012:role/x", "DatabaseName": "d", "DataLocation": "s3://a/b/"}
+    result = cli("render", EXAMPLES / "catalog_bootstrap", "--params", json.dumps(params))
+    assert result.returncode == 1
+    assert "the layout calls AWS itself: give it a Glue endpoint with --endpoint-url" in result.stderr
+    assert 'File "catalog_bootstrap/layout.py"' in result.stderr and "site-packages" not in result.stderr
+
+
+def test_package_and_check_name_the_fix_for_a_folder_named_unlike_its_generator(tmp_path):
+    folder = tmp_path / "wrongname"
+    folder.mkdir()
+    (folder / "blueprint.cfg").write_text(json.dumps({"layoutGenerator": "rightname.layout.generate_layout"}))
+    (folder / "layout.py").write_text("def generate_layout(u, s):\n    pass\n")
+    for command in ("package", "check"):
+        result = cli(command, folder)
+        assert result.returncode == 1
+        assert "rename it to rightname/, or set layoutGenerator to 'wrongname.layout.generate_layout'" in result.stderr
+    (folder / "blueprint.cfg").write_text(json.dumps({"layoutGenerator": "layout.generate_layout"}))
+    assert "set layoutGenerator to 'wrongname.layout.generate_layout'" in cli("check", folder).stderr

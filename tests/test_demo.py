@@ -1,12 +1,26 @@
-"""glueprint demo: a whole tour without S3 or set-up, ending with the dashboard's address."""
+"""glueprint demo: a whole tour without S3 or set-up, ending with the dashboard's address,
+and leaving nothing behind however it ends."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 
-def test_demo_registers_runs_and_reports_the_examples():
-    result = subprocess.run([sys.executable, "-m", "glueprint", "demo", "--exit"], capture_output=True, text=True, timeout=180)
+def _demo_env(tmp_path) -> dict:
+    return {**os.environ, "TMPDIR": str(tmp_path)}
+
+
+def test_demo_registers_runs_and_reports_the_examples_and_cleans_up(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "glueprint", "demo", "--exit"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=_demo_env(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for name in ("catalog_bootstrap", "crawl_chain", "etl_schedule"):
@@ -15,3 +29,18 @@ def test_demo_registers_runs_and_reports_the_examples():
     assert "is not one of the" in out  # the run meant to fail says why
     assert "workflow demo_etl: 6 nodes, 5 edges" in out
     assert re.search(r"dashboard: http://127\.0\.0\.1:\d+/ui", out)
+    assert os.listdir(tmp_path) == []
+
+
+def test_ctrl_c_stops_the_demo_and_removes_what_it_made(tmp_path):
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "glueprint", "demo"], stdout=subprocess.PIPE, text=True, env=_demo_env(tmp_path)
+    )
+    deadline = time.monotonic() + 120
+    for line in demo.stdout:
+        if "serving until Ctrl-C" in line or time.monotonic() > deadline:
+            break
+    assert os.listdir(tmp_path)  # it is running: its folder is there
+    demo.send_signal(signal.SIGINT)
+    assert demo.wait(timeout=60) == 0
+    assert os.listdir(tmp_path) == []

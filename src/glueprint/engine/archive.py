@@ -125,6 +125,18 @@ def resolve_module(names: set[str], module: str) -> tuple[str | None, str | None
     return None, None  # unreachable: the loop returns on its last part
 
 
+def _naming_fix(folder: str, generator: str, names: set[str]) -> str:
+    """The exact fix when the folder and layoutGenerator name the blueprint differently."""
+    if not folder:
+        return ""
+    name, (first, _, rest) = folder[:-1], generator.partition(".")
+    if first != name and resolve_module(names, f"{name}.{rest.rpartition('.')[0]}")[0]:
+        return f"; the folder is named {name}/: rename it to {first}/, or set layoutGenerator to '{name}.{rest}'"
+    if first != name and resolve_module(names, f"{name}.{generator.rpartition('.')[0]}")[0]:
+        return f"; the files are in {name}/: set layoutGenerator to '{name}.{generator}'"
+    return ""
+
+
 def _entry_point_problem(zf: zipfile.ZipFile, path: str, function: str) -> str | None:
     """Is the layout function defined at the top of its module? Read, never run."""
     try:
@@ -188,9 +200,7 @@ def problems(archive: bytes) -> tuple[list[str], Definition | None]:
         module, function = generator.rsplit(".", 1)
         path, problem = resolve_module(set(names), module)
         if problem:
-            inside = folder and not generator.startswith(folder[:-1] + ".")
-            hint = f" (the files are in {folder}: layoutGenerator would be '{folder[:-1]}.{generator}')" if inside else ""
-            found.append(f"{cfg_path}: layoutGenerator '{generator}': {problem}{hint}")
+            found.append(f"{cfg_path}: layoutGenerator '{generator}': {problem}{_naming_fix(folder, generator, set(names))}")
         elif problem := _entry_point_problem(zf, path, function):
             found.append(problem)
     spec = cfg.get("parameterSpec", {})

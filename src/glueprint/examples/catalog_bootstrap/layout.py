@@ -1,6 +1,7 @@
 """Make sure a catalog database exists (through boto3), then crawl into it and run a job after."""
 
 import boto3
+
 from awsglue.blueprint.crawler import Crawler
 from awsglue.blueprint.job import Job
 from awsglue.blueprint.workflow import Entities, Workflow

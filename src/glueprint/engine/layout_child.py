@@ -32,6 +32,7 @@ def _author_frames(exc: BaseException, root: str) -> str:
                 kept.append(frame)
                 break
     tb.stack = traceback.StackSummary.from_list(kept[-TRACEBACK_TAIL_FRAMES:])
+    tb.__cause__ = tb.__context__ = None  # chained exceptions are libraries' inner workings
     return "".join(tb.format()).strip()
 
 

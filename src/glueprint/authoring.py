@@ -14,6 +14,8 @@ from .engine.sandbox import LayoutError, Limits, Sandbox
 from .service.graph import graph_of
 
 SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
+# The example blueprints, shipped inside the package.
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 # Layouts rendered locally have no Glue service unless one is given; their calls then fail fast.
 NO_ENDPOINT = "http://127.0.0.1:9"
 
@@ -60,10 +62,17 @@ def package(folder: Path, out: Path | None = None) -> Path:
     return out
 
 
+ENDPOINT_HINT = (
+    "the layout calls AWS itself: give it a Glue endpoint with --endpoint-url "
+    "(e.g. a running glueprint, http://127.0.0.1:4599) and S3 with --s3-endpoint-url"
+)
+
+
 def render(
     path: Path,
     parameters: str | None,
     endpoint: str | None = None,
+    s3_endpoint: str | None = None,
     region: str = "us-east-1",
     account_id: str = "123456789012",
     limits: Limits | None = None,
@@ -81,7 +90,8 @@ def render(
         raise AuthoringError(exc.problems) from None
     except orjson.JSONDecodeError as exc:
         raise AuthoringError([f"--params is not valid JSON: {exc}"]) from None
-    sandbox = Sandbox({"glue": endpoint or NO_ENDPOINT}, region, limits or Limits(), unsafe=unsafe)
+    urls = {"glue": endpoint or NO_ENDPOINT} | ({"s3": s3_endpoint} if s3_endpoint else {})
+    sandbox = Sandbox(urls, region, limits or Limits(), unsafe=unsafe)
     try:
         plan = sandbox.run_layout(
             definition.archive,
@@ -92,7 +102,10 @@ def render(
         )
         return entities_of(plan)
     except (LayoutError, PlanError) as exc:
-        raise AuthoringError(str(exc).splitlines()) from None
+        lines = str(exc).splitlines()
+        if endpoint is None and NO_ENDPOINT in str(exc):
+            lines.insert(1, ENDPOINT_HINT)
+        raise AuthoringError(lines) from None
     finally:
         sandbox.stop()
 

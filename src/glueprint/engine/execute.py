@@ -99,6 +99,9 @@ class Executor:
 
     def fail(self, run: dict, worker: str, message: str) -> None:
         """End a run FAILED, passing through ROLLING_BACK when it had created entities."""
+        log.warning(
+            "run %s of blueprint %s failed: %s", run["run_id"], run["blueprint_name"], message.splitlines()[0] if message else ""
+        )
         with self.ctx.db.read() as conn:
             created = entity_store.created_by_run(conn, run["run_id"])
         rollback_error = None

@@ -7,10 +7,13 @@ stays CREATING or UPDATING for good.
 """
 
 import hashlib
+import logging
 
 from ..service.context import ServiceContext
 from ..store import blueprints as store
 from .archive import ArchiveError, inspect
+
+log = logging.getLogger("glueprint.registry")
 
 
 class Registrar:
@@ -33,6 +36,7 @@ class Registrar:
         with self.ctx.db.write() as conn:
             if definition is None:
                 store.finish_check(conn, row["name"], worker, status="FAILED", error_message=problem)
+                log.warning("blueprint %s is FAILED: %s", row["name"], problem.splitlines()[0])
                 return True
             digest = hashlib.sha256(definition.archive).hexdigest()
             if store.finish_check(

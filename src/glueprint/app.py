@@ -15,7 +15,7 @@ from .protocol.dispatch import Dispatcher, GlueEndpoint
 from .protocol.sigv4 import Verifier
 from .service import run_credentials
 from .service.context import ServiceContext
-from .store.db import Database
+from .store.db import Database, open_database
 from .web.auth import require_keys
 from .web.routes import routes as web_routes
 
@@ -26,8 +26,7 @@ def build_context(settings: Settings, db: Database) -> ServiceContext:
 
 
 def create_app(settings: Settings, verifier: Verifier | None = None):
-    db = Database(settings.db_url)
-    db.migrate()
+    db = open_database(settings.db_url)
     ctx = build_context(settings, db)
     if verifier is not None:
         verifier.resolve = run_credentials.resolver(ctx)  # layouts sign with their run's own key

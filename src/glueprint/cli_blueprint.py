@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from . import authoring
+from .cli_options import option
 
 # rich styles on a terminal and prints plain text when piped.
 out = Console(highlight=False, soft_wrap=True)
@@ -86,21 +87,23 @@ def _tree(entities) -> Tree:
 
 @blueprint.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--params", "parameters", default=None, help="Parameters as a JSON object, or @file holding one.")
-@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree", show_default=True)
-@click.option("--endpoint-url", default=None, help="A Glue endpoint (e.g. a running glueprint) for the layout's own boto3 calls.")
-@click.option("--region", default="us-east-1", show_default=True)
-@click.option(
+@option("--params", "parameters", default=None, help="Parameters as a JSON object, or @file holding one.")
+@option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree", show_default=True)
+@option("--endpoint-url", default=None, help="A Glue endpoint (e.g. a running glueprint) for the layout's own boto3 calls.")
+@option("--s3-endpoint-url", default=None, help="An S3 endpoint for the layout's own boto3 calls.")
+@option("--region", default="us-east-1", show_default=True)
+@option(
     "--name-suffix",
     default=None,
     help="The suffix given to job and crawler names, as AWS gives each run one. [default: random, as a run's]",
 )
-@click.option("--unsafe-sandbox", is_flag=True, help="Where the kernel refuses namespaces, run the layout with limits only.")
+@option("--unsafe-sandbox", is_flag=True, help="Where the kernel refuses namespaces, run the layout with limits only.")
 def render(
     path: Path,
     parameters: str | None,
     fmt: str,
     endpoint_url: str | None,
+    s3_endpoint_url: str | None,
     region: str,
     name_suffix: str | None,
     unsafe_sandbox: bool,
@@ -108,7 +111,7 @@ def render(
     """Run the layout of a folder or ZIP in the sandbox and print the workflow it makes."""
     try:
         entities = authoring.render(
-            path, _params(parameters), endpoint_url, region, name_suffix=name_suffix, unsafe=unsafe_sandbox
+            path, _params(parameters), endpoint_url, s3_endpoint_url, region, name_suffix=name_suffix, unsafe=unsafe_sandbox
         )
     except authoring.AuthoringError as exc:
         _fail(exc.problems)
@@ -122,7 +125,7 @@ def render(
 
 @blueprint.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
+@option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),

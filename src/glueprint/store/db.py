@@ -1,18 +1,56 @@
 """Opening the database: engine set-up for SQLite or PostgreSQL, migrations, write transactions."""
 
+import logging
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from .schema import meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30
+log = logging.getLogger("glueprint.store")
+
+
+class DatabaseUnavailable(Exception):
+    """What keeps glueprint from opening its database, said for a person, with what to do."""
+
+
+def open_database(url: str) -> "Database":
+    """The database at url, migrated to the current schema; or DatabaseUnavailable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            f"--db {url!r} is not a database URL: write sqlite:///{url} for a SQLite file, or postgresql://user@host/dbname"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseUnavailable(
+            f"--db {url!r}: glueprint stores its data in SQLite (sqlite:///PATH) or PostgreSQL (postgresql://...)"
+        )
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        db = Database(url)
+        db.migrate()
+        return db
+    except (DBAPIError, OSError, NoSuchModuleError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        if parsed.get_backend_name() == "sqlite":
+            raise DatabaseUnavailable(
+                f"cannot open the SQLite database {parsed.database}: {reason}\n"
+                "choose a file in a folder you can write to: --db sqlite:///PATH/glueprint.db"
+            ) from None
+        raise DatabaseUnavailable(
+            f"cannot use the PostgreSQL database {shown}: {reason}\nis the server running, and does the database exist?"
+        ) from None
 
 
 class Database:
@@ -36,9 +74,16 @@ class Database:
             yield conn
 
     def migrate(self) -> None:
+        """Bring the schema to the newest revision; silent when it is there already."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # our one line says what happens
         with self.engine.begin() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
+            log.info("migrating the database from revision %s to %s", current or "(empty)", head)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 

@@ -21,4 +21,6 @@ def generate_layout(user_params, system_params):
         )
         crawlers.append(crawler)
         previous = crawler
-    return Workflow(Name=name, Description=f"Crawls {len(crawlers)} locations in order", Entities=Entities(Jobs=[], Crawlers=crawlers))
+    return Workflow(
+        Name=name, Description=f"Crawls {len(crawlers)} locations in order", Entities=Entities(Jobs=[], Crawlers=crawlers)
+    )

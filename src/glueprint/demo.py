@@ -2,6 +2,7 @@
 from archives it serves itself, a few runs with progress, and where to look next."""
 
 import json
+import shutil
 import socket
 import tempfile
 import threading
@@ -15,11 +16,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from .app import create_app
-from .authoring import zip_folder
+from .authoring import EXAMPLES, zip_folder
 from .config import Settings
 from .waiting import RUN_ENDED, wait_for_blueprint
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprints"
 ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"
 # What each example is run with; the last etl_schedule run is meant to fail, to show an error.
 RUNS = [
@@ -43,8 +43,8 @@ def _free_port() -> int:
 
 
 def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dict]:
-    if not EXAMPLES.is_dir():
-        raise SystemExit(f"the example blueprints are not at {EXAMPLES}; run the demo from a source checkout")
+    """The tour. Whatever way it ends (done, Ctrl-C, an error), it leaves nothing behind:
+    the server is stopped (its sandbox with it) and the temporary folder removed."""
     work = Path(tempfile.mkdtemp(prefix="glueprint-demo-"))
     archives = work / "archives" / "examples"
     archives.mkdir(parents=True)
@@ -55,11 +55,20 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    url = settings.endpoint_url
-    console.print(f"glueprint serving the AWS Glue API at {url} (temporary database in {work})")
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        return _tour(settings.endpoint_url, work, thread, keep_serving, console)
+    except KeyboardInterrupt:
+        return []
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        shutil.rmtree(work, ignore_errors=True)
 
+
+def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, console: Console) -> list[dict]:
+    console.print(f"glueprint serving the AWS Glue API at {url} (temporary database in {work})")
     glue = boto3.session.Session().client(
         "glue", endpoint_url=url, region_name="us-east-1", aws_access_key_id="demo", aws_secret_access_key="demo"
     )
@@ -104,6 +113,4 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
                 thread.join(0.5)
         except KeyboardInterrupt:
             pass
-    server.should_exit = True
-    thread.join(10)
     return list(results.values())

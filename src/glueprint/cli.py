@@ -1,0 +1,250 @@
+"""The ``glueprint`` command: ``serve`` (API and engine), ``worker`` (engine only), ``demo``
+and ``blueprint`` (authoring tools).
+
+Every option can also come from an environment variable, ``GLUEPRINT_<OPTION>``, shown by
+``--help``. A failure a person can cause prints what is wrong and what to do, and exits
+non-zero; ``--debug`` shows the traceback instead.
+"""
+
+import errno
+import logging
+import signal
+import socket
+import threading
+
+import click
+import uvicorn
+
+from . import __version__
+from .cli_blueprint import blueprint
+from .cli_options import CliError, option
+from .config import Settings, default_db_url
+from .store.db import DatabaseUnavailable
+
+
+class Command(click.Group):
+    """Turns the errors a person can cause into two lines and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except (CliError, DatabaseUnavailable) as exc:
+            _fail(ctx, str(exc))
+        except Exception as exc:  # anything else: one line, and where to see more
+            _fail(ctx, f"{type(exc).__name__}: {exc}\nrun again with --debug for the traceback")
+
+
+def _fail(ctx, message: str) -> None:
+    if ctx.obj and ctx.obj.get("debug"):
+        raise
+    first, _, rest = message.partition("\n")
+    click.echo(f"glueprint: {first}", err=True)
+    if rest:
+        click.echo(rest, err=True)
+    ctx.exit(1)
+
+
+def _engine_options(fn):
+    """Options shared by every command that opens the database or runs layouts."""
+    options = [
+        option(
+            "--db",
+            "db_url",
+            envvar="GLUEPRINT_DB_URL",
+            default=None,
+            help="Database URL, sqlite:///path or postgresql://user@host/db. [default: a SQLite file in the user data directory]",
+        ),
+        option(
+            "--s3-endpoint-url",
+            default=None,
+            help="S3 endpoint for blueprint archives and layout scripts' S3 calls (else the standard AWS settings).",
+        ),
+        option(
+            "--archive-root",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="Read s3://bucket/key from DIR/bucket/key on disk instead of S3.",
+        ),
+        option("--region", default="us-east-1", show_default=True, help="Region reported to layout scripts."),
+        option("--account-id", default="123456789012", show_default=True, help="Account id reported to layout scripts."),
+        option(
+            "--run-timeout",
+            default=60.0,
+            show_default=True,
+            type=click.FloatRange(min=0.1),
+            help="Wall-clock seconds a layout script may take.",
+        ),
+        option(
+            "--run-memory-mb",
+            default=1024,
+            show_default=True,
+            type=click.IntRange(min=64),
+            help="Address-space limit of a layout script's process.",
+        ),
+        option(
+            "--lease-seconds",
+            default=30.0,
+            show_default=True,
+            type=click.FloatRange(min=1),
+            help="How long a run or blueprint check stays claimed without a heartbeat; a worker silent for longer is taken as lost.",
+        ),
+        option(
+            "--unsafe-sandbox",
+            is_flag=True,
+            default=False,
+            help="Where the kernel refuses namespaces, run layouts anyway, with resource limits only (trusted code only).",
+        ),
+        option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])),
+    ]
+    for decorate in reversed(options):
+        fn = decorate(fn)
+    return fn
+
+
+def _settings(**values) -> Settings:
+    values["db_url"] = values.get("db_url") or default_db_url()
+    logging.basicConfig(level=values.pop("log_level").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Settings(**values)
+
+
+@click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="glueprint")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+@click.pass_context
+def main(ctx, debug: bool) -> None:
+    """glueprint: a local AWS Glue blueprint service that speaks the Glue API."""
+    ctx.obj = {"debug": debug}
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is announced: a busy port is said plainly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {port} on {host} is already in use (another glueprint?)\nstop what holds it, or pass --port"
+            ) from None
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}\nchoose another --host or --port") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+@main.command()
+@option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@option("--port", default=4599, show_default=True, type=int, help="Port to listen on.")
+@option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Run-engine threads in this process; 0 serves the API only.",
+)
+@option(
+    "--auth",
+    type=click.Choice(["none", "sigv4"]),
+    default="none",
+    show_default=True,
+    help="sigv4: verify every request's AWS Signature Version 4 (and ask the dashboard's visitors for a key pair).",
+)
+@option("--access-key", default=None, help="Access key id accepted with --auth sigv4.")
+@option("--secret-key", default=None, help="Its secret key.")
+@option(
+    "--credentials-file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="An AWS-style credentials file; every profile's key pair is accepted.",
+)
+@option("--access-log", is_flag=True, default=False, help="Log every HTTP request.")
+@_engine_options
+def serve(auth, access_key, secret_key, credentials_file, access_log, **values) -> None:
+    """Start the Glue endpoint (and, unless --workers 0, the run engine)."""
+    from .app import create_app
+    from .protocol.sigv4 import Verifier
+
+    settings = _settings(**values)
+    verifier = None
+    if auth == "sigv4":
+        try:
+            verifier = Verifier.from_sources(access_key, secret_key, credentials_file)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    sock = _listening_socket(settings.host, settings.port)
+    app = create_app(settings, verifier=verifier)
+    mode = "SigV4 required" if verifier else "no authentication"
+    click.echo(f"glueprint {__version__} serving the AWS Glue API at {settings.endpoint_url} ({mode})")
+    click.echo(f"dashboard: {settings.endpoint_url}/ui · database: {_shown(settings.db_url)}")
+    _serve(app, sock, values["log_level"], access_log)
+
+
+def _shown(db_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
+@main.command()
+@option("--api-url", required=True, help="The glueprint API that layout scripts' Glue calls go to, e.g. http://127.0.0.1:4599.")
+@option("--threads", default=2, show_default=True, type=click.IntRange(min=1), help="Runs executed at once by this process.")
+@_engine_options
+def worker(threads, **values) -> None:
+    """Run the engine only: claim runs from the database and execute them."""
+    from .app import build_context
+    from .engine.worker import WorkerPool
+    from .store.db import open_database
+
+    settings = _settings(**values, workers=threads)
+    db = open_database(settings.db_url)
+    pool = WorkerPool(build_context(settings, db), settings)
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    pool.start()
+    click.echo(f"glueprint worker {pool.identity} executing runs from {_shown(settings.db_url)} with {threads} threads")
+    stopping.wait()
+    pool.stop()
+    db.dispose()
+    click.echo("glueprint worker stopped")
+
+
+main.add_command(blueprint)
+
+
+@main.command()
+@option(
+    "--port", "port", envvar="GLUEPRINT_DEMO_PORT", type=int, default=None, help="Port for the demo server. [default: a free one]"
+)
+@option(
+    "--exit",
+    "exit_after",
+    envvar="GLUEPRINT_DEMO_EXIT",
+    is_flag=True,
+    help="Stop after showing the results instead of serving on.",
+)
+def demo(port, exit_after) -> None:
+    """Start a throwaway server, register the example blueprints, run them, show the results."""
+    from rich.console import Console
+
+    from .demo import run_demo
+
+    run_demo(port, keep_serving=not exit_after, console=Console(highlight=False))
+
+
+def _stopped(signum, _frame) -> None:
+    click.echo(f"glueprint stopped ({signal.Signals(signum).name})")
+    raise SystemExit(0)
+
+
+def _serve(app, sock: socket.socket, log_level: str, access_log: bool) -> None:
+    # uvicorn takes SIGINT/SIGTERM for a graceful shutdown (finish requests, stop workers),
+    # then re-raises the signal to the handlers it found: ours end the process with status 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGINT, _stopped)
+    config = uvicorn.Config(app, log_level=log_level, access_log=access_log)
+    uvicorn.Server(config).run(sockets=[sock])
