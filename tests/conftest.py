@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from glueprint.authoring import EXAMPLES, zip_folder
+from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client

@@ -9,7 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from glueprint.authoring import zip_folder
+from glueprint.packaging import zip_folder
 
 from conftest import ROLE, all_pages, create_blueprint, run_suffix, start_and_wait
 from servers import s3_client

@@ -117,6 +117,9 @@ def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
         f"nightly_load_{suffix}",
     ]
     assert set(nodes) == set(chain)
+    for i in range(page.locator("svg.graph g.node").count()):  # whole names, on up to two lines
+        node = page.locator("svg.graph g.node").nth(i)
+        assert node.locator("text").text_content() == node.get_attribute("data-name")
     xs = [nodes[name]["x"] for name in chain]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)  # each step sits to the right of the one before
     assert page.locator("svg.graph path.edge").count() == 5
@@ -138,6 +141,12 @@ def test_runs_page_refreshes_itself_while_a_run_is_running(site, page):
         page.wait_for_timeout(250)
     assert run_id[:8] in page.locator("#runs").inner_text()
     assert page.locator('meta[http-equiv="refresh"]').count() == 0
+
+
+def test_a_blueprint_without_a_description_shows_no_stray_separator(site, page):
+    server, *_ = site
+    page.goto(server.url + "/ui/blueprints/slow")
+    assert page.locator("p.muted").first.inner_text().startswith("s3://")
 
 
 def test_unknown_blueprint_page_says_so(site, page):

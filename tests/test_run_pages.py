@@ -5,7 +5,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from glueprint.authoring import zip_folder
+from glueprint.packaging import zip_folder
 
 from conftest import EXAMPLES, ROLE
 from servers import glue_client

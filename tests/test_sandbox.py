@@ -54,7 +54,7 @@ def attack(glue, upload, name, code: str, target: dict) -> dict:
 
 
 def target_of(server) -> dict:
-    zygotes = glob.glob(f"/tmp/glueprint-zygote-{server.proc.pid}-*/zygote.sock")
+    zygotes = glob.glob(f"/tmp/glueprint-zygote-{server.proc.pid}-*")
     # The SQLite file (a PostgreSQL server is a network address: see the network test).
     db = urlsplit(server.db_url).path if server.db_url.startswith("sqlite") else __file__
     return {"pid": server.proc.pid, "db": db, "zygote": zygotes[0] if zygotes else "/none"}
@@ -113,8 +113,7 @@ def test_a_layout_cannot_see_the_database_or_the_zygote(glue, upload, name, targ
     def generate_layout(u, s):
         t = json.loads(u["Target"])
         def ask_zygote():
-            with socket.socket(socket.AF_UNIX) as sock:
-                sock.connect(t["zygote"])
+            return os.listdir(t["zygote"])
         report(
             db=attempt(lambda: open(t["db"], "r+b").read(16)),
             zygote=attempt(ask_zygote),

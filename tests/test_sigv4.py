@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from glueprint.authoring import zip_folder
+from glueprint.packaging import zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from conftest import ROLE

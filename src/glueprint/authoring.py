@@ -1,7 +1,5 @@
 """For blueprint authors: check an archive, package a folder, render the workflow a layout makes."""
 
-import io
-import zipfile
 from pathlib import Path
 
 import orjson
@@ -11,11 +9,9 @@ from .engine.archive import problems
 from .engine.plan import Entity, PlanError, entities_of
 from .engine.plan import name_suffix as random_suffix
 from .engine.sandbox import LayoutError, Limits, Sandbox
+from .packaging import zip_folder
 from .service.graph import graph_of
 
-SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
-# The example blueprints, shipped inside the package.
-EXAMPLES = Path(__file__).resolve().parent / "examples"
 # Layouts rendered locally have no Glue service unless one is given; their calls then fail fast.
 NO_ENDPOINT = "http://127.0.0.1:9"
 
@@ -26,16 +22,6 @@ class AuthoringError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-def zip_folder(folder: Path) -> bytes:
-    """The archive AWS expects: the blueprint's folder at the root of the ZIP."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not any(part.endswith(SKIPPED) for part in path.parts):
-                zf.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
-    return buf.getvalue()
 
 
 def archive_of(path: Path) -> bytes:

@@ -16,8 +16,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from .app import create_app
-from .authoring import EXAMPLES, zip_folder
 from .config import Settings
+from .packaging import EXAMPLES, zip_folder
 from .waiting import RUN_ENDED, wait_for_blueprint
 
 ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"

@@ -19,7 +19,11 @@ Clients created before the mock starts keep talking to wherever they pointed.
 import functools
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import boto3
@@ -122,3 +126,56 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
                 return func(*args, **kwargs)
 
         return wrapper
+
+
+class LocalServer:
+    """A real glueprint server in a child process, on a free port, with its own SQLite file and
+    archive folder (``s3://bucket/key`` is read from ``<folder>/archives/bucket/key``)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.archives = self.folder / "archives"
+        self.archives.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0) -> "LocalServer":
+        args = [sys.executable, "-m", "glueprint", "serve", "--port", str(self.port), "--log-level", "warning"]
+        args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", "--archive-root", str(self.archives)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
+        with open(self.folder / "server.log", "ab") as log:
+            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                if self._proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"glueprint did not start: see {self.folder / 'server.log'}") from None
+                time.sleep(0.05)
+
+    def client(self):
+        return boto3.session.Session().client(
+            "glue", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        )
+
+    def put_archive(self, data: bytes, key: str = "blueprints/blueprint.zip") -> str:
+        """Store a blueprint archive where the server reads it; its s3:// location."""
+        path = self.archives / "local" / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return f"s3://local/{key}"
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()

@@ -14,12 +14,15 @@ import orjson
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..packaging import EXAMPLES, zip_folder
 from . import params
 
 # AWS's limits on a blueprint archive (BLUEPRINT_API.md §1).
 MAX_ARCHIVE_BYTES = 1024 * 1024
 MAX_UNPACKED_BYTES = 5 * 1024 * 1024
 _LOCATION = re.compile(r"s3://([^/]+)/(.+)")
+# glueprint serves its own example blueprints from this bucket, without S3: s3://glueprint-examples/<name>.zip
+EXAMPLES_BUCKET = "glueprint-examples"
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
@@ -47,6 +50,8 @@ class ArchiveSource:
         if not match:
             raise ArchiveError(f"Invalid blueprint location {location}: expected s3://bucket/key.zip")
         bucket, key = match.groups()
+        if bucket == EXAMPLES_BUCKET:
+            return _example(location, key)
         if self.archive_root is not None:
             return self._read_file(location, bucket, key)
         return self._read_s3(location, bucket, key)
@@ -75,6 +80,14 @@ class ArchiveSource:
             raise ArchiveError(f"Unable to access object at location {location}: {code}") from None
         except BotoCoreError as exc:
             raise ArchiveError(f"Unable to access object at location {location}: {exc}") from None
+
+
+def _example(location: str, key: str) -> bytes:
+    name = key.removesuffix(".zip")
+    if "/" in name or not (EXAMPLES / name / "blueprint.cfg").is_file():
+        known = ", ".join(sorted(p.name + ".zip" for p in EXAMPLES.iterdir() if p.is_dir()))
+        raise ArchiveError(f"Unable to access object at location {location}: glueprint's examples are {known}")
+    return zip_folder(EXAMPLES / name)
 
 
 def _check_size(location: str, size: int) -> None:

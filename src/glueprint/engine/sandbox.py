@@ -95,29 +95,35 @@ class Zygote:
         self._dir.chmod(0o700)
         self.jail_root = str(self._dir / "jail")
         os.mkdir(self.jail_root)
-        self.socket_path = str(self._dir / "zygote.sock")
+        self._control: socket.socket | None = None
 
     def _ensure(self) -> None:
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
                 return
-            if os.path.exists(self.socket_path):
-                os.unlink(self.socket_path)
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # one message per run
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.zygote", self.socket_path],
+                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.zygote", str(theirs.fileno())],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
+                pass_fds=[theirs.fileno()],
                 preexec_fn=die_with_parent,
             )
+            theirs.close()
+            if self._control is not None:
+                self._control.close()
+            self._control = ours
             if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The layout sandbox could not start")
 
     def run(self, request: dict, timeout_s: float) -> dict:
         """Run one request; its supervisor's final answer, or TimeoutError."""
         self._ensure()
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(self.socket_path)
+        conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with conn:
+            socket.send_fds(self._control, [b"r"], [theirs.fileno()])
+            theirs.close()
             conn.sendall(json.dumps(request).encode() + b"\n")
             reader = _Lines(conn)
             pid = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S)["pid"]
@@ -131,6 +137,8 @@ class Zygote:
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.kill()
                 self._proc.wait()
+            if self._control is not None:
+                self._control.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 

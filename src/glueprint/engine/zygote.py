@@ -2,19 +2,17 @@
 supervisor per run (see supervisor.py).
 
 Starting a Python process and importing boto3 costs far more than running a typical layout,
-so the engine keeps one zygote per worker process. Protocol on its Unix socket, one
-connection per run: the engine sends the run request as a JSON line; the supervisor answers
-``{"pid": N}`` at once and ``{"status", "result", "output"}`` when the run has ended.
-
-The socket sits in a directory only the server's uid may enter, and the zygote serves no
-peer of another uid. Each run is given a uid of its own (when the server is root).
+so the engine keeps one zygote per worker process. The engine hands it, for each run, one
+end of a fresh socket pair over the control socket it inherited (SCM_RIGHTS): no socket has
+a name anyone else could connect to. On that connection the engine sends the run request as
+a JSON line; the supervisor answers ``{"pid": N}`` at once and ``{"status", "result",
+"output"}`` when the run has ended. Each run is given a uid of its own (when the server is root).
 """
 
 import json
 import os
 import signal
 import socket
-import struct
 import sys
 
 import boto3  # noqa: F401  (preloaded: most of a layout's start-up cost)
@@ -32,11 +30,6 @@ from .lifetime import die_with_parent
 RUN_UID_BASE, RUN_UID_COUNT = 100_000, 50_000
 
 
-def _peer_uid(conn: socket.socket) -> int:
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[1]
-
-
 def _read_request(conn: socket.socket) -> dict | None:
     data = bytearray()
     while not data.endswith(b"\n"):
@@ -47,20 +40,17 @@ def _read_request(conn: socket.socket) -> dict | None:
     return json.loads(data)
 
 
-def serve(path: str) -> None:
+def serve(control_fd: int) -> None:
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    os.chmod(path, 0o600)
-    listener.listen(128)
+    control = socket.socket(fileno=control_fd)
     print("ready", flush=True)
     runs = 0
     while True:
-        conn, _ = listener.accept()
-        if _peer_uid(conn) != os.getuid():
-            conn.close()
-            continue
+        _, fds, _, _ = socket.recv_fds(control, 1, 1)
+        if not fds:
+            return  # the engine is gone
+        conn = socket.socket(fileno=fds[0])
         request = _read_request(conn)
         if request is None:
             conn.close()
@@ -68,11 +58,11 @@ def serve(path: str) -> None:
         request["uid"] = RUN_UID_BASE + runs % RUN_UID_COUNT
         runs += 1
         if os.fork() == 0:
-            listener.close()
+            control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             supervisor.supervise(conn, request)
         conn.close()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(int(sys.argv[1]))

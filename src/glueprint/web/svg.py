@@ -6,8 +6,9 @@ edge runs rightwards; nodes in a column are stacked in the order the graph lists
 
 from html import escape
 
-COLUMN, ROW, MARGIN = 200, 64, 16
-WIDTH, HEIGHT = 160, 36
+COLUMN, ROW, MARGIN = 226, 70, 16
+WIDTH, HEIGHT = 192, 46
+LINE_CHARS = 29  # a node shows its name on up to two lines; the whole name is its tooltip
 STYLE = {
     "TRIGGER": ("#fff4d6", "#b7791f"),
     "JOB": ("#e0ecff", "#2b6cb0"),
@@ -32,6 +33,16 @@ def _columns(graph: dict) -> dict[str, int]:
     for node in ids:
         depth(node, frozenset())
     return column
+
+
+def _lines(name: str) -> list[str]:
+    """The name on one or two lines, broken after the underscore that balances them best."""
+    if len(name) <= LINE_CHARS:
+        return [name]
+    cuts = [i + 1 for i, c in enumerate(name) if c == "_" and i + 1 <= LINE_CHARS] or [LINE_CHARS]
+    cut = min(cuts, key=lambda c: max(c, len(name) - c))
+    rest = name[cut:]
+    return [name[:cut], rest if len(rest) <= LINE_CHARS else rest[: LINE_CHARS - 1] + "…"]
 
 
 def render(graph: dict) -> str:
@@ -66,12 +77,16 @@ def render(graph: dict) -> str:
         x, y = place[node["UniqueId"]]
         fill, stroke = STYLE.get(node["Type"], ("#eee", "#555"))
         name = node["Name"]
-        label = name if len(name) <= 22 else name[:21] + "…"
+        lines = _lines(name)
         radius = 18 if node["Type"] == "TRIGGER" else 6
+        first_y = y + HEIGHT / 2 + 4 - 7 * (len(lines) - 1)
+        text = "".join(
+            f'<tspan x="{x + WIDTH / 2}" y="{first_y + 14 * i}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+        )
         parts.append(
             f'<g class="node {node["Type"].lower()}" data-name="{escape(name)}"><title>{escape(node["Type"].title())} {escape(name)}</title>'
             f'<rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>'
-            f'<text x="{x + WIDTH / 2}" y="{y + HEIGHT / 2 + 4}" text-anchor="middle" font-size="12" font-family="sans-serif">{escape(label)}</text></g>'
+            f'<text text-anchor="middle" font-size="11" font-family="sans-serif">{text}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)

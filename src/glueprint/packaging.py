@@ -1,0 +1,20 @@
+"""Blueprint folders as the ZIP archives AWS expects, and the example blueprints glueprint ships."""
+
+import io
+import zipfile
+from pathlib import Path
+
+SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
+# The example blueprints, shipped inside the package.
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+def zip_folder(folder: Path | str) -> bytes:
+    """The archive AWS expects: the blueprint's folder at the root of the ZIP."""
+    folder = Path(folder)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not any(part.endswith(SKIPPED) for part in path.parts):
+                zf.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    return buf.getvalue()
