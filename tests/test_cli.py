@@ -109,3 +109,10 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
     server.start()
     server.stop()
     assert server.log.read_text().count("migrating the database") == 1  # nothing to migrate the second time
+
+
+def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
+    from glueprint.cli import _listening_socket
+
+    with _listening_socket("127.0.0.1", 0) as sock:  # with proto 0, every answer waited for a delayed ACK
+        assert sock.proto == socket.IPPROTO_TCP

@@ -14,11 +14,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from servers import wait_http
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
@@ -36,18 +37,6 @@ def newcomer_env(home: Path, *extra_paths: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
     path = os.pathsep.join([*(str(p) for p in extra_paths), str(REPO / ".venv" / "bin"), env.get("PATH", "")])
     return {**env, "HOME": str(home), "PATH": path}
-
-
-def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{url}: the README's command ended with {process.returncode}"
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {timeout}s")
 
 
 def stop_group(process: subprocess.Popen) -> None:
@@ -77,9 +66,11 @@ def test_the_first_command_then_the_boto3_and_cli_examples_work_from_an_empty_ho
     home = tmp_path / "home"
     home.mkdir()
     env = newcomer_env(home)
-    server = subprocess.Popen(["bash", "-c", server_block], cwd=REPO, env=env, start_new_session=True)
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(["bash", "-c", server_block], cwd=REPO, env=env, stdout=out, stderr=out, start_new_session=True)
     try:
-        wait_until_answering("http://127.0.0.1:4599", server)
+        wait_http("http://127.0.0.1:4599", server, log, timeout=180)
         (example,) = blocks("python")
         script = tmp_path / "example.py"
         script.write_text(example)
@@ -139,9 +130,13 @@ def test_the_test_command_collects_the_suite(tmp_path):
 def test_the_many_processes_example_comes_up(tmp_path):
     (block,) = blocks("background")
     env = newcomer_env(tmp_path)
-    process = subprocess.Popen(["bash", "-c", block + "\nwait"], cwd=tmp_path, env=env, start_new_session=True)
+    log = tmp_path / "processes.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            ["bash", "-c", block + "\nwait"], cwd=tmp_path, env=env, stdout=out, stderr=out, start_new_session=True
+        )
     try:
-        wait_until_answering("http://127.0.0.1:4600", process, timeout=60)
+        wait_http("http://127.0.0.1:4600", process, log, timeout=60)
         response = httpx.post(
             "http://127.0.0.1:4600/",
             content=b"{}",

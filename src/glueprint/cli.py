@@ -121,7 +121,8 @@ def main(ctx, debug: bool) -> None:
 def _listening_socket(host: str, port: int) -> socket.socket:
     """The server's socket, bound before anything is announced: a busy port is said plainly."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets that say TCP.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
