@@ -12,6 +12,7 @@ only resource limits and the audit hook, as a convenience for trusted code.
 """
 
 import base64
+import functools
 import json
 import logging
 import os
@@ -191,6 +192,7 @@ def plan_from(result) -> dict:
     return result.get("plan")
 
 
+@functools.cache
 def read_only_paths() -> tuple[str, ...]:
     """What of the host a jail shows, read-only: the interpreter, its libraries, the layout library."""
     paths = ["/usr", sys.base_prefix, sys.base_exec_prefix, sys.prefix, os.path.dirname(os.path.abspath(awsglue.__file__))]
