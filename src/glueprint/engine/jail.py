@@ -132,6 +132,9 @@ def build_root(layout: Layout, uid: int) -> str:
     new = layout.root
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the host
     _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
+    # /tmp first: an interpreter installed under /tmp is then bound inside it, not hidden by it.
+    os.makedirs(f"{new}/tmp", exist_ok=True)
+    _mount("tmpfs", f"{new}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={layout.tmp_mb}m,mode=1777")
     for path in layout.read_only:
         if os.path.exists(path):
             _bind_read_only(path, new + path)
@@ -147,8 +150,6 @@ def build_root(layout: Layout, uid: int) -> str:
         _mount(f"/dev/{device}", f"{new}/dev/{device}", None, MS_BIND)
     os.makedirs(f"{new}/proc", exist_ok=True)
     _mount("proc", f"{new}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(f"{new}/tmp", exist_ok=True)
-    _mount("tmpfs", f"{new}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={layout.tmp_mb}m,mode=1777")
     _write_etc(new, layout.hosts, uid)
     os.makedirs(f"{new}/.old", exist_ok=True)
     number = SYS_PIVOT_ROOT.get(platform.machine())
