@@ -46,6 +46,9 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     """The tour. Whatever way it ends (done, Ctrl-C, an error), it leaves nothing behind:
     the server is stopped (its sandbox with it) and the temporary folder removed."""
     work = Path(tempfile.mkdtemp(prefix="glueprint-demo-"))
+    # Everything the server makes in temporary space (its sandbox's folder too) goes inside
+    # work, so removing work removes it all, however the server thread ends.
+    saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(work)
     archives = work / "archives" / "examples"
     archives.mkdir(parents=True)
     for folder in sorted(EXAMPLES.iterdir()):
@@ -64,6 +67,7 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     finally:
         server.should_exit = True
         thread.join(30)
+        tempfile.tempdir = saved_tempdir
         shutil.rmtree(work, ignore_errors=True)
 
 
