@@ -1,1 +1,1 @@
-"""The parts of AWS Glue's ``awsglue`` package that blueprint layout scripts import."""
+"""The parts of AWS Glue's ``awsglue`` package that layout scripts and Python shell job scripts import."""

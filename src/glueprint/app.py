@@ -11,6 +11,7 @@ from . import __version__
 from .config import Settings
 from .engine.archive import ArchiveSource
 from .engine.worker import WorkerPool
+from .orchestration.outcomes import Outcomes
 from .protocol.dispatch import Dispatcher, GlueEndpoint
 from .protocol.sigv4 import Verifier
 from .service import run_credentials
@@ -20,9 +21,10 @@ from .web.auth import require_keys
 from .web.routes import routes as web_routes
 
 
-def build_context(settings: Settings, db: Database) -> ServiceContext:
+def build_context(settings: Settings, db: Database, **extra) -> ServiceContext:
     archives = ArchiveSource(settings.s3_endpoint_url, settings.archive_root, settings.region)
-    return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id)
+    outcomes = Outcomes(settings.outcomes, settings.simulated_seconds)
+    return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id, outcomes=outcomes, **extra)
 
 
 def create_app(settings: Settings, verifier: Verifier | None = None):

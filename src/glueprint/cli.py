@@ -19,6 +19,7 @@ from . import __version__
 from .cli_blueprint import blueprint
 from .cli_options import CliError, option
 from .config import Settings, default_db_url
+from .orchestration.outcomes import OutcomeError, as_rules
 from .store.db import DatabaseUnavailable
 
 
@@ -96,6 +97,22 @@ def _engine_options(fn):
             default=False,
             help="Where the kernel refuses namespaces, run layouts anyway, with resource limits only (trusted code only).",
         ),
+        option(
+            "--outcome",
+            "outcomes",
+            multiple=True,
+            metavar="PATTERN=STATE[:SECONDS[:MESSAGE]]",
+            envvar="GLUEPRINT_OUTCOMES",
+            help="How runs of the jobs or crawlers matching a glob pattern end, instead of executing them "
+            "(e.g. 'load_*=FAILED:2:disk full'). Repeatable; the first match wins.",
+        ),
+        option(
+            "--simulated-seconds",
+            default=1.0,
+            show_default=True,
+            type=click.FloatRange(min=0),
+            help="How long a Spark job run (glueetl, gluestreaming), which cannot run here, takes before it SUCCEEDS.",
+        ),
         option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])),
     ]
     for decorate in reversed(options):
@@ -105,6 +122,10 @@ def _engine_options(fn):
 
 def _settings(**values) -> Settings:
     values["db_url"] = values.get("db_url") or default_db_url()
+    try:
+        values["outcomes"] = as_rules(values.get("outcomes") or ())
+    except OutcomeError as exc:
+        raise CliError(f"--outcome {exc}") from None
     logging.basicConfig(level=values.pop("log_level").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return Settings(**values)
 

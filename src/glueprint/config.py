@@ -5,6 +5,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .orchestration.outcomes import Rule
+
 
 def default_db_url() -> str:
     return f"sqlite:///{Path(platformdirs.user_data_dir('glueprint')) / 'glueprint.db'}"
@@ -29,6 +31,10 @@ class Settings:
     lease_seconds: float = 30.0
     # The Glue endpoint layout scripts call; defaults to this server.
     api_url: str | None = None
+    # How job runs and crawls matching these rules end instead of executing (outcomes.py).
+    outcomes: tuple[Rule, ...] = ()
+    # How long a Spark job run takes before it SUCCEEDS (Spark cannot run here).
+    simulated_seconds: float = 1.0
 
     @property
     def endpoint_url(self) -> str:

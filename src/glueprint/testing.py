@@ -35,6 +35,7 @@ from .app import build_context
 from .config import Settings
 from .engine.inprocess import InProcessLayouts
 from .engine.worker import WorkerPool
+from .orchestration.outcomes import as_rules
 from .protocol.dispatch import Dispatcher
 from .store.db import Database
 
@@ -56,10 +57,24 @@ class _Body:
 
 
 class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. moto's mock_aws)
-    def __init__(self, archive_root: str | None = None, region: str = "us-east-1", account_id: str = "123456789012"):
+    def __init__(
+        self,
+        archive_root: str | None = None,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        outcomes=None,
+        simulated_seconds: float = 0.0,
+        clock=None,
+    ):
+        """outcomes: how runs of matching jobs or crawlers end instead of executing, as
+        ``{"load_*": "FAILED:0:disk full"}`` or ``["load_*=FAILED"]``; simulated_seconds: how
+        long a Spark job run takes; clock: a ``time.time`` stand-in, e.g. to fire schedules."""
         self.archive_root = archive_root
         self.region = region
         self.account_id = account_id
+        self.outcomes = as_rules(outcomes)
+        self.simulated_seconds = simulated_seconds
+        self.clock = clock
         # before-call answers a call before any request is sent, so moto's before-send
         # handler (which would claim Glue for itself) never sees it.
         self._handler = ("before-call.glue", self._answer)
@@ -87,10 +102,12 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
             region=self.region,
             account_id=self.account_id,
             workers=1,
+            outcomes=self.outcomes,
+            simulated_seconds=self.simulated_seconds,
         )
         self.db = Database(settings.db_url)
         self.db.migrate()
-        ctx = build_context(settings, self.db)
+        ctx = build_context(settings, self.db, **({"clock": self.clock} if self.clock else {}))
         self.dispatcher = Dispatcher(ctx)
         self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
         ctx.on_work_added = self.pool.wake

@@ -19,6 +19,7 @@ from . import params
 
 # AWS's limits on a blueprint archive (BLUEPRINT_API.md §1).
 MAX_ARCHIVE_BYTES = 1024 * 1024
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024
 MAX_UNPACKED_BYTES = 5 * 1024 * 1024
 _LOCATION = re.compile(r"s3://([^/]+)/(.+)")
 # glueprint serves its own example blueprints from this bucket, without S3: s3://glueprint-examples/<name>.zip
@@ -46,40 +47,65 @@ class ArchiveSource:
         self.region = region
 
     def fetch(self, location: str) -> bytes:
+        """A blueprint archive, at most 1 MB."""
+        return self._read(location, _check_size, "Invalid blueprint location {}: expected s3://bucket/key.zip", _example)
+
+    def fetch_script(self, location: str) -> bytes:
+        """A job's script (its ScriptLocation), at most MAX_SCRIPT_BYTES."""
+        return self._read(location, _check_script_size, "Invalid script location {}: expected s3://bucket/key", _example_file)
+
+    def _read(self, location: str, check_size, invalid: str, example) -> bytes:
         match = _LOCATION.fullmatch(location)
         if not match:
-            raise ArchiveError(f"Invalid blueprint location {location}: expected s3://bucket/key.zip")
+            raise ArchiveError(invalid.format(location))
         bucket, key = match.groups()
         if bucket == EXAMPLES_BUCKET:
-            return _example(location, key)
+            return example(location, key)
         if self.archive_root is not None:
-            return self._read_file(location, bucket, key)
-        return self._read_s3(location, bucket, key)
+            return self._read_file(location, bucket, key, check_size)
+        return self._read_s3(location, bucket, key, check_size)
 
-    def _read_file(self, location: str, bucket: str, key: str) -> bytes:
+    def _read_file(self, location: str, bucket: str, key: str, check_size) -> bytes:
         root = self.archive_root.resolve()
         path = (root / bucket / key).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise ArchiveError(f"Unable to access object at location {location}: no file {root}/{bucket}/{key}")
-        _check_size(location, path.stat().st_size)
+        check_size(location, path.stat().st_size)
         return path.read_bytes()
 
-    def _read_s3(self, location: str, bucket: str, key: str) -> bytes:
-        client = boto3.session.Session().client(
-            "s3",
-            endpoint_url=self.s3_endpoint_url,
-            region_name=self.region,
-            config=BotoConfig(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=30),
-        )
+    def _read_s3(self, location: str, bucket: str, key: str, check_size) -> bytes:
         try:
-            obj = client.get_object(Bucket=bucket, Key=key)
-            _check_size(location, obj.get("ContentLength", 0))
-            return obj["Body"].read(MAX_ARCHIVE_BYTES + 1)
+            obj = self.s3_client().get_object(Bucket=bucket, Key=key)
+            check_size(location, obj.get("ContentLength", 0))
+            return obj["Body"].read(max(MAX_ARCHIVE_BYTES, MAX_SCRIPT_BYTES) + 1)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "Error")
             raise ArchiveError(f"Unable to access object at location {location}: {code}") from None
         except BotoCoreError as exc:
             raise ArchiveError(f"Unable to access object at location {location}: {exc}") from None
+
+    def s3_client(self):
+        """A client for the configured S3 endpoint (crawls read their targets through it too)."""
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=self.s3_endpoint_url,
+            region_name=self.region,
+            config=BotoConfig(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=30),
+        )
+
+
+def _example_file(location: str, key: str) -> bytes:
+    path = (EXAMPLES / key).resolve()
+    if not path.is_relative_to(EXAMPLES.resolve()) or not path.is_file():
+        raise ArchiveError(f"Unable to access object at location {location}: NoSuchKey")
+    return path.read_bytes()
+
+
+def _check_script_size(location: str, size: int) -> None:
+    if size > MAX_SCRIPT_BYTES:
+        raise ArchiveError(
+            f"The script at {location} is {size} bytes; glueprint reads scripts of at most {MAX_SCRIPT_BYTES} bytes"
+        )
 
 
 def _example(location: str, key: str) -> bytes:

@@ -4,6 +4,7 @@ import logging
 
 import orjson
 
+from ..orchestration import scheduler
 from ..service import defaults, run_credentials
 from ..service.context import ServiceContext
 from ..store import blueprints as blueprint_store
@@ -83,6 +84,8 @@ class Executor:
             if entity_store.exists(conn, entity.kind, entity.name):
                 raise RunFailed(already_exists(entity.kind, entity.name))
             entity_store.add(conn, entity.kind, entity.name, doc, now, run_id=run["run_id"])
+            if entity.kind == "trigger":
+                scheduler.sync(conn, doc, now)
 
     def rollback(self, run_id: str) -> str | None:
         """Delete what the run created; return what could not be deleted, if anything."""

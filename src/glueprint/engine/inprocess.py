@@ -1,19 +1,21 @@
-"""Running layouts inside the current process, for the pytest mock (glueprint.testing).
+"""Running layouts and job scripts inside the current process, for the pytest mock (glueprint.testing).
 
 There the layout is the test author's own code, and running it in-process is what lets its
 boto3 calls reach the mocked Glue and moto's mocked S3. No limits apply; the sandbox
 (sandbox.py) is what the server uses.
 """
 
+import contextlib
+import io
 import os
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from . import layout_child
+from . import layout_child, script_child
 from .archive import unpack
-from .sandbox import plan_from
+from .sandbox import ScriptResult, plan_from
 
 _LOCK = threading.Lock()  # sys.path, sys.modules and the working directory are process-wide
 
@@ -57,6 +59,30 @@ class InProcessLayouts:
                     if _loaded_from(sys.modules[name], str(root)):
                         del sys.modules[name]
         return plan_from(result)
+
+    def run_script(
+        self,
+        script: bytes,
+        script_name: str,
+        argv: list[str],
+        timeout_s: float,
+        credentials: tuple[str, str] | None = None,
+        should_stop=None,
+    ) -> ScriptResult:
+        """Run a job script in this process (its boto3 calls reach the test's mocks); no
+        timeout or stop applies here."""
+        with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK:
+            root = Path(tmp).resolve()
+            (root / script_name).write_bytes(script)
+            saved_argv, cwd, output = sys.argv, os.getcwd(), io.StringIO()
+            os.chdir(root)
+            try:
+                with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                    result = script_child.outcome({"script": script_name, "argv": argv}, str(root))
+            finally:
+                sys.argv = saved_argv
+                os.chdir(cwd)
+        return ScriptResult(bool(result.get("ok")), result.get("error"), output.getvalue()[-4000:])
 
     def stop(self) -> None:
         pass

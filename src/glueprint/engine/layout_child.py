@@ -19,7 +19,7 @@ TRACEBACK_TAIL_FRAMES = 8
 _LIBRARY = os.path.dirname(os.path.abspath(awsglue.__file__))
 
 
-def _author_frames(exc: BaseException, root: str) -> str:
+def author_frames(exc: BaseException, root: str) -> str:
     """The traceback a blueprint author can act on: frames of the archive's files and of the
     layout library only, paths relative to the archive root; never glueprint's own frames."""
     tb = traceback.TracebackException.from_exception(exc)
@@ -46,7 +46,7 @@ def outcome(request: dict, root: str) -> dict:
         # What the service reads is JSON: a value JSON cannot carry fails the run here.
         return {"ok": True, "plan": json.loads(json.dumps(plan, allow_nan=False))}
     except BaseException as exc:  # the layout may raise anything, SystemExit included
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": _author_frames(exc, root)}
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": author_frames(exc, root)}
 
 
 # Audit events a layout may not raise: starting or signalling processes, loading native code
@@ -72,17 +72,17 @@ BLOCKED_EVENTS = frozenset(
 )
 
 
-def _guard(event: str, args: tuple) -> None:
+def guard(event: str, args: tuple) -> None:
     if event in BLOCKED_EVENTS:
-        raise PermissionError(f"blueprint layouts may not use {event}")
+        raise PermissionError(f"sandboxed code may not use {event}")
     if event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/"):
         if not args[0].startswith(("/proc/self/", "/proc/thread-self/")):
-            raise PermissionError(f"blueprint layouts may not read {args[0]}")
+            raise PermissionError(f"sandboxed code may not read {args[0]}")
 
 
 def run(request: dict, root: str, result_fd: int) -> None:
     """The layout's own process, in the archive root: guard it, run it, write the result."""
-    sys.addaudithook(_guard)  # cannot be removed: it holds for everything the layout does
+    sys.addaudithook(guard)  # cannot be removed: it holds for everything the layout does
     sys.path.insert(0, root)
     result = outcome(request, root)
     sys.stdout.flush()

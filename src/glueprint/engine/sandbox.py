@@ -13,6 +13,7 @@ only resource limits and the audit hook, as a convenience for trusted code.
 
 import base64
 import functools
+import io
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +37,22 @@ from .lifetime import die_with_parent
 log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
 LEFTOVER_PREFIXES = ("glueprint-zygote-", "glueprint-run-")
+STOP_CHECK_S = 0.5  # how often a running script asks whether it was stopped
 
 
 class LayoutError(Exception):
     """The layout did not produce a workflow; the message is the run's ErrorMessage."""
+
+
+class Stopped(Exception):
+    """The run was stopped from outside (BatchStopJobRun, StopWorkflowRun) and killed."""
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    ok: bool
+    error: str | None
+    output: str
 
 
 @dataclass(frozen=True)
@@ -118,8 +132,9 @@ class Zygote:
             if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The layout sandbox could not start")
 
-    def run(self, request: dict, timeout_s: float) -> dict:
-        """Run one request; its supervisor's final answer, or TimeoutError."""
+    def run(self, request: dict, timeout_s: float, should_stop=None) -> dict:
+        """Run one request; its supervisor's final answer, TimeoutError, or Stopped when
+        should_stop() said so while it ran."""
         self._ensure()
         conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with conn:
@@ -129,7 +144,7 @@ class Zygote:
             reader = _Lines(conn)
             pid = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S)["pid"]
             try:
-                return reader.next(time.monotonic() + timeout_s)
+                return reader.next(time.monotonic() + timeout_s, should_stop)
             finally:
                 _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
 
@@ -149,13 +164,19 @@ class _Lines:
     def __init__(self, conn: socket.socket):
         self.conn, self.buffer = conn, bytearray()
 
-    def next(self, deadline: float) -> dict:
+    def next(self, deadline: float, should_stop=None) -> dict:
         while (end := self.buffer.find(b"\n")) < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            self.conn.settimeout(remaining)
-            chunk = self.conn.recv(1 << 20)  # raises TimeoutError at the deadline
+            if should_stop is not None and should_stop():
+                raise Stopped
+            self.conn.settimeout(remaining if should_stop is None else min(remaining, STOP_CHECK_S))
+            try:
+                chunk = self.conn.recv(1 << 20)
+            except TimeoutError:
+                continue  # the deadline, or time to ask should_stop again
+
             if not chunk:
                 raise LayoutError("The layout sandbox went away while running the layout")
             self.buffer += chunk
@@ -171,13 +192,13 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _failure(code: int, output: str) -> str:
+def _failure(code: int, output: str, what: str = "layout script", unfinished: str = "before returning a workflow") -> str:
     if code < 0:
         name = signal.Signals(-code).name
         hint = " (CPU time limit)" if name == "SIGXCPU" else ""
-        message = f"The layout script's process was killed by {name}{hint}"
+        message = f"The {what}'s process was killed by {name}{hint}"
     else:
-        message = f"The layout script's process exited with status {code} before returning a workflow"
+        message = f"The {what}'s process exited with status {code} {unfinished}"
     return message + (f". Last output:\n{output}" if output else "")
 
 
@@ -268,6 +289,34 @@ class Sandbox:
         except (TypeError, ValueError, RecursionError):
             raise LayoutError(_failure(answer["status"], answer["output"])) from None
         return plan_from(result)
+
+    def run_script(
+        self,
+        script: bytes,
+        script_name: str,
+        argv: list[str],
+        timeout_s: float,
+        credentials: tuple[str, str] | None = None,
+        should_stop=None,
+    ) -> ScriptResult:
+        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked."""
+        if not self.jailed and not self.unsafe:
+            return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(script_name, script)
+        request = self._request(buffer.getvalue(), credentials)
+        request.update(script=script_name, argv=argv)
+        request["limits"] = {**request["limits"], "cpu_s": int(timeout_s) + 1}
+        answer = self.zygote.run(request, timeout_s, should_stop)
+        try:
+            result = json.loads(answer["result"])
+        except (TypeError, ValueError, RecursionError):
+            message = _failure(answer["status"], answer["output"], "job script", "without reporting how it ended")
+            return ScriptResult(False, message, answer["output"])
+        if not isinstance(result, dict):
+            return ScriptResult(False, "The job script's process wrote an unreadable result", answer["output"])
+        return ScriptResult(bool(result.get("ok")), result.get("error"), answer["output"])
 
     def stop(self) -> None:
         self.zygote.stop()

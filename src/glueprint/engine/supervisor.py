@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 
-from . import jail, layout_child, relay, syscall_filter
+from . import jail, layout_child, relay, script_child, syscall_filter
 from .archive import unpack
 from .lifetime import die_with_parent
 
@@ -77,7 +77,7 @@ def _jailed_child(request: dict, result_fd: int, output_fd: int) -> None:
         os._exit(SETUP_FAILED)
     status = 1
     try:
-        layout_child.run(request, root, result_fd)
+        (script_child if request.get("script") else layout_child).run(request, root, result_fd)
         status = 0
     finally:
         sys.stdout.flush()

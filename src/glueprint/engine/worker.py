@@ -1,4 +1,7 @@
-"""Workers: threads that claim runs through the database, execute them, and keep their leases.
+"""Workers: threads that claim work through the database, do it, and keep their leases.
+
+Work of every kind: blueprint checks and runs (this package), and scheduled triggers, job
+runs and crawls (glueprint.orchestration).
 
 A claim is a lease: the worker renews it by heartbeat while the run executes. A run whose
 lease ran out belongs to a worker that was lost (killed, crashed, machine gone); the next
@@ -13,8 +16,11 @@ import time
 import uuid
 
 from ..config import Settings
+from ..orchestration import scheduler
+from ..orchestration.runner import NodeRunner
 from ..service.context import ServiceContext
 from ..store import runs as run_store
+from ..store import workflow_runs as node_store
 from .execute import Executor
 from .registration import Registrar
 from .sandbox import Limits, Sandbox
@@ -44,6 +50,7 @@ class WorkerPool:
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
         self.executor = Executor(ctx, layouts)
         self.registrar = Registrar(ctx, self.lease_s)
+        self.nodes = NodeRunner(ctx, layouts, self.lease_s)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
@@ -91,9 +98,23 @@ class WorkerPool:
             return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
     def run_once(self) -> bool:
-        """Check one waiting blueprint, or else claim and finish one run; False when there was
-        nothing to do. Checks go first: they are short, and runs may wait on them."""
+        """Do one piece of work; False when there was nothing to do. Short work goes first
+        (blueprint checks, due schedules), then job runs and crawls, then blueprint runs."""
         if self.registrar.check_once(self.identity):
+            return True
+        with self.ctx.db.write() as conn:
+            fired = scheduler.fire_due(conn, self.nodes.conductor, self.ctx.clock(), skip_locked=not self.ctx.db.is_sqlite)
+        if fired:
+            return True
+        node = self.nodes.claim(self.identity)
+        if node is not None:
+            with self._active_lock:
+                self._active.add(node["run_id"])
+            try:
+                self.nodes.step(node, self.identity)
+            finally:
+                with self._active_lock:
+                    self._active.discard(node["run_id"])
             return True
         run = self._claim()
         if run is None:
@@ -127,5 +148,6 @@ class WorkerPool:
             try:
                 with self.ctx.db.write() as conn:
                     run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
+                    node_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
             except Exception:
                 log.exception("heartbeat failed")

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..engine.archive import ArchiveSource
+from ..orchestration.outcomes import Outcomes
 from ..store.db import Database
 from .paging import Tokens
 
@@ -21,6 +22,8 @@ class ServiceContext:
     # Called after a run or a blueprint check is committed, so in-process workers start it without polling.
     on_work_added: Callable[[], None] = lambda: None
     clock: Callable[[], float] = field(default=time.time)
+    # How job runs and crawls that are not really executed end (see orchestration/outcomes.py).
+    outcomes: Outcomes = field(default_factory=Outcomes)
 
     @classmethod
     def open(cls, db: Database, archives: ArchiveSource, **kwargs) -> "ServiceContext":

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..protocol import errors
 from ..protocol.model import operation as model_operation
 from ..store import entities as store
-from . import graph
+from . import graph, lifecycle, workflow_runs
 from .context import ServiceContext
 from .paging import filtered_page, has_tags
 from .registry import operation
@@ -100,9 +100,13 @@ def _page(ctx: ServiceContext, kind: Kind, op: str, p: dict) -> tuple[list[dict]
 
 
 def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool) -> dict:
-    if kind.kind == "workflow" and include_graph:
-        with ctx.db.read() as conn:
-            return {**doc, "Graph": graph.build(conn, doc["Name"])}
+    """A workflow with its LastRun, and its Graph when asked for."""
+    if kind.kind != "workflow":
+        return doc
+    with ctx.db.read() as conn:
+        doc = {**doc, "LastRun": workflow_runs.last_run(conn, doc["Name"])}
+        if include_graph:
+            doc["Graph"] = graph.build(conn, doc["Name"])
     return doc
 
 
@@ -152,6 +156,8 @@ def _register(kind: Kind) -> None:
         name = p[delete_param]
         with ctx.db.write() as conn:
             removed = store.remove(conn, kind.kind, name)
+            if removed:
+                lifecycle.after_delete(conn, kind.kind, name)
         if not removed and kind.delete_missing_is_error:
             raise errors.EntityNotFoundException(f"{kind.label} {name} not found.")
         return {delete_key: name} if delete_key else {}

@@ -52,4 +52,4 @@ def implemented() -> list[str]:
 
 def _load() -> None:
     # Importing the modules runs their @operation registrations.
-    from . import blueprints, catalog, entities, runs  # noqa: F401
+    from . import blueprints, catalog, crawls, entities, job_runs, lifecycle, runs, workflow_runs  # noqa: F401

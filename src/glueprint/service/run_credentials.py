@@ -1,5 +1,6 @@
-"""Credentials a run's layout signs its Glue calls with: valid while that run is open, and
-never for the blueprint operations (a layout may not register, change or start blueprints).
+"""Credentials a run's layout (or a job run's script) signs its Glue calls with: valid while
+that run is open, and never for the blueprint operations (untrusted code may not register,
+change or start blueprints).
 
 The access key names the run; the secret is an HMAC of it under the database's key, so
 every glueprint process sharing the database accepts it, and nothing is stored.
@@ -10,9 +11,11 @@ import hmac
 import uuid
 
 from ..store import runs as run_store
+from ..store import workflow_runs as node_store
 from .context import ServiceContext
 
 PREFIX = "GPRUN"
+JOB_PREFIX = "GPJOB"  # a job run's script: the key names the job run
 DENIED = frozenset(
     {
         "CreateBlueprint",
@@ -32,19 +35,28 @@ def for_run(ctx: ServiceContext, run_id: str) -> tuple[str, str]:
     return access_key, _secret(ctx.server_key, access_key)
 
 
+def for_job_run(ctx: ServiceContext, job_run_id: str) -> tuple[str, str]:
+    access_key = JOB_PREFIX + job_run_id
+    return access_key, _secret(ctx.server_key, access_key)
+
+
+def _open(ctx: ServiceContext, access_key: str) -> bool:
+    if access_key.startswith(JOB_PREFIX):
+        with ctx.db.read() as conn:
+            return node_store.node_state(conn, access_key[len(JOB_PREFIX) :]) in node_store.OPEN_NODE_STATES
+    try:
+        run_id = str(uuid.UUID(access_key[len(PREFIX) :]))
+    except ValueError:
+        return False
+    with ctx.db.read() as conn:
+        return run_store.state(conn, run_id) in run_store.OPEN_STATES
+
+
 def resolver(ctx: ServiceContext):
     """For the SigV4 verifier: a run key's secret and denied operations, while the run is open."""
 
     def resolve(access_key: str) -> tuple[str, frozenset[str]] | None:
-        if not access_key.startswith(PREFIX):
-            return None
-        try:
-            run_id = str(uuid.UUID(access_key[len(PREFIX) :]))
-        except ValueError:
-            return None
-        with ctx.db.read() as conn:
-            state = run_store.state(conn, run_id)
-        if state not in run_store.OPEN_STATES:
+        if not access_key.startswith((PREFIX, JOB_PREFIX)) or not _open(ctx, access_key):
             return None
         return _secret(ctx.server_key, access_key), DENIED
 

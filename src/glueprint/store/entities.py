@@ -1,7 +1,7 @@
 """SQL for the Glue entities a run (or a layout's own calls) creates, each kept as a JSON document."""
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from .schema import entities
 
@@ -58,3 +58,16 @@ def created_by_run(conn: Connection, run_id: str) -> list[tuple[str, str, str]]:
 def triggers_of(conn: Connection, workflow: str) -> list[dict]:
     query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow == workflow)
     return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
+
+
+def replace(conn: Connection, kind: str, name: str, doc: dict, scope: str = "") -> bool:
+    """Store a changed document for an existing entity; False if there is none."""
+    workflow = doc.get("WorkflowName") if kind == "trigger" else None
+    query = update(entities).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    return conn.execute(query.values(doc=orjson.dumps(doc).decode(), workflow=workflow)).rowcount > 0
+
+
+def standalone_conditional_triggers(conn: Connection) -> list[dict]:
+    query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow.is_(None))
+    docs = [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
+    return [d for d in docs if d.get("Type") == "CONDITIONAL"]

@@ -99,3 +99,49 @@ entities = Table(
     Index("ix_entities_run", "run_id"),
     Index("ix_entities_workflow", "kind", "workflow"),
 )
+
+# Workflow runs. doc holds what only this run needs: RunProperties, PreviousRunId,
+# ErrorMessage, the triggers that fired in it, and (for a resumed run) the states it inherited.
+workflow_runs = Table(
+    "workflow_runs",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("run_id", String(80), nullable=False, unique=True),
+    Column("workflow_name", String(255), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_on", Float, nullable=False),
+    Column("completed_on", Float),
+    Column("doc", Text, nullable=False),
+    Index("ix_workflow_runs_name_seq", "workflow_name", "seq"),
+    Index("ix_workflow_runs_status", "status"),
+)
+
+# Job runs and crawls ("node runs"), each a JSON document with the columns workers select on.
+# due: when a worker should next look at it (now, or the end of a simulated run).
+node_runs = Table(
+    "node_runs",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("run_id", String(160), nullable=False, unique=True),
+    Column("kind", String(8), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("workflow_run_id", String(80)),
+    Column("state", String(16), nullable=False),
+    Column("due", Float),
+    Column("claimed_by", String(128)),
+    Column("lease_until", Float),
+    Column("doc", Text, nullable=False),
+    Index("ix_node_runs_kind_name_seq", "kind", "name", "seq"),
+    Index("ix_node_runs_workflow_run", "workflow_run_id"),
+    Index("ix_node_runs_state_due", "state", "due"),
+)
+
+# The next time each ACTIVATED scheduled trigger fires.
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("trigger_name", String(255), primary_key=True),
+    Column("expression", Text, nullable=False),
+    Column("next_fire", Float, nullable=False),
+    Index("ix_schedules_next_fire", "next_fire"),
+)

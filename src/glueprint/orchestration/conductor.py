@@ -1,0 +1,401 @@
+"""The rules of a workflow run, applied inside one transaction each: starting runs, firing
+triggers, ending node runs (with retries), completing, stopping and resuming.
+
+Every function here takes an open write connection; the caller commits. A node run ending
+in a workflow run locks that workflow run's row first, so two nodes of one run ending at
+once are judged one after the other and a trigger never fires twice (or never).
+"""
+
+import hashlib
+import secrets
+
+from sqlalchemy import Connection
+
+from ..protocol import errors
+from ..store import entities as entity_store
+from ..store import workflow_runs as store
+from . import predicates
+from .outcomes import Outcomes
+
+FINAL_JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR", "EXPIRED")
+RETRIED_STATES = ("FAILED", "ERROR")
+CRAWLER_KIND = {"job": "job", "crawl": "crawler"}
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(32)
+
+
+def job_id(name: str) -> str:
+    """The JOB_ID a script receives: stable for a job name."""
+    return "j_" + hashlib.sha256(name.encode()).hexdigest()
+
+
+class Conductor:
+    def __init__(self, outcomes: Outcomes):
+        self.outcomes = outcomes
+
+    # Starting node runs
+
+    def start_job(
+        self,
+        conn: Connection,
+        now: float,
+        job_name: str,
+        *,
+        arguments: dict | None = None,
+        timeout: int | None = None,
+        trigger: str | None = None,
+        workflow_run: dict | None = None,
+        predecessors: list | None = None,
+        attempt: int = 0,
+        previous: dict | None = None,
+        from_api: bool = False,
+        extra: dict | None = None,
+    ) -> str:
+        """Record a STARTING job run; its id. From the API, refusals raise; from a trigger,
+        a job run that could not start is recorded FAILED with the reason, as AWS shows it."""
+        job = entity_store.get(conn, "job", job_name)
+        if job is None:
+            raise errors.EntityNotFoundException(f"Job {job_name} not found.")
+        run_id = f"{previous['run_id'].split('_attempt_')[0]}_attempt_{attempt}" if previous else new_id("jr_")
+        limit = (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
+        refused = None
+        if previous is None and len(store.open_node_runs(conn, "job", job_name)) >= limit:
+            if from_api:
+                raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for {job_name}")
+            refused = f"Concurrent runs exceeded for {job_name}"
+        merged = {**(job.get("DefaultArguments") or {}), **(arguments or {}), **(job.get("NonOverridableArguments") or {})}
+        wire = {
+            "Id": run_id,
+            "Attempt": attempt,
+            "JobName": job_name,
+            "JobMode": job.get("JobMode", "SCRIPT"),
+            "StartedOn": now,
+            "LastModifiedOn": now,
+            "JobRunState": "STARTING",
+            "Arguments": merged,
+            "PredecessorRuns": predecessors or [],
+            "ExecutionTime": 0,
+            "Timeout": timeout or job.get("Timeout"),
+            "GlueVersion": job.get("GlueVersion"),
+            **{k: job[k] for k in ("MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass") if k in job},
+            **(extra or {}),
+        }
+        if previous:
+            wire["PreviousRunId"] = previous["run_id"]
+        if trigger:
+            wire["TriggerName"] = trigger
+        doc = {
+            "kind": "job",
+            "name": job_name,
+            "run_id": run_id,
+            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
+            "workflow_name": workflow_run["Name"] if workflow_run else None,
+            "max_retries": job.get("MaxRetries", 0),
+            "plan": self._job_plan(job),
+            "wire": {k: v for k, v in wire.items() if v is not None},
+        }
+        if refused:
+            self._end(doc, "FAILED", now, refused)
+            store.add_node_run(conn, "job", job_name, run_id, "FAILED", doc, None, doc["workflow_run_id"])
+        else:
+            store.add_node_run(conn, "job", job_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
+        return run_id
+
+    def _job_plan(self, job: dict) -> dict:
+        outcome = self.outcomes.for_name(job["Name"], "job")
+        if outcome is None and (job.get("Command") or {}).get("Name") == "pythonshell":
+            return {"mode": "script"}
+        outcome = outcome or self.outcomes.spark()
+        return {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
+
+    def start_crawl(
+        self, conn: Connection, now: float, crawler_name: str, *, workflow_run: dict | None = None, from_api: bool = False
+    ) -> str | None:
+        crawler = entity_store.get(conn, "crawler", crawler_name)
+        if crawler is None:
+            raise errors.EntityNotFoundException(f"Crawler with name {crawler_name} does not exist")
+        if crawler.get("State", "READY") != "READY":
+            if from_api:
+                raise errors.CrawlerRunningException(f"Crawler with name {crawler_name} has already started")
+            return None
+        outcome = self.outcomes.for_name(crawler_name, "crawl")
+        plan = (
+            {"mode": "crawl"}
+            if outcome is None
+            else {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
+        )
+        run_id = new_id("")[:36]
+        doc = {
+            "kind": "crawl",
+            "name": crawler_name,
+            "run_id": run_id,
+            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
+            "workflow_name": workflow_run["Name"] if workflow_run else None,
+            "plan": plan,
+            "wire": {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now},
+        }
+        store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
+        crawler.update(State="RUNNING", CrawlElapsedTime=0)
+        crawler["_crawl_started"] = now
+        entity_store.replace(conn, "crawler", crawler_name, crawler)
+        return run_id
+
+    # Triggers
+
+    def fire(
+        self, conn: Connection, now: float, trigger: dict, workflow_run: dict | None, predecessors: list | None = None
+    ) -> None:
+        """Start every action of a trigger, inside a workflow run or outside any."""
+        for kind, name, action in predicates.actions(trigger):
+            try:
+                if kind == "job":
+                    self.start_job(
+                        conn,
+                        now,
+                        name,
+                        arguments=action.get("Arguments"),
+                        timeout=action.get("Timeout"),
+                        trigger=trigger["Name"],
+                        workflow_run=workflow_run,
+                        predecessors=predecessors,
+                    )
+                else:
+                    self.start_crawl(conn, now, name, workflow_run=workflow_run)
+            except errors.EntityNotFoundException as exc:
+                if workflow_run is not None:
+                    workflow_run["ErrorMessage"] = exc.message
+        if workflow_run is not None:
+            workflow_run.setdefault("fired", []).append(trigger["Name"])
+
+    # Workflow runs
+
+    def start_workflow_run(
+        self, conn: Connection, now: float, workflow_name: str, run_properties: dict | None, from_api: bool = True
+    ) -> str:
+        workflow = entity_store.get(conn, "workflow", workflow_name)
+        if workflow is None:
+            raise errors.EntityNotFoundException(f"Workflow with name {workflow_name} not found.")
+        run = {
+            "Name": workflow_name,
+            "RunId": new_id("wr_"),
+            "StartedOn": now,
+            "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
+            "fired": [],
+            "inherited": [],
+        }
+        limit = workflow.get("MaxConcurrentRuns")
+        exceeded = limit is not None and store.open_workflow_runs(conn, workflow_name) >= limit
+        if exceeded and from_api:
+            raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for workflow: {workflow_name}.")
+        store.add_workflow_run(conn, run["RunId"], workflow_name, now, run)
+        run.update(status="RUNNING", completed_on=None)
+        if exceeded:  # a schedule found the workflow at its limit: AWS records the run in ERROR
+            run.update(status="ERROR", completed_on=now, ErrorMessage=f"Concurrent runs exceeded for workflow: {workflow_name}.")
+        else:
+            starting = [t for t in entity_store.triggers_of(conn, workflow_name) if t.get("Type") != "CONDITIONAL"]
+            if starting:
+                self.fire(conn, now, starting[0], run)
+            self._complete_if_done(conn, now, run)
+        store.save_workflow_run(conn, run)
+        return run["RunId"]
+
+    def _states(self, conn: Connection, run: dict) -> tuple[dict, dict]:
+        """The state of each node's latest run in a workflow run (inherited ones included), and
+        each node's latest run itself."""
+        states = {(k, n): s for k, n, s in run.get("inherited") or []}
+        latest = {}
+        for node in store.node_runs_of_workflow_run(conn, run["RunId"]):
+            key = (node["kind"], node["name"])
+            latest[key] = node
+            states[key] = node["_state"]
+        return states, latest
+
+    def _fire_ready(self, conn: Connection, now: float, run: dict) -> None:
+        if run["status"] != "RUNNING":
+            return
+        states, latest = self._states(conn, run)
+        for trigger in entity_store.triggers_of(conn, run["Name"]):
+            if trigger.get("Type") != "CONDITIONAL" or trigger["Name"] in run.get("fired", []):
+                continue
+            if trigger.get("State") != "ACTIVATED" or not predicates.holds(trigger, states):
+                continue
+            predecessors = [  # the job runs whose conditions held
+                {"JobName": latest[node]["name"], "RunId": latest[node]["run_id"]}
+                for c in trigger["Predicate"]["Conditions"]
+                if (node := predicates.watched(c)) in latest
+                and node[0] == "job"
+                and predicates.holds({"Predicate": {"Conditions": [c]}}, states)
+            ]
+            self.fire(conn, now, trigger, run, predecessors)
+
+    def _complete_if_done(self, conn: Connection, now: float, run: dict) -> None:
+        if run["status"] not in ("RUNNING", "STOPPING"):
+            return
+        nodes = store.node_runs_of_workflow_run(conn, run["RunId"])
+        if any(n["_state"] in store.OPEN_NODE_STATES for n in nodes):
+            return
+        run["status"] = "STOPPED" if run["status"] == "STOPPING" else "COMPLETED"
+        run["completed_on"] = now
+
+    def stop_workflow_run(self, conn: Connection, now: float, workflow_name: str, run_id: str) -> None:
+        run = self._run_of(conn, workflow_name, run_id, lock=True)
+        if run["status"] != "RUNNING":
+            raise errors.IllegalWorkflowStateException(f"Workflow run {run_id} is not running: it is {run['status']}.")
+        run["status"] = "STOPPING"
+        for node in store.node_runs_of_workflow_run(conn, run_id):
+            store.mark_stopping(conn, node["run_id"], now)
+        self._complete_if_done(conn, now, run)
+        store.save_workflow_run(conn, run)
+
+    def _run_of(self, conn: Connection, workflow_name: str, run_id: str, lock: bool = False) -> dict:
+        run = store.workflow_run(conn, run_id, lock=lock)
+        if run is None or run["Name"] != workflow_name:
+            raise errors.EntityNotFoundException(f"Workflow run {run_id} not found for workflow {workflow_name}.")
+        return run
+
+    def resume(
+        self, conn: Connection, now: float, workflow_name: str, run_id: str, node_ids: list[str], ids_to_nodes: dict
+    ) -> tuple[str, list[str]]:
+        """Run the named nodes, and everything downstream of them, again under a new run id."""
+        original = self._run_of(conn, workflow_name, run_id)
+        if original["status"] not in ("COMPLETED", "STOPPED", "ERROR"):
+            raise errors.IllegalWorkflowStateException(
+                f"Workflow run {run_id} is {original['status']}; only a completed or stopped run can be resumed."
+            )
+        states, latest = self._states(conn, original)
+        wanted = []
+        for node_id in node_ids:
+            node = ids_to_nodes.get(node_id)
+            if node is None or node not in states:
+                raise errors.InvalidInputException(f"Node {node_id} did not run in workflow run {run_id}.")
+            wanted.append(node)
+        triggers = entity_store.triggers_of(conn, workflow_name)
+        downstream, refired = set(wanted), set()
+        frontier = list(wanted)
+        while frontier:
+            node = frontier.pop()
+            for trigger in triggers:
+                if trigger.get("Type") == "CONDITIONAL" and predicates.watches(trigger, node):
+                    refired.add(trigger["Name"])
+                    for kind, name, _ in predicates.actions(trigger):
+                        if (kind, name) not in downstream:
+                            downstream.add((kind, name))
+                            frontier.append((kind, name))
+        run = {
+            "Name": workflow_name,
+            "RunId": new_id("wr_"),
+            "PreviousRunId": run_id,
+            "StartedOn": now,
+            "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
+            "fired": [t for t in original.get("fired", []) if t not in refired],
+            "inherited": [[k, n, s] for (k, n), s in states.items() if (k, n) not in downstream],
+        }
+        store.add_workflow_run(conn, run["RunId"], workflow_name, now, run)
+        run.update(status="RUNNING", completed_on=None)
+        for kind, name in dict.fromkeys(wanted):
+            before = latest.get((kind, name), {})
+            if kind == "job":
+                self.start_job(conn, now, name, trigger=(before.get("wire") or {}).get("TriggerName"), workflow_run=run)
+            else:
+                self.start_crawl(conn, now, name, workflow_run=run)
+        store.save_workflow_run(conn, run)
+        return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(wanted)]
+
+    # Ending node runs
+
+    def _end(self, doc: dict, state: str, now: float, message: str | None) -> None:
+        wire = doc["wire"]
+        if doc["kind"] == "job":
+            wire.update(JobRunState=state, LastModifiedOn=now, CompletedOn=now)
+            wire["ExecutionTime"] = int(round(now - wire["StartedOn"]))
+        else:
+            wire.update(State=state, CompletedOn=now)
+        if message:
+            wire["ErrorMessage"] = message
+
+    def finish(
+        self,
+        conn: Connection,
+        now: float,
+        node: dict,
+        state: str,
+        message: str | None = None,
+        worker: str | None = None,
+        metrics: dict | None = None,
+        output: str | None = None,
+    ) -> bool:
+        """End a node run, then let its workflow run go on; False if it had already ended or
+        was taken by another worker."""
+        run = store.workflow_run(conn, node["workflow_run_id"], lock=True) if node.get("workflow_run_id") else None
+        current = store.node_run(conn, node["run_id"])
+        if current is None or current["_state"] not in store.OPEN_NODE_STATES:
+            return False
+        if worker is not None and current["_claimed_by"] not in (worker, None):
+            return False
+        doc = {k: v for k, v in current.items() if not k.startswith("_")}
+        if current["_state"] == "STOPPING":  # a stop asked for while it ran wins over how it ended
+            state, message = ("STOPPED" if doc["kind"] == "job" else "CANCELLED"), None
+        self._end(doc, state, now, message)
+        if output:
+            doc["output"] = output
+        store.save_node_run(conn, doc, state, None)
+        if doc["kind"] == "crawl":
+            self._crawler_ready(conn, now, doc, state, message, metrics)
+        elif state in RETRIED_STATES and doc["wire"]["Attempt"] < doc.get("max_retries", 0):
+            wire = doc["wire"]
+            self.start_job(
+                conn,
+                now,
+                doc["name"],
+                arguments=wire.get("Arguments"),
+                timeout=wire.get("Timeout"),
+                trigger=wire.get("TriggerName"),
+                workflow_run=run,
+                predecessors=wire.get("PredecessorRuns"),
+                attempt=wire["Attempt"] + 1,
+                previous=doc,
+            )
+        if run is not None:
+            self._fire_ready(conn, now, run)
+            self._complete_if_done(conn, now, run)
+            store.save_workflow_run(conn, run)
+        else:
+            self._fire_standalone(conn, now, (doc["kind"], doc["name"]))
+        return True
+
+    def _crawler_ready(
+        self, conn: Connection, now: float, doc: dict, state: str, message: str | None, metrics: dict | None
+    ) -> None:
+        crawler = entity_store.get(conn, "crawler", doc["name"])
+        if crawler is None:
+            return
+        started = crawler.pop("_crawl_started", doc["wire"]["StartedOn"])
+        crawler.update(State="READY", CrawlElapsedTime=0)
+        crawler["LastCrawl"] = {
+            "Status": state,
+            "StartTime": started,
+            "LogGroup": "/aws-glue/crawlers",
+            "LogStream": doc["name"],
+            "MessagePrefix": doc["run_id"],
+            **({"ErrorMessage": message} if message else {}),
+        }
+        history = crawler.setdefault("_metrics", {"runtimes": []})
+        history["runtimes"] = (history["runtimes"] + [now - started])[-20:]
+        if metrics:
+            history.update(metrics)
+        entity_store.replace(conn, "crawler", doc["name"], crawler)
+
+    def _fire_standalone(self, conn: Connection, now: float, node: tuple[str, str]) -> None:
+        """A node run outside any workflow fires the conditional triggers outside workflows that watch it."""
+        for trigger in entity_store.standalone_conditional_triggers(conn):
+            if trigger.get("State") != "ACTIVATED" or not predicates.watches(trigger, node):
+                continue
+            states = {}
+            for condition in trigger["Predicate"].get("Conditions") or []:
+                watched = predicates.watched(condition)
+                if watched and (last := store.latest_outside_workflows(conn, *watched)):
+                    states[watched] = last["_state"]
+            if predicates.holds(trigger, states):
+                self.fire(conn, now, trigger, None)

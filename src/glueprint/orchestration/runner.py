@@ -1,0 +1,151 @@
+"""What a worker does with a job run or crawl it claimed: start it, execute it (a pythonshell
+script in the sandbox, a crawl of S3), let a simulated one end when due, or end one whose
+worker was lost.
+"""
+
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..engine.archive import ArchiveError
+from ..engine.sandbox import Stopped
+from ..service import run_credentials
+from ..service.context import ServiceContext
+from ..store import entities as entity_store
+from ..store import workflow_runs as store
+from . import crawl
+from .conductor import Conductor, job_id
+
+log = logging.getLogger("glueprint.orchestration")
+
+
+def lost_worker_message(worker: str) -> str:
+    return f"The worker executing this run ({worker}) was lost before the run finished."
+
+
+def script_argv(doc: dict) -> list[str]:
+    """Glue's command line for a job script: its arguments as ``--name value`` pairs, then
+    the names and ids of the job, its run and its workflow run."""
+    wire = doc["wire"]
+    argv = []
+    for key, value in (wire.get("Arguments") or {}).items():
+        argv += [key if key.startswith("--") else f"--{key}", value]
+    argv += ["--JOB_NAME", doc["name"], "--JOB_ID", job_id(doc["name"]), "--JOB_RUN_ID", doc["run_id"]]
+    if doc.get("workflow_run_id"):
+        argv += ["--WORKFLOW_NAME", doc["workflow_name"], "--WORKFLOW_RUN_ID", doc["workflow_run_id"]]
+    return argv
+
+
+class NodeRunner:
+    def __init__(self, ctx: ServiceContext, scripts, lease_s: float):
+        self.ctx = ctx
+        self.lease_s = lease_s
+        self.scripts = scripts  # a Sandbox, or InProcessLayouts for the pytest mock
+        self.conductor = Conductor(ctx.outcomes)
+
+    def claim(self, worker: str) -> dict | None:
+        with self.ctx.db.write() as conn:
+            return store.claim_node_run(conn, worker, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
+
+    def _finish(self, node: dict, worker: str, state: str, message: str | None = None, **extra) -> None:
+        with self.ctx.db.write() as conn:
+            self.conductor.finish(conn, self.ctx.clock(), node, state, message, worker=worker, **extra)
+        self.ctx.on_work_added()
+
+    def step(self, node: dict, worker: str) -> None:
+        state, previous, plan = node["_state"], node["_claimed_by"], node["plan"]
+        kind = node["kind"]
+        if state == "STOPPING":
+            self._finish(node, worker, "STOPPED" if kind == "job" else "CANCELLED")
+        elif state == "RUNNING" and previous not in (None, worker):
+            self._finish(node, worker, "ERROR" if kind == "job" else "FAILED", lost_worker_message(previous))
+        elif state == "RUNNING" and plan["mode"] == "simulate":
+            self._finish(node, worker, plan["state"], plan.get("message"))
+        elif plan["mode"] == "simulate":
+            with self.ctx.db.write() as conn:
+                self._set_running(node, conn, worker, due=self.ctx.clock() + plan["seconds"], keep_claim=False)
+            if plan["seconds"] == 0:
+                self.ctx.on_work_added()
+        else:
+            with self.ctx.db.write() as conn:
+                started = self._set_running(node, conn, worker, due=self.ctx.clock(), keep_claim=True)
+            if started:
+                (self._run_script if kind == "job" else self._crawl)(node, worker)
+
+    def _set_running(self, node: dict, conn, worker: str, due: float, keep_claim: bool) -> bool:
+        """RUNNING: kept claimed while this worker executes it, or left for whoever finds it due."""
+        doc = {k: v for k, v in node.items() if not k.startswith("_")}
+        now = self.ctx.clock()
+        if node["kind"] == "job":
+            doc["wire"].update(JobRunState="RUNNING", LastModifiedOn=now)
+        lease = now + self.lease_s if keep_claim else None  # renewed by the worker's heartbeat
+        claimed_by = worker if keep_claim else None
+        return store.save_node_run(conn, doc, "RUNNING", due, claimed_by=claimed_by, lease_until=lease, only_if_claimed_by=worker)
+
+    def _stopped(self, run_id: str):
+        def asked() -> bool:
+            with self.ctx.db.read() as conn:
+                return store.node_state(conn, run_id) == "STOPPING"
+
+        return asked
+
+    def _run_script(self, node: dict, worker: str) -> None:
+        with self.ctx.db.read() as conn:
+            job = entity_store.get(conn, "job", node["name"])
+        if job is None:
+            self._finish(node, worker, "FAILED", f"Job {node['name']} was deleted while its run started")
+            return
+        arguments = node["wire"].get("Arguments") or {}
+        location = arguments.get("--scriptLocation") or (job.get("Command") or {}).get("ScriptLocation", "")
+        try:
+            script = self.ctx.archives.fetch_script(location)
+        except ArchiveError as exc:
+            self._finish(node, worker, "FAILED", str(exc))
+            return
+        timeout_s = float(node["wire"].get("Timeout") or 2880) * 60
+        name = location.rsplit("/", 1)[-1] or "script.py"
+        try:
+            result = self.scripts.run_script(
+                script,
+                name,
+                script_argv(node),
+                timeout_s,
+                credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
+                should_stop=self._stopped(node["run_id"]),
+            )
+        except TimeoutError:
+            self._finish(node, worker, "TIMEOUT", f"Job run timed out after {node['wire'].get('Timeout')} minutes")
+            return
+        except Stopped:
+            self._finish(node, worker, "STOPPED")
+            return
+        except Exception as exc:  # the sandbox itself failed: the run errs, the worker goes on
+            log.exception("job run %s could not be executed", node["run_id"])
+            self._finish(node, worker, "ERROR", f"Internal error while running the job script: {type(exc).__name__}: {exc}")
+            return
+        if result.ok:
+            self._finish(node, worker, "SUCCEEDED", output=result.output)
+        else:
+            self._finish(node, worker, "FAILED", result.error, output=result.output)
+
+    def _crawl(self, node: dict, worker: str) -> None:
+        with self.ctx.db.read() as conn:
+            crawler = entity_store.get(conn, "crawler", node["name"])
+        if crawler is None:
+            self._finish(node, worker, "FAILED", f"Crawler {node['name']} was deleted while it ran")
+            return
+        try:
+            tables = crawl.infer(self.ctx.archives.s3_client(), crawler)
+        except crawl.CrawlFailed as exc:
+            self._finish(node, worker, "FAILED", str(exc))
+            return
+        except (ClientError, BotoCoreError) as exc:
+            self._finish(node, worker, "FAILED", f"Unable to read the crawler's S3 targets: {exc}")
+            return
+        with self.ctx.db.write() as conn:
+            now = self.ctx.clock()
+            metrics = None
+            if store.node_state(conn, node["run_id"]) == "RUNNING":  # a stopped crawl writes nothing
+                metrics = crawl.write(conn, crawler, tables, now, self.ctx.account_id)
+            self.conductor.finish(conn, now, node, "SUCCEEDED", worker=worker, metrics=metrics)
+        self.ctx.on_work_added()

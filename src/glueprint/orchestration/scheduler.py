@@ -1,0 +1,47 @@
+"""Scheduled triggers: each ACTIVATED one has a row holding its next fire time (UTC, from its
+AWS cron expression); any worker that finds a row due fires it and moves it on, in one
+transaction, so a fire happens once however many workers share the database.
+"""
+
+from datetime import UTC, datetime
+
+from pyawscron import AWSCron
+from sqlalchemy import Connection
+
+from ..store import entities as entity_store
+from ..store import workflow_runs as store
+from .conductor import Conductor
+
+
+def next_fire(expression: str, after: float) -> float:
+    """The first time strictly after ``after`` that ``cron(...)`` names."""
+    fields = expression.strip().removeprefix("cron(").removesuffix(")")
+    moment = datetime.fromtimestamp(after, UTC)
+    return AWSCron(fields).occurrence(moment).next().timestamp()
+
+
+def sync(conn: Connection, trigger: dict, now: float) -> None:
+    """Keep a trigger's schedule row in step with its type, state and expression."""
+    if trigger.get("Type") == "SCHEDULED" and trigger.get("State") == "ACTIVATED" and trigger.get("Schedule"):
+        store.set_schedule(conn, trigger["Name"], trigger["Schedule"], next_fire(trigger["Schedule"], now))
+    else:
+        store.drop_schedule(conn, trigger["Name"])
+
+
+def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bool) -> bool:
+    """Fire one due schedule; False when none is due. A fire missed while no worker ran
+    happens once, late, and the schedule carries on from now."""
+    due = store.claim_due_schedule(conn, now, skip_locked)
+    if due is None:
+        return False
+    name, expression, _ = due
+    trigger = entity_store.get(conn, "trigger", name)
+    if trigger is None or trigger.get("State") != "ACTIVATED" or trigger.get("Type") != "SCHEDULED":
+        store.drop_schedule(conn, name)
+        return True
+    store.move_schedule(conn, name, next_fire(expression, now))
+    if trigger.get("WorkflowName"):
+        conductor.start_workflow_run(conn, now, trigger["WorkflowName"], None, from_api=False)
+    else:
+        conductor.fire(conn, now, trigger, None)
+    return True

@@ -1,0 +1,250 @@
+"""Creating and changing jobs, crawlers, triggers and workflows from the API, and their tags.
+
+They share one store with what blueprint runs create, and get the same defaults
+(defaults.py). Re-creating a job or trigger with the same request is idempotent, as on AWS;
+with a different one it is IdempotentParameterMismatchException.
+"""
+
+import re
+
+from ..engine.schedule import schedule_problem
+from ..orchestration import scheduler
+from ..orchestration.conductor import Conductor
+from ..protocol import errors
+from ..store import entities as store
+from ..store import workflow_runs as run_store
+from . import defaults
+from .context import ServiceContext
+from .registry import operation
+
+LABELS = {"job": "Job", "crawler": "Crawler", "trigger": "Trigger", "workflow": "Workflow"}
+
+
+def _require(conn, kind: str, name: str) -> dict:
+    doc = store.get(conn, kind, name)
+    if doc is None:
+        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+    return doc
+
+
+def _idempotent(conn, kind: str, name: str, request: dict) -> bool:
+    """True when the same create was already done; raises when the name holds something else."""
+    existing = store.get(conn, kind, name)
+    if existing is None:
+        return False
+    if existing.get("_request") == request:
+        return True
+    if kind == "trigger":
+        raise errors.IdempotentParameterMismatchException(
+            f"Trigger with name '{name}' already submitted with different configuration"
+        )
+    raise errors.IdempotentParameterMismatchException(
+        f"{LABELS[kind]} with name {name} already submitted with different configuration"
+    )
+
+
+def _check_schedule(schedule: str | None) -> None:
+    if schedule is not None and (problem := schedule_problem(schedule)):
+        raise errors.InvalidInputException(problem)
+
+
+@operation("CreateJob")
+def create_job(ctx: ServiceContext, p: dict) -> dict:
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        if not _idempotent(conn, "job", p["Name"], p):
+            store.add(conn, "job", p["Name"], {**defaults.job_doc(p, now), "_request": p}, now)
+    return {"Name": p["Name"]}
+
+
+@operation("UpdateJob")
+def update_job(ctx: ServiceContext, p: dict) -> dict:
+    """JobUpdate replaces the whole definition; what it leaves out takes its default again."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        existing = _require(conn, "job", p["JobName"])
+        doc = defaults.job_doc({"Name": p["JobName"], **p["JobUpdate"]}, now)
+        doc.update(CreatedOn=existing["CreatedOn"], Tags=existing.get("Tags"))
+        store.replace(conn, "job", p["JobName"], doc)
+    return {"JobName": p["JobName"]}
+
+
+@operation("CreateCrawler")
+def create_crawler(ctx: ServiceContext, p: dict) -> dict:
+    _check_schedule(p.get("Schedule"))
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        if store.exists(conn, "crawler", p["Name"]):
+            raise errors.AlreadyExistsException(f"{p['Name']} already exists")
+        store.add(conn, "crawler", p["Name"], defaults.crawler_doc(p, now), now)
+    return {}
+
+
+@operation("UpdateCrawler")
+def update_crawler(ctx: ServiceContext, p: dict) -> dict:
+    _check_schedule(p.get("Schedule"))
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        existing = _require(conn, "crawler", p["Name"])
+        if existing.get("State", "READY") != "READY":
+            raise errors.CrawlerRunningException(f"Crawler with name {p['Name']} has already started")
+        changes = {k: v for k, v in p.items() if k != "Schedule"}
+        doc = {**existing, **changes, "LastUpdated": now, "Version": existing.get("Version", 1) + 1}
+        if "Schedule" in p:
+            doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
+        store.replace(conn, "crawler", p["Name"], doc)
+    return {}
+
+
+def _check_trigger(conn, p: dict) -> None:
+    kind = p.get("Type")
+    if kind == "SCHEDULED" and not p.get("Schedule"):
+        raise errors.InvalidInputException("Schedule is required for a SCHEDULED trigger.")
+    if kind == "CONDITIONAL" and not (p.get("Predicate") or {}).get("Conditions"):
+        raise errors.InvalidInputException("Predicate is required for a CONDITIONAL trigger.")
+    _check_schedule(p.get("Schedule"))
+    conditions = (p.get("Predicate") or {}).get("Conditions") or []
+    for ref in (p.get("Actions") or []) + conditions:
+        for key, entity in (("JobName", "job"), ("CrawlerName", "crawler")):
+            if ref.get(key) and not store.exists(conn, entity, ref[key]):
+                raise errors.EntityNotFoundException(f"{LABELS[entity]} {ref[key]} not found.")
+
+
+@operation("CreateTrigger")
+def create_trigger(ctx: ServiceContext, p: dict) -> dict:
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        if _idempotent(conn, "trigger", p["Name"], p):
+            return {"Name": p["Name"]}
+        _check_trigger(conn, p)
+        workflow = p.get("WorkflowName")
+        if workflow:
+            _require(conn, "workflow", workflow)
+            starting = [t for t in store.triggers_of(conn, workflow) if t.get("Type") != "CONDITIONAL"]
+            if p["Type"] != "CONDITIONAL" and starting:
+                raise errors.InvalidInputException(
+                    f"Workflow {workflow} already has a starting trigger ({starting[0]['Name']}); a workflow has only one."
+                )
+        doc = {**defaults.trigger_doc(p), "_request": p}
+        if p["Type"] == "ON_DEMAND":
+            doc["State"] = "CREATED"
+        store.add(conn, "trigger", p["Name"], doc, now)
+        scheduler.sync(conn, doc, now)
+    return {"Name": p["Name"]}
+
+
+@operation("UpdateTrigger")
+def update_trigger(ctx: ServiceContext, p: dict) -> dict:
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        existing = _require(conn, "trigger", p["Name"])
+        change = {k: v for k, v in p["TriggerUpdate"].items() if k != "Name"}
+        doc = {**existing, **change}
+        _check_trigger(conn, doc)
+        store.replace(conn, "trigger", p["Name"], doc)
+        scheduler.sync(conn, doc, now)
+    return {"Trigger": doc}
+
+
+@operation("StartTrigger")
+def start_trigger(ctx: ServiceContext, p: dict) -> dict:
+    """ON_DEMAND: fire now (a workflow's starts a workflow run); otherwise: ACTIVATED."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        doc = _require(conn, "trigger", p["Name"])
+        conductor = Conductor(ctx.outcomes)
+        if doc.get("Type") == "ON_DEMAND":
+            if doc.get("WorkflowName"):
+                conductor.start_workflow_run(conn, now, doc["WorkflowName"], None)
+            else:
+                conductor.fire(conn, now, doc, None)
+        else:
+            doc["State"] = "ACTIVATED"
+            store.replace(conn, "trigger", p["Name"], doc)
+            scheduler.sync(conn, doc, now)
+    ctx.on_work_added()
+    return {"Name": p["Name"]}
+
+
+@operation("StopTrigger")
+def stop_trigger(ctx: ServiceContext, p: dict) -> dict:
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        doc = _require(conn, "trigger", p["Name"])
+        if doc.get("Type") == "ON_DEMAND":
+            raise errors.InvalidInputException(f"Trigger {p['Name']} is ON_DEMAND: there is nothing to stop.")
+        doc["State"] = "DEACTIVATED"
+        store.replace(conn, "trigger", p["Name"], doc)
+        scheduler.sync(conn, doc, now)
+    return {"Name": p["Name"]}
+
+
+@operation("CreateWorkflow")
+def create_workflow(ctx: ServiceContext, p: dict) -> dict:
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        if store.exists(conn, "workflow", p["Name"]):
+            raise errors.AlreadyExistsException(f"Workflow with name: {p['Name']} already exists.")
+        store.add(conn, "workflow", p["Name"], defaults.workflow_doc(p, now), now)
+    return {"Name": p["Name"]}
+
+
+@operation("UpdateWorkflow")
+def update_workflow(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.write() as conn:
+        doc = _require(conn, "workflow", p["Name"])
+        doc.update({k: v for k, v in p.items() if k != "Name"}, LastModifiedOn=ctx.clock())
+        store.replace(conn, "workflow", p["Name"], doc)
+    return {"Name": p["Name"]}
+
+
+def after_delete(conn, kind: str, name: str) -> None:
+    """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs,
+    a workflow's runs."""
+    if kind == "trigger":
+        run_store.drop_schedule(conn, name)
+    elif kind in ("job", "crawler"):
+        run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
+    elif kind == "workflow":
+        run_store.remove_workflow_runs(conn, name)
+
+
+# Tags, by ARN: arn:aws:glue:<region>:<account>:<kind>/<name>
+
+_ARN = re.compile(r"arn:aws[^:]*:glue:[^:]*:[^:]*:(job|crawler|trigger|workflow)/(.+)")
+
+
+def _tagged(conn, arn: str) -> tuple[str, str, dict]:
+    match = _ARN.fullmatch(arn)
+    if not match:
+        raise errors.InvalidInputException(f"{arn} is not the ARN of a Glue job, crawler, trigger or workflow.")
+    kind, name = match.groups()
+    doc = store.get(conn, kind, name)
+    if doc is None:
+        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+    return kind, name, doc
+
+
+@operation("GetTags", read_only=True)
+def get_tags(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.read() as conn:
+        _, _, doc = _tagged(conn, p["ResourceArn"])
+    return {"Tags": doc.get("Tags") or {}}
+
+
+@operation("TagResource")
+def tag_resource(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.write() as conn:
+        kind, name, doc = _tagged(conn, p["ResourceArn"])
+        doc["Tags"] = {**(doc.get("Tags") or {}), **p["TagsToAdd"]}
+        store.replace(conn, kind, name, doc)
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.write() as conn:
+        kind, name, doc = _tagged(conn, p["ResourceArn"])
+        doc["Tags"] = {k: v for k, v in (doc.get("Tags") or {}).items() if k not in set(p["TagsToRemove"])}
+        store.replace(conn, kind, name, doc)
+    return {}

@@ -1,0 +1,212 @@
+"""SQL for workflow runs, job runs and crawls ("node runs"), and scheduled triggers' next fires."""
+
+import orjson
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from .schema import node_runs, schedules, workflow_runs
+
+OPEN_WORKFLOW_STATES = ("RUNNING", "STOPPING")
+OPEN_NODE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING")
+
+
+def _dumps(doc: dict) -> str:
+    return orjson.dumps(doc).decode()
+
+
+def _workflow_run(row) -> dict:
+    return {**orjson.loads(row.doc), "seq": row.seq, "status": row.status, "completed_on": row.completed_on}
+
+
+# Workflow runs
+
+
+def add_workflow_run(conn: Connection, run_id: str, workflow: str, started_on: float, doc: dict) -> None:
+    row = insert(workflow_runs).values(
+        run_id=run_id, workflow_name=workflow, status="RUNNING", started_on=started_on, doc=_dumps(doc)
+    )
+    conn.execute(row)
+
+
+def workflow_run(conn: Connection, run_id: str, lock: bool = False) -> dict | None:
+    """A workflow run; with lock, its row stays locked until the transaction ends, so the
+    nodes of one run finishing at once are evaluated one after another (PostgreSQL)."""
+    query = select(workflow_runs).where(workflow_runs.c.run_id == run_id)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _workflow_run(row) if row else None
+
+
+def save_workflow_run(conn: Connection, run: dict) -> None:
+    doc = {k: v for k, v in run.items() if k not in ("seq", "status", "completed_on")}
+    values = {"status": run["status"], "completed_on": run["completed_on"], "doc": _dumps(doc)}
+    conn.execute(update(workflow_runs).where(workflow_runs.c.run_id == run["RunId"]).values(**values))
+
+
+def open_workflow_runs(conn: Connection, workflow: str) -> int:
+    query = select(func.count()).where(
+        workflow_runs.c.workflow_name == workflow, workflow_runs.c.status.in_(OPEN_WORKFLOW_STATES)
+    )
+    return conn.execute(query).scalar()
+
+
+def workflow_run_page(conn: Connection, workflow: str, before_seq: int | None, limit: int) -> list[dict]:
+    """Newest first, a keyset on (workflow_name, seq)."""
+    query = select(workflow_runs).where(workflow_runs.c.workflow_name == workflow)
+    if before_seq is not None:
+        query = query.where(workflow_runs.c.seq < before_seq)
+    return [_workflow_run(row) for row in conn.execute(query.order_by(workflow_runs.c.seq.desc()).limit(limit))]
+
+
+def remove_workflow_runs(conn: Connection, workflow: str) -> None:
+    ids = select(workflow_runs.c.run_id).where(workflow_runs.c.workflow_name == workflow)
+    conn.execute(delete(node_runs).where(node_runs.c.workflow_run_id.in_(ids)))
+    conn.execute(delete(workflow_runs).where(workflow_runs.c.workflow_name == workflow))
+
+
+# Node runs: job runs (kind "job") and crawls (kind "crawl")
+
+
+def _node(row) -> dict:
+    return {**orjson.loads(row.doc), "_seq": row.seq, "_claimed_by": row.claimed_by, "_state": row.state}
+
+
+def add_node_run(
+    conn: Connection,
+    kind: str,
+    name: str,
+    run_id: str,
+    state: str,
+    doc: dict,
+    due: float | None,
+    workflow_run_id: str | None = None,
+) -> None:
+    conn.execute(
+        insert(node_runs).values(
+            run_id=run_id, kind=kind, name=name, workflow_run_id=workflow_run_id, state=state, due=due, doc=_dumps(doc)
+        )
+    )
+
+
+def node_run(conn: Connection, run_id: str) -> dict | None:
+    row = conn.execute(select(node_runs).where(node_runs.c.run_id == run_id)).first()
+    return _node(row) if row else None
+
+
+def save_node_run(
+    conn: Connection,
+    run: dict,
+    state: str,
+    due: float | None,
+    claimed_by: str | None = None,
+    lease_until: float | None = None,
+    only_if_claimed_by: str | None = None,
+) -> bool:
+    doc = {k: v for k, v in run.items() if not k.startswith("_")}
+    query = update(node_runs).where(node_runs.c.run_id == run["run_id"])
+    if only_if_claimed_by is not None:
+        query = query.where(node_runs.c.claimed_by == only_if_claimed_by)
+    values = {"state": state, "due": due, "doc": _dumps(doc), "claimed_by": claimed_by, "lease_until": lease_until}
+    return conn.execute(query.values(**values)).rowcount > 0
+
+
+def node_runs_of_workflow_run(conn: Connection, workflow_run_id: str) -> list[dict]:
+    query = select(node_runs).where(node_runs.c.workflow_run_id == workflow_run_id).order_by(node_runs.c.seq)
+    return [_node(row) for row in conn.execute(query)]
+
+
+def open_node_runs(conn: Connection, kind: str, name: str) -> list[dict]:
+    query = select(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.state.in_(OPEN_NODE_STATES))
+    return [_node(row) for row in conn.execute(query)]
+
+
+def latest_outside_workflows(conn: Connection, kind: str, name: str) -> dict | None:
+    query = (
+        select(node_runs)
+        .where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.workflow_run_id.is_(None))
+        .order_by(node_runs.c.seq.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _node(row) if row else None
+
+
+def node_run_page(conn: Connection, kind: str, name: str, before_seq: int | None, limit: int) -> list[dict]:
+    query = select(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name)
+    if before_seq is not None:
+        query = query.where(node_runs.c.seq < before_seq)
+    return [_node(row) for row in conn.execute(query.order_by(node_runs.c.seq.desc()).limit(limit))]
+
+
+def finished_node_runs(conn: Connection, kind: str, name: str, limit: int) -> list[dict]:
+    query = (
+        select(node_runs)
+        .where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.state.not_in(OPEN_NODE_STATES))
+        .order_by(node_runs.c.seq.desc())
+        .limit(limit)
+    )
+    return [_node(row) for row in conn.execute(query)]
+
+
+def remove_node_runs(conn: Connection, kind: str, name: str) -> None:
+    conn.execute(delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name))
+
+
+def claim_node_run(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool) -> dict | None:
+    """The oldest open node run that is due and free (never claimed, or its worker's lease ran out)."""
+    free = or_(node_runs.c.claimed_by.is_(None), node_runs.c.lease_until < now)
+    due = and_(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.due <= now)
+    query = select(node_runs).where(due, free).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    conn.execute(update(node_runs).where(node_runs.c.seq == row.seq).values(claimed_by=worker, lease_until=now + lease_s))
+    return _node(row)
+
+
+def next_due(conn: Connection) -> float | None:
+    """When the next unclaimed open node run falls due, so workers sleep no longer than that."""
+    query = select(func.min(node_runs.c.due)).where(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.claimed_by.is_(None))
+    return conn.execute(query).scalar()
+
+
+def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: float) -> None:
+    if run_ids:
+        query = update(node_runs).where(node_runs.c.run_id.in_(run_ids), node_runs.c.claimed_by == worker)
+        conn.execute(query.values(lease_until=lease_until))
+
+
+def node_state(conn: Connection, run_id: str) -> str | None:
+    return conn.execute(select(node_runs.c.state).where(node_runs.c.run_id == run_id)).scalar()
+
+
+def mark_stopping(conn: Connection, run_id: str, now: float) -> bool:
+    """Ask an open run to stop: a worker ends it as soon as it is due (now)."""
+    query = update(node_runs).where(node_runs.c.run_id == run_id, node_runs.c.state.in_(("STARTING", "RUNNING", "WAITING")))
+    return conn.execute(query.values(state="STOPPING", due=now)).rowcount > 0
+
+
+# Scheduled triggers
+
+
+def set_schedule(conn: Connection, trigger: str, expression: str, next_fire: float) -> None:
+    conn.execute(delete(schedules).where(schedules.c.trigger_name == trigger))
+    conn.execute(insert(schedules).values(trigger_name=trigger, expression=expression, next_fire=next_fire))
+
+
+def drop_schedule(conn: Connection, trigger: str) -> None:
+    conn.execute(delete(schedules).where(schedules.c.trigger_name == trigger))
+
+
+def claim_due_schedule(conn: Connection, now: float, skip_locked: bool) -> tuple[str, str, float] | None:
+    query = select(schedules).where(schedules.c.next_fire <= now).order_by(schedules.c.next_fire).limit(1)
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    row = conn.execute(query).first()
+    return (row.trigger_name, row.expression, row.next_fire) if row else None
+
+
+def move_schedule(conn: Connection, trigger: str, next_fire: float) -> None:
+    conn.execute(update(schedules).where(schedules.c.trigger_name == trigger).values(next_fire=next_fire))
