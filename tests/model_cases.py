@@ -11,6 +11,7 @@ CANDIDATES = [
     "abc-1",
     "s3://bucket/key.zip",
     "arn:aws:iam::123456789012:role/r",
+    "arn:aws:glue:us-east-1:123456789012:job/j",
     "\u0001",
     "a b",
     "x/y",

@@ -117,9 +117,9 @@ def test_run_page_draws_the_workflow_graph_left_to_right(site, page):
         f"nightly_load_{suffix}",
     ]
     assert set(nodes) == set(chain)
-    for i in range(page.locator("svg.graph g.node").count()):  # whole names, on up to two lines
+    for i in range(page.locator("svg.graph g.node").count()):  # whole names, however long
         node = page.locator("svg.graph g.node").nth(i)
-        assert node.locator("text").text_content() == node.get_attribute("data-name")
+        assert node.locator("text.name").text_content() == node.get_attribute("data-name")
     xs = [nodes[name]["x"] for name in chain]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)  # each step sits to the right of the one before
     assert page.locator("svg.graph path.edge").count() == 5

@@ -25,9 +25,11 @@ def test_demo_registers_runs_and_reports_the_examples_and_cleans_up(tmp_path):
     out = result.stdout
     for name in ("catalog_bootstrap", "crawl_chain", "etl_schedule"):
         assert f"registered blueprint {name}: ACTIVE" in out
-    assert out.count("SUCCEEDED") == 3 and out.count("FAILED") == 1
+    runs_table = out.split("workflow demo_etl:")[0]
+    assert runs_table.count("SUCCEEDED") == 3 and runs_table.count("FAILED") == 1
     assert "is not one of the" in out  # the run meant to fail says why
     assert "workflow demo_etl: 6 nodes, 5 edges" in out
+    assert "workflow run of demo_etl: COMPLETED; jobs in order: demo_etl_extract_" in out
     assert re.search(r"dashboard: http://127\.0\.0\.1:\d+/ui", out)
     assert os.listdir(tmp_path) == []
 

@@ -351,3 +351,67 @@ def test_kill_9_mid_workflow_loses_nothing_and_strands_no_node(start_server, tmp
     done = wait_workflow_run(glue, workflow, run_id)
     assert done["Status"] == "COMPLETED"
     assert [(n, s) for n, s, _ in job_runs_by_start(done)] == [(slow, "SUCCEEDED"), (after, "SUCCEEDED")]
+
+
+def test_a_script_whose_server_was_killed_ends_in_error_and_its_workflow_run_goes_on(start_server, upload):
+    server = start_server(*RULES, "--lease-seconds", "2")
+    glue = glue_client(server.url)
+    script = upload(b"import time\ntime.sleep(60)\n", key=f"{uuid.uuid4().hex}/sleep.py")
+    job, after = unique("shell"), unique("after")
+    workflow = unique("wf")
+    glue.create_workflow(Name=workflow)
+    glue.create_job(Name=job, Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": script})
+    make_job(glue, after)
+    glue.create_trigger(Name=unique("start"), WorkflowName=workflow, Type="ON_DEMAND", Actions=[{"JobName": job}])
+    conditional(glue, unique("t"), workflow, [on(job, "ERROR")], [after])
+    run_id = glue.start_workflow_run(Name=workflow)["RunId"]
+    deadline = time.monotonic() + 30
+    while glue.get_job_runs(JobName=job)["JobRuns"][0]["JobRunState"] != "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    server.kill()
+    server.start()
+    done = wait_workflow_run(glue, workflow, run_id)
+
+    assert [(n, s) for n, s, _ in job_runs_by_start(done)] == [(job, "ERROR"), (after, "SUCCEEDED")]
+    assert "was lost before the run finished" in glue.get_job_runs(JobName=job)["JobRuns"][0]["ErrorMessage"]
+    assert done["Statistics"]["ErroredActions"] == 1
+
+
+def test_serve_refuses_an_outcome_rule_it_cannot_read(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "glueprint", "serve", "--db", f"sqlite:///{tmp_path}/x.db", "--outcome", "load_*=MAYBE"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--outcome 'load_*=MAYBE': the state must be one of" in result.stderr
+
+
+def test_dashboard_draws_a_workflow_run_coloured_by_state_and_refreshes_while_it_runs(g, orchestra):
+    import httpx
+
+    slow = unique("slow_job_with_a_rather_long_name_that_would_not_fit_on_two_lines")
+    first, after = unique("first_fails"), unique("after")
+    workflow = workflow_of(g, {first: "glueetl", slow: "glueetl", after: "glueetl"}, [first, slow])
+    trigger = unique("trigger_waiting_for_the_slow_job_and_the_failing_one")
+    conditional(g, trigger, workflow, [on(slow), on(first, "FAILED")], [after])
+    run_id = g.start_workflow_run(Name=workflow)["RunId"]
+    time.sleep(1)
+
+    running = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    assert 'http-equiv="refresh"' in running
+    assert f'data-name="{slow}" data-state="RUNNING"' in running
+    assert f'data-name="{first}" data-state="FAILED"' in running
+    assert f'data-name="{after}" data-state="NOT RUN"' in running
+    assert "CONDITIONAL · AND" in running and ">SUCCEEDED</text>" in running and ">FAILED</text>" in running
+    wait_workflow_run(g, workflow, run_id)
+    done = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    assert 'http-equiv="refresh"' not in done
+    assert f'data-name="{after}" data-state="SUCCEEDED"' in done and f'data-name="{trigger}" data-state="FIRED"' in done
+    listing = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}").text
+    assert run_id[:11] in listing and "COMPLETED" in listing

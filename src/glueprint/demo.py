@@ -54,7 +54,9 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     for folder in sorted(EXAMPLES.iterdir()):
         (archives / f"{folder.name}.zip").write_bytes(zip_folder(folder))
     port = port or _free_port()
-    settings = Settings(db_url=f"sqlite:///{work / 'demo.db'}", port=port, archive_root=str(work / "archives"))
+    settings = Settings(
+        db_url=f"sqlite:///{work / 'demo.db'}", port=port, archive_root=str(work / "archives"), simulated_seconds=0.2
+    )
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -69,6 +71,22 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
         thread.join(30)
         tempfile.tempdir = saved_tempdir
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_workflow(glue, workflow: str, console: Console) -> None:
+    """Start one created workflow and follow it to its end: its triggers fire, its jobs run."""
+    run_id = glue.start_workflow_run(Name=workflow)["RunId"]
+    deadline = time.monotonic() + 60
+    while (run := glue.get_workflow_run(Name=workflow, RunId=run_id, IncludeGraph=True)["Run"])["Status"] == "RUNNING":
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    job_runs = sorted(
+        (job_run["StartedOn"], node["Name"], job_run["JobRunState"])
+        for node in run["Graph"]["Nodes"]
+        for job_run in (node.get("JobDetails") or {}).get("JobRuns", [])
+    )
+    console.print(f"workflow run of {workflow}: {run['Status']}; jobs in order: " + ", ".join(f"{n} {s}" for _, n, s in job_runs))
 
 
 def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, console: Console) -> list[dict]:
@@ -109,6 +127,7 @@ def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, co
             console.print(f"run {run_id[:8]} failed: {results[run_id]['ErrorMessage']}", soft_wrap=True)
     graph = glue.get_workflow(Name="demo_etl", IncludeGraph=True)["Workflow"]["Graph"]
     console.print(f"workflow demo_etl: {len(graph['Nodes'])} nodes, {len(graph['Edges'])} edges")
+    _run_workflow(glue, "demo_etl", console)
     console.print(f"dashboard: {url}/ui")
     if keep_serving:
         console.print("serving until Ctrl-C")

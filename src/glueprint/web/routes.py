@@ -1,4 +1,5 @@
-"""The dashboard's pages: blueprints, a blueprint's runs, and a run with its workflow graph."""
+"""The dashboard's pages: blueprints, a blueprint's runs, a run with its workflow graph, a
+workflow's runs, and a workflow run with its graph coloured by the state of each node."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..service import registry
 from . import svg
 
 PAGE = 25
-OPEN_STATES = {"RUNNING", "ROLLING_BACK", "CREATING", "UPDATING"}
+OPEN_STATES = {"RUNNING", "ROLLING_BACK", "CREATING", "UPDATING", "STOPPING"}
 
 
 def _when(epoch: float | None) -> str:
@@ -84,6 +85,55 @@ def routes(ctx) -> list[Route]:
                 workflow = None
         return _page("run.html", run=run, workflow=workflow, graph_svg=graph_svg, refresh=run["State"] in OPEN_STATES)
 
+    def workflow_runs_page(request: Request) -> HTMLResponse:
+        name = request.path_params["name"]
+        token = request.query_params.get("token")
+        workflow = _call(ctx, "GetWorkflow", Name=name, IncludeGraph=True)["Workflow"]
+        page = _call(
+            ctx, "GetWorkflowRuns", Name=name, MaxResults=PAGE, IncludeGraph=False, **({"NextToken": token} if token else {})
+        )
+        runs = page["Runs"]
+        return _page(
+            "workflow_runs.html",
+            workflow=workflow,
+            runs=runs,
+            graph_svg=svg.render(workflow.get("Graph") or {}),
+            token=token,
+            next_token=page.get("NextToken"),
+            refresh=any(r["Status"] in OPEN_STATES for r in runs),
+        )
+
+    def workflow_run_page(request: Request) -> HTMLResponse:
+        name, run_id = request.path_params["name"], request.path_params["run_id"]
+        run = _call(ctx, "GetWorkflowRun", Name=name, RunId=run_id, IncludeGraph=True)["Run"]
+        states, nodes = {}, []
+        for node in run["Graph"]["Nodes"]:
+            for item in (node.get("JobDetails") or {}).get("JobRuns", []) + (node.get("CrawlerDetails") or {}).get("Crawls", []):
+                state = item.get("JobRunState") or item.get("State")
+                states[node["Name"]] = state  # runs are listed oldest first: the last one wins
+                started = item.get("StartedOn")
+                nodes.append(
+                    {
+                        "name": node["Name"],
+                        "state": state,
+                        "started": started,
+                        "trigger": item.get("TriggerName"),
+                        "error": item.get("ErrorMessage"),
+                    }
+                )
+        for node in run["Graph"]["Nodes"]:  # a trigger whose actions started in this run fired
+            trigger = (node.get("TriggerDetails") or {}).get("Trigger")
+            if trigger and any(n["trigger"] == trigger["Name"] for n in nodes):
+                states[node["Name"]] = "FIRED"
+        nodes.sort(key=lambda n: n["started"] or 0)
+        return _page(
+            "workflow_run.html",
+            run=run,
+            nodes=nodes,
+            graph_svg=svg.render(run["Graph"], states),
+            refresh=run["Status"] in OPEN_STATES,
+        )
+
     def threaded(page):
         async def endpoint(request: Request) -> HTMLResponse:
             try:
@@ -99,4 +149,6 @@ def routes(ctx) -> list[Route]:
         Route("/ui/", lambda request: RedirectResponse("/ui")),
         Route("/ui/blueprints/{name}", threaded(runs_page)),
         Route("/ui/blueprints/{name}/runs/{run_id}", threaded(run_page)),
+        Route("/ui/workflows/{name}", threaded(workflow_runs_page)),
+        Route("/ui/workflows/{name}/runs/{run_id}", threaded(workflow_run_page)),
     ]

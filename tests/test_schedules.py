@@ -1,0 +1,78 @@
+"""Scheduled triggers fire on their AWS cron, driven by an injectable clock (mock_glue)."""
+
+import time
+from datetime import UTC, datetime
+
+import boto3
+
+from glueprint.orchestration.scheduler import next_fire
+from glueprint.testing import mock_glue
+
+ROLE = "arn:aws:iam::123456789012:role/Test"
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_next_fire_follows_aws_cron_in_utc():
+    assert next_fire("cron(0 12 * * ? *)", NOON - 60) == NOON
+    assert next_fire("cron(0 12 * * ? *)", NOON) == NOON + 86400
+    assert next_fire("cron(0/15 * ? * MON-FRI *)", NOON + 1) == NOON + 15 * 60
+
+
+def wait_for(predicate, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return value
+
+
+def test_a_scheduled_starting_trigger_starts_its_workflow_when_the_clock_reaches_the_schedule():
+    clock = Clock(NOON - 30)
+    with mock_glue(clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_workflow(Name="daily")
+        glue.create_job(Name="load", Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://b/x.py"})
+        glue.create_trigger(
+            Name="daily_noon",
+            WorkflowName="daily",
+            Type="SCHEDULED",
+            Schedule="cron(0 12 * * ? *)",
+            StartOnCreation=True,
+            Actions=[{"JobName": "load"}],
+        )
+        time.sleep(1.2)  # the workers have looked, and it is not noon yet
+        assert glue.get_workflow_runs(Name="daily")["Runs"] == []
+
+        clock.now = NOON + 1
+        runs = wait_for(lambda: glue.get_workflow_runs(Name="daily")["Runs"])
+        assert len(runs) == 1 and runs[0]["StartedOn"].timestamp() == NOON + 1
+        wait_for(lambda: glue.get_workflow_runs(Name="daily")["Runs"][0]["Status"] == "COMPLETED")
+        assert glue.get_job_runs(JobName="load")["JobRuns"][0]["TriggerName"] == "daily_noon"
+
+        glue.stop_trigger(Name="daily_noon")
+        clock.now = NOON + 86400 + 1
+        time.sleep(1.2)
+        assert len(glue.get_workflow_runs(Name="daily")["Runs"]) == 1
+
+
+def test_mock_glue_outcomes_say_how_runs_end():
+    with mock_glue(outcomes={"load_*": "FAILED:0:disk full", "crawl_*": "CANCELLED"}):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_job(Name="load_sales", Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://b/x.py"})
+        run_id = glue.start_job_run(JobName="load_sales")["JobRunId"]
+        run = wait_for(
+            lambda: (r := glue.get_job_run(JobName="load_sales", RunId=run_id)["JobRun"])["JobRunState"] == "FAILED" and r
+        )
+        assert run["ErrorMessage"] == "disk full"
+        glue.create_crawler(Name="crawl_raw", Role=ROLE, DatabaseName="raw", Targets={"S3Targets": [{"Path": "s3://b/p"}]})
+        glue.start_crawler(Name="crawl_raw")
+        crawler = wait_for(lambda: (c := glue.get_crawler(Name="crawl_raw")["Crawler"]).get("LastCrawl") and c)
+        assert crawler["LastCrawl"]["Status"] == "CANCELLED" and crawler["State"] == "READY"
