@@ -16,6 +16,7 @@ FULL = {
     "page_vs_history.py": [],
     "memory.py": [],
     "sandbox_cost.py": [],
+    "workflow_overhead.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -23,6 +24,7 @@ SMOKE = {
     "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
     "memory.py": ["--runs", "40", "--in-flight", "10"],
     "sandbox_cost.py": ["--runs", "10"],
+    "workflow_overhead.py": ["--runs", "3"],
 }
 
 

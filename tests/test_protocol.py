@@ -53,8 +53,8 @@ def test_unknown_target_is_unknown_operation(server, target):
 
 
 def test_unimplemented_glue_operation_is_named_in_the_error(server):
-    message = assert_error(post(server, **{"X-Amz-Target": "AWSGlue.StartJobRun"}), 400, "UnknownOperationException")
-    assert "StartJobRun" in message and "not implement" in message
+    message = assert_error(post(server, **{"X-Amz-Target": "AWSGlue.CreateDevEndpoint"}), 400, "UnknownOperationException")
+    assert "CreateDevEndpoint" in message and "not implement" in message
 
 
 def test_wrong_content_type_is_rejected_clearly(server):

@@ -76,3 +76,15 @@ def test_mock_glue_outcomes_say_how_runs_end():
         glue.start_crawler(Name="crawl_raw")
         crawler = wait_for(lambda: (c := glue.get_crawler(Name="crawl_raw")["Crawler"]).get("LastCrawl") and c)
         assert crawler["LastCrawl"]["Status"] == "CANCELLED" and crawler["State"] == "READY"
+
+
+def test_a_simulated_run_longer_than_its_jobs_timeout_ends_in_timeout_when_the_clock_passes_it():
+    clock = Clock(NOON)
+    with mock_glue(outcomes={"hangs": "SUCCEEDED:86400"}, clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_job(Name="hangs", Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://b/x.py"}, Timeout=1)
+        run_id = glue.start_job_run(JobName="hangs")["JobRunId"]
+        wait_for(lambda: glue.get_job_run(JobName="hangs", RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING")
+        clock.now = NOON + 61
+        run = wait_for(lambda: (r := glue.get_job_run(JobName="hangs", RunId=run_id)["JobRun"])["JobRunState"] == "TIMEOUT" and r)
+        assert run["ErrorMessage"] == "Job run timed out after 1 minutes" and run["ExecutionTime"] == 61

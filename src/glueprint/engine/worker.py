@@ -94,6 +94,9 @@ class WorkerPool:
             self._pending_wakes = max(0, self._pending_wakes - 1)
 
     def _claim(self):
+        with self.ctx.db.read() as conn:
+            if not run_store.any_claimable(conn, self.ctx.clock()):
+                return None
         with self.ctx.db.write() as conn:
             return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
@@ -102,9 +105,7 @@ class WorkerPool:
         (blueprint checks, due schedules), then job runs and crawls, then blueprint runs."""
         if self.registrar.check_once(self.identity):
             return True
-        with self.ctx.db.write() as conn:
-            fired = scheduler.fire_due(conn, self.nodes.conductor, self.ctx.clock(), skip_locked=not self.ctx.db.is_sqlite)
-        if fired:
+        if scheduler.fire_one(self.ctx, self.nodes.conductor):
             return True
         node = self.nodes.claim(self.identity)
         if node is not None:

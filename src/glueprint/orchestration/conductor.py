@@ -26,6 +26,10 @@ def new_id(prefix: str) -> str:
     return prefix + secrets.token_hex(32)
 
 
+def timed_out(minutes) -> str:
+    return f"Job run timed out after {minutes} minutes"
+
+
 def job_id(name: str) -> str:
     """The JOB_ID a script receives: stable for a job name."""
     return "j_" + hashlib.sha256(name.encode()).hexdigest()
@@ -49,7 +53,8 @@ class Conductor:
         workflow_run: dict | None = None,
         predecessors: list | None = None,
         attempt: int = 0,
-        previous: dict | None = None,
+        retry_of: dict | None = None,
+        previous_run_id: str | None = None,
         from_api: bool = False,
         extra: dict | None = None,
     ) -> str:
@@ -58,10 +63,11 @@ class Conductor:
         job = entity_store.get(conn, "job", job_name)
         if job is None:
             raise errors.EntityNotFoundException(f"Job {job_name} not found.")
-        run_id = f"{previous['run_id'].split('_attempt_')[0]}_attempt_{attempt}" if previous else new_id("jr_")
+        # A retry after a failure is named after the first attempt, as AWS names it.
+        run_id = f"{retry_of['run_id'].split('_attempt_')[0]}_attempt_{attempt}" if retry_of else new_id("jr_")
         limit = (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
         refused = None
-        if previous is None and len(store.open_node_runs(conn, "job", job_name)) >= limit:
+        if retry_of is None and len(store.open_node_runs(conn, "job", job_name)) >= limit:
             if from_api:
                 raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for {job_name}")
             refused = f"Concurrent runs exceeded for {job_name}"
@@ -82,8 +88,8 @@ class Conductor:
             **{k: job[k] for k in ("MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass") if k in job},
             **(extra or {}),
         }
-        if previous:
-            wire["PreviousRunId"] = previous["run_id"]
+        if retry_of or previous_run_id:
+            wire["PreviousRunId"] = retry_of["run_id"] if retry_of else previous_run_id
         if trigger:
             wire["TriggerName"] = trigger
         doc = {
@@ -93,7 +99,7 @@ class Conductor:
             "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
             "workflow_name": workflow_run["Name"] if workflow_run else None,
             "max_retries": job.get("MaxRetries", 0),
-            "plan": self._job_plan(job),
+            "plan": self._job_plan(job, wire["Timeout"]),
             "wire": {k: v for k, v in wire.items() if v is not None},
         }
         if refused:
@@ -103,11 +109,13 @@ class Conductor:
             store.add_node_run(conn, "job", job_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
         return run_id
 
-    def _job_plan(self, job: dict) -> dict:
+    def _job_plan(self, job: dict, timeout_minutes: int | None) -> dict:
         outcome = self.outcomes.for_name(job["Name"], "job")
         if outcome is None and (job.get("Command") or {}).get("Name") == "pythonshell":
             return {"mode": "script"}
         outcome = outcome or self.outcomes.spark()
+        if timeout_minutes and outcome.seconds > timeout_minutes * 60:  # a simulated run times out as a real one would
+            return {"mode": "simulate", "state": "TIMEOUT", "seconds": timeout_minutes * 60, "message": timed_out(timeout_minutes)}
         return {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
 
     def start_crawl(
@@ -355,7 +363,7 @@ class Conductor:
                 workflow_run=run,
                 predecessors=wire.get("PredecessorRuns"),
                 attempt=wire["Attempt"] + 1,
-                previous=doc,
+                retry_of=doc,
             )
         if run is not None:
             self._fire_ready(conn, now, run)

@@ -14,7 +14,7 @@ from ..service.context import ServiceContext
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from . import crawl
-from .conductor import Conductor, job_id
+from .conductor import Conductor, job_id, timed_out
 
 log = logging.getLogger("glueprint.orchestration")
 
@@ -44,6 +44,9 @@ class NodeRunner:
         self.conductor = Conductor(ctx.outcomes)
 
     def claim(self, worker: str) -> dict | None:
+        with self.ctx.db.read() as conn:
+            if not store.any_claimable(conn, self.ctx.clock()):
+                return None
         with self.ctx.db.write() as conn:
             return store.claim_node_run(conn, worker, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
@@ -114,7 +117,7 @@ class NodeRunner:
                 should_stop=self._stopped(node["run_id"]),
             )
         except TimeoutError:
-            self._finish(node, worker, "TIMEOUT", f"Job run timed out after {node['wire'].get('Timeout')} minutes")
+            self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))
             return
         except Stopped:
             self._finish(node, worker, "STOPPED")

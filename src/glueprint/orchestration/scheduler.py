@@ -28,6 +28,18 @@ def sync(conn: Connection, trigger: dict, now: float) -> None:
         store.drop_schedule(conn, trigger["Name"])
 
 
+def fire_one(ctx, conductor: Conductor) -> bool:
+    """Fire one due schedule, if any is due (looked for without a write lock first)."""
+    with ctx.db.read() as conn:
+        if not store.any_schedule_due(conn, ctx.clock()):
+            return False
+    with ctx.db.write() as conn:
+        fired = fire_due(conn, conductor, ctx.clock(), skip_locked=not ctx.db.is_sqlite)
+    if fired:
+        ctx.on_work_added()
+    return fired
+
+
 def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bool) -> bool:
     """Fire one due schedule; False when none is due. A fire missed while no worker ran
     happens once, late, and the schedule carries on from now."""

@@ -30,9 +30,8 @@ def _run(conn, job: str, run_id: str) -> dict:
 def start_job_run(ctx: ServiceContext, p: dict) -> dict:
     job = p["JobName"]
     with ctx.db.write() as conn:
-        previous = None
-        if p.get("JobRunId"):  # a retry of an earlier run, by its id
-            previous = _run(conn, job, p["JobRunId"])
+        if p.get("JobRunId"):  # a retry of an earlier run, named by its id
+            _run(conn, job, p["JobRunId"])
         run_id = Conductor(ctx.outcomes).start_job(
             conn,
             ctx.clock(),
@@ -41,7 +40,7 @@ def start_job_run(ctx: ServiceContext, p: dict) -> dict:
             timeout=p.get("Timeout"),
             from_api=True,
             extra={k: p[k] for k in RUN_OPTIONS if k in p},
-            **({"previous": previous, "attempt": 0} if previous else {}),
+            previous_run_id=p.get("JobRunId"),
         )
     ctx.on_work_added()
     return {"JobRunId": run_id}

@@ -110,13 +110,13 @@ def get_workflow_run(ctx: ServiceContext, p: dict) -> dict:
 @operation("GetWorkflowRuns", read_only=True)
 def get_workflow_runs(ctx: ServiceContext, p: dict) -> dict:
     name, limit = p["Name"], p.get("MaxResults", DEFAULT_PAGE)
-    scope = {"Name": name, "IncludeGraph": p.get("IncludeGraph", True)}
+    scope = {"Name": name, "IncludeGraph": p.get("IncludeGraph", False)}
     position = ctx.tokens.position("GetWorkflowRuns", scope, p.get("NextToken"), types=(int,))
     with ctx.db.read() as conn:
         if entity_store.get(conn, "workflow", name) is None:
             raise errors.EntityNotFoundException(f"Workflow with name {name} not found.")
         runs = store.workflow_run_page(conn, name, position[0] if position else None, limit + 1)
-        result = {"Runs": [view(conn, r, p.get("IncludeGraph", True)) for r in runs[:limit]]}
+        result = {"Runs": [view(conn, r, p.get("IncludeGraph", False)) for r in runs[:limit]]}
     if len(runs) > limit:
         result["NextToken"] = ctx.tokens.issue("GetWorkflowRuns", scope, [runs[limit - 1]["seq"]])
     return result

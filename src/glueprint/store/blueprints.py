@@ -71,13 +71,20 @@ def prune_definitions(conn: Connection, name: str) -> None:
     )
 
 
+def _check_waiting(now: float):
+    free = or_(blueprints.c.claimed_by.is_(None), blueprints.c.lease_until < now)
+    return and_(blueprints.c.status.in_(CHECK_STATES), free)
+
+
+def any_check_waiting(conn: Connection, now: float) -> bool:
+    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
+    return conn.execute(select(blueprints.c.name).where(_check_waiting(now)).limit(1)).first() is not None
+
+
 def claim_check(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the blueprint waiting longest in CREATING or UPDATING (unclaimed, or its lease
     ran out) to fetch and check its archive; None if there is none."""
-    free = or_(blueprints.c.claimed_by.is_(None), blueprints.c.lease_until < now)
-    query = (
-        select(*blueprints.c).where(blueprints.c.status.in_(CHECK_STATES), free).order_by(blueprints.c.last_modified_on).limit(1)
-    )
+    query = select(*blueprints.c).where(_check_waiting(now)).order_by(blueprints.c.last_modified_on).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).mappings().first()

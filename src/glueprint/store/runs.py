@@ -42,11 +42,18 @@ def page(conn: Connection, blueprint_name: str, before_seq: int | None, limit: i
     return list(conn.execute(_NEXT_PAGE, {**params, "before": before_seq}).mappings())
 
 
+def _claimable(now: float):
+    return and_(runs.c.state.in_(OPEN_STATES), or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now))
+
+
+def any_claimable(conn: Connection, now: float) -> bool:
+    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
+    return conn.execute(select(runs.c.seq).where(_claimable(now)).limit(1)).first() is not None
+
+
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
-    open_states = runs.c.state.in_(OPEN_STATES)
-    free = or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now)
-    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(and_(open_states, free)).order_by(runs.c.seq).limit(1)
+    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(_claimable(now)).order_by(runs.c.seq).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).mappings().first()

@@ -152,11 +152,23 @@ def remove_node_runs(conn: Connection, kind: str, name: str) -> None:
     conn.execute(delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name))
 
 
+def _claimable(now: float):
+    free = or_(node_runs.c.claimed_by.is_(None), node_runs.c.lease_until < now)
+    return and_(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.due <= now, free)
+
+
+def any_claimable(conn: Connection, now: float) -> bool:
+    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
+    return conn.execute(select(node_runs.c.seq).where(_claimable(now)).limit(1)).first() is not None
+
+
+def any_schedule_due(conn: Connection, now: float) -> bool:
+    return conn.execute(select(schedules.c.trigger_name).where(schedules.c.next_fire <= now).limit(1)).first() is not None
+
+
 def claim_node_run(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool) -> dict | None:
     """The oldest open node run that is due and free (never claimed, or its worker's lease ran out)."""
-    free = or_(node_runs.c.claimed_by.is_(None), node_runs.c.lease_until < now)
-    due = and_(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.due <= now)
-    query = select(node_runs).where(due, free).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
+    query = select(node_runs).where(_claimable(now)).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
@@ -164,12 +176,6 @@ def claim_node_run(conn: Connection, worker: str, now: float, lease_s: float, sk
         return None
     conn.execute(update(node_runs).where(node_runs.c.seq == row.seq).values(claimed_by=worker, lease_until=now + lease_s))
     return _node(row)
-
-
-def next_due(conn: Connection) -> float | None:
-    """When the next unclaimed open node run falls due, so workers sleep no longer than that."""
-    query = select(func.min(node_runs.c.due)).where(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.claimed_by.is_(None))
-    return conn.execute(query).scalar()
 
 
 def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: float) -> None:
