@@ -11,7 +11,7 @@ import json
 import time
 import zipfile
 
-from glueprint.engine.sandbox import Limits, Sandbox
+from glueprint.sandbox.host import Limits, Sandbox
 
 from common import THREE_ENTITY_LAYOUT, median, percentile, table
 

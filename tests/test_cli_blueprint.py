@@ -6,7 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from glueprint.engine.archive import inspect
+from glueprint.layouts.archive import inspect
 
 from conftest import EXAMPLES
 

@@ -1,6 +1,6 @@
 """What Glue's Create* operations fill in comes from the botocore model's documentation."""
 
-from glueprint.engine.lenient import lenient
+from glueprint.layouts.lenient import lenient
 from glueprint.protocol.model import service_model
 from glueprint.service.defaults import _doc, job_defaults, job_doc
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from glueprint.engine.params import ParameterError, check_spec, resolve
+from glueprint.layouts.params import ParameterError, check_spec, resolve
 
 GOOD = {
     "String": ("text", "text"),

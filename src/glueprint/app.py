@@ -7,18 +7,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from . import __version__
-from .config import Settings
-from .engine.archive import ArchiveSource
-from .engine.worker import WorkerPool
-from .orchestration.outcomes import Outcomes
-from .protocol.dispatch import Dispatcher, GlueEndpoint
-from .protocol.sigv4 import Verifier
-from .service import run_credentials
-from .service.context import ServiceContext
-from .store.db import Database, open_database
-from .web.auth import require_keys
-from .web.routes import routes as web_routes
+from glueprint import __version__
+from glueprint.config import Settings
+from glueprint.layouts.archive import ArchiveSource
+from glueprint.orchestration.outcomes import Outcomes
+from glueprint.protocol.dispatch import Dispatcher, GlueEndpoint
+from glueprint.protocol.sigv4 import Verifier
+from glueprint.service import run_credentials
+from glueprint.service.context import ServiceContext
+from glueprint.store.db import Database, open_database
+from glueprint.web.auth import require_keys
+from glueprint.web.routes import routes as web_routes
+from glueprint.workers import WorkerPool
 
 
 def build_context(settings: Settings, db: Database, **extra) -> ServiceContext:

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import orjson
 
-from .engine import params
-from .engine.archive import problems
-from .engine.plan import Entity, PlanError, entities_of
-from .engine.plan import name_suffix as random_suffix
-from .engine.sandbox import LayoutError, Limits, Sandbox
-from .packaging import zip_folder
-from .service.graph import graph_of
+from glueprint.layouts import params
+from glueprint.layouts.archive import problems
+from glueprint.layouts.plan import Entity, PlanError, entities_of
+from glueprint.layouts.plan import name_suffix as random_suffix
+from glueprint.packaging import zip_folder
+from glueprint.sandbox.host import LayoutError, Limits, Sandbox
+from glueprint.service.graph import graph_of
 
 # Layouts rendered locally have no Glue service unless one is given; their calls then fail fast.
 NO_ENDPOINT = "http://127.0.0.1:9"

@@ -15,12 +15,12 @@ import threading
 import click
 import uvicorn
 
-from . import __version__
-from .cli_blueprint import blueprint
-from .cli_options import CliError, option
-from .config import Settings, default_db_url
-from .orchestration.outcomes import OutcomeError, as_rules
-from .store.db import DatabaseUnavailable
+from glueprint import __version__
+from glueprint.cli_blueprint import blueprint
+from glueprint.cli_options import CliError, option
+from glueprint.config import Settings, default_db_url
+from glueprint.orchestration.outcomes import OutcomeError, as_rules
+from glueprint.store.db import DatabaseUnavailable
 
 
 class Command(click.Group):
@@ -216,10 +216,10 @@ def _shown(db_url: str) -> str:
 @option("--threads", default=2, show_default=True, type=click.IntRange(min=1), help="Runs executed at once by this process.")
 @_engine_options
 def worker(threads, **values) -> None:
-    """Run the engine only: claim runs from the database and execute them."""
+    """Run the workers only: claim work (blueprint runs, job runs, crawls, schedules) from the database and do it."""
     from .app import build_context
-    from .engine.worker import WorkerPool
     from .store.db import open_database
+    from .workers import WorkerPool
 
     settings = _settings(**values, workers=threads)
     db = open_database(settings.db_url)

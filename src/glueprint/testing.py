@@ -31,13 +31,13 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 from botocore.parsers import create_parser
 
-from .app import build_context
-from .config import Settings
-from .engine.inprocess import InProcessLayouts
-from .engine.worker import WorkerPool
-from .orchestration.outcomes import as_rules
-from .protocol.dispatch import Dispatcher
-from .store.db import Database
+from glueprint.app import build_context
+from glueprint.config import Settings
+from glueprint.orchestration.outcomes import as_rules
+from glueprint.protocol.dispatch import Dispatcher
+from glueprint.sandbox.inprocess import InProcessLayouts
+from glueprint.store.db import Database
+from glueprint.workers import WorkerPool
 
 FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 

@@ -115,7 +115,12 @@ class Conductor:
             return {"mode": "script"}
         outcome = outcome or self.outcomes.spark()
         if timeout_minutes and outcome.seconds > timeout_minutes * 60:  # a simulated run times out as a real one would
-            return {"mode": "simulate", "state": "TIMEOUT", "seconds": timeout_minutes * 60, "message": timed_out(timeout_minutes)}
+            return {
+                "mode": "simulate",
+                "state": "TIMEOUT",
+                "seconds": timeout_minutes * 60,
+                "message": timed_out(timeout_minutes),
+            }
         return {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
 
     def start_crawl(

@@ -7,14 +7,14 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..engine.archive import ArchiveError
-from ..engine.sandbox import Stopped
-from ..service import run_credentials
-from ..service.context import ServiceContext
-from ..store import entities as entity_store
-from ..store import workflow_runs as store
-from . import crawl
-from .conductor import Conductor, job_id, timed_out
+from glueprint.layouts.archive import ArchiveError
+from glueprint.orchestration import crawl
+from glueprint.orchestration.conductor import Conductor, job_id, timed_out
+from glueprint.sandbox.host import Stopped
+from glueprint.service import run_credentials
+from glueprint.service.context import ServiceContext
+from glueprint.store import entities as entity_store
+from glueprint.store import workflow_runs as store
 
 log = logging.getLogger("glueprint.orchestration")
 
@@ -66,14 +66,16 @@ class NodeRunner:
             self._finish(node, worker, plan["state"], plan.get("message"))
         elif plan["mode"] == "simulate":
             with self.ctx.db.write() as conn:
-                self._set_running(node, conn, worker, due=self.ctx.clock() + plan["seconds"], keep_claim=False)
-            if plan["seconds"] == 0:
+                started = self._set_running(node, conn, worker, due=self.ctx.clock() + plan["seconds"], keep_claim=False)
+            if not started or plan["seconds"] == 0:
                 self.ctx.on_work_added()
         else:
             with self.ctx.db.write() as conn:
                 started = self._set_running(node, conn, worker, due=self.ctx.clock(), keep_claim=True)
             if started:
                 (self._run_script if kind == "job" else self._crawl)(node, worker)
+            else:
+                self.ctx.on_work_added()
 
     def _set_running(self, node: dict, conn, worker: str, due: float, keep_claim: bool) -> bool:
         """RUNNING: kept claimed while this worker executes it, or left for whoever finds it due."""
@@ -83,7 +85,19 @@ class NodeRunner:
             doc["wire"].update(JobRunState="RUNNING", LastModifiedOn=now)
         lease = now + self.lease_s if keep_claim else None  # renewed by the worker's heartbeat
         claimed_by = worker if keep_claim else None
-        return store.save_node_run(conn, doc, "RUNNING", due, claimed_by=claimed_by, lease_until=lease, only_if_claimed_by=worker)
+        started = store.save_node_run(
+            conn,
+            doc,
+            "RUNNING",
+            due,
+            claimed_by=claimed_by,
+            lease_until=lease,
+            only_if_claimed_by=worker,
+            only_if_state="STARTING",
+        )
+        if not started:  # stopped before it started: the next worker to look ends it
+            store.release(conn, node["run_id"], worker)
+        return started
 
     def _stopped(self, run_id: str):
         def asked() -> bool:

@@ -9,12 +9,12 @@ then ACTIVE or FAILED.
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from ..protocol import errors
-from ..protocol.model import member_limits
-from ..store import blueprints as store
-from .context import ServiceContext
-from .paging import filtered_page, has_tags
-from .registry import operation
+from glueprint.protocol import errors
+from glueprint.protocol.model import member_limits
+from glueprint.service.context import ServiceContext
+from glueprint.service.paging import filtered_page, has_tags
+from glueprint.service.registry import operation
+from glueprint.store import blueprints as store
 
 LIST_PAGE_MAX = member_limits("ListBlueprintsRequest", "MaxResults")["max"]
 

@@ -4,10 +4,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..engine.archive import ArchiveSource
-from ..orchestration.outcomes import Outcomes
-from ..store.db import Database
-from .paging import Tokens
+from glueprint.layouts.archive import ArchiveSource
+from glueprint.orchestration.outcomes import Outcomes
+from glueprint.service.paging import Tokens
+from glueprint.store.db import Database
 
 
 @dataclass

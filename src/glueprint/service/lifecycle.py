@@ -7,15 +7,15 @@ with a different one it is IdempotentParameterMismatchException.
 
 import re
 
-from ..engine.schedule import schedule_problem
-from ..orchestration import scheduler
-from ..orchestration.conductor import Conductor
-from ..protocol import errors
-from ..store import entities as store
-from ..store import workflow_runs as run_store
-from . import defaults
-from .context import ServiceContext
-from .registry import operation
+from glueprint.layouts.schedule import schedule_problem
+from glueprint.orchestration import scheduler
+from glueprint.orchestration.conductor import Conductor
+from glueprint.protocol import errors
+from glueprint.service import defaults
+from glueprint.service.context import ServiceContext
+from glueprint.service.registry import operation
+from glueprint.store import entities as store
+from glueprint.store import workflow_runs as run_store
 
 LABELS = {"job": "Job", "crawler": "Crawler", "trigger": "Trigger", "workflow": "Workflow"}
 

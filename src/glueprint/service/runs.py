@@ -7,11 +7,11 @@ import uuid
 
 import orjson
 
-from ..protocol import errors
-from ..store import blueprints as blueprint_store
-from ..store import runs as store
-from .context import ServiceContext
-from .registry import operation
+from glueprint.protocol import errors
+from glueprint.service.context import ServiceContext
+from glueprint.service.registry import operation
+from glueprint.store import blueprints as blueprint_store
+from glueprint.store import runs as store
 
 DEFAULT_RUNS_PAGE = 100
 

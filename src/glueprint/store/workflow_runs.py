@@ -101,13 +101,24 @@ def save_node_run(
     claimed_by: str | None = None,
     lease_until: float | None = None,
     only_if_claimed_by: str | None = None,
+    only_if_state: str | None = None,
 ) -> bool:
+    """Store a run's new state; with only_if_*, only while it is still claimed by that worker
+    and in that state (a stop asked for meanwhile must not be overwritten)."""
     doc = {k: v for k, v in run.items() if not k.startswith("_")}
     query = update(node_runs).where(node_runs.c.run_id == run["run_id"])
     if only_if_claimed_by is not None:
         query = query.where(node_runs.c.claimed_by == only_if_claimed_by)
+    if only_if_state is not None:
+        query = query.where(node_runs.c.state == only_if_state)
     values = {"state": state, "due": due, "doc": _dumps(doc), "claimed_by": claimed_by, "lease_until": lease_until}
     return conn.execute(query.values(**values)).rowcount > 0
+
+
+def release(conn: Connection, run_id: str, worker: str) -> None:
+    """Give a claimed run back at once, for the next worker to find."""
+    query = update(node_runs).where(node_runs.c.run_id == run_id, node_runs.c.claimed_by == worker)
+    conn.execute(query.values(claimed_by=None, lease_until=None))
 
 
 def node_runs_of_workflow_run(conn: Connection, workflow_run_id: str) -> list[dict]:

@@ -10,11 +10,11 @@ Create*Request shape before anything is written. Everything here is linear in th
 import secrets
 from dataclasses import dataclass
 
-from ..protocol.errors import ServiceError
-from ..protocol.model import service_model
-from ..protocol.validate import validate
-from .lenient import lenient
-from .schedule import schedule_problem
+from glueprint.layouts.lenient import lenient
+from glueprint.layouts.schedule import schedule_problem
+from glueprint.protocol.errors import ServiceError
+from glueprint.protocol.model import service_model
+from glueprint.protocol.validate import validate
 
 
 def name_suffix() -> str:

@@ -14,8 +14,8 @@ import orjson
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..packaging import EXAMPLES, zip_folder
-from . import params
+from glueprint.layouts import params
+from glueprint.packaging import EXAMPLES, zip_folder
 
 # AWS's limits on a blueprint archive (BLUEPRINT_API.md §1).
 MAX_ARCHIVE_BYTES = 1024 * 1024

@@ -21,9 +21,9 @@ import sys
 import tempfile
 import threading
 
-from . import jail, layout_child, relay, script_child, syscall_filter
-from .archive import unpack
-from .lifetime import die_with_parent
+from glueprint.layouts.archive import unpack
+from glueprint.sandbox import jail, layout_child, relay, script_child, syscall_filter
+from glueprint.sandbox.lifetime import die_with_parent
 
 OUTPUT_TAIL_BYTES = 4000
 MAX_RESULT_BYTES = 32 * 1024 * 1024

@@ -4,17 +4,17 @@ import logging
 
 import orjson
 
-from ..orchestration import scheduler
-from ..service import defaults, run_credentials
-from ..service.context import ServiceContext
-from ..store import blueprints as blueprint_store
-from ..store import entities as entity_store
-from ..store import runs as run_store
-from . import params
-from .plan import Entity, PlanError, entities_of, name_suffix
-from .sandbox import LayoutError
+from glueprint.layouts import params
+from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
+from glueprint.orchestration import scheduler
+from glueprint.sandbox.host import LayoutError
+from glueprint.service import defaults, run_credentials
+from glueprint.service.context import ServiceContext
+from glueprint.store import blueprints as blueprint_store
+from glueprint.store import entities as entity_store
+from glueprint.store import runs as run_store
 
-log = logging.getLogger("glueprint.engine")
+log = logging.getLogger("glueprint.layouts")
 LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
 
 

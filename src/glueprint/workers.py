@@ -15,15 +15,15 @@ import threading
 import time
 import uuid
 
-from ..config import Settings
-from ..orchestration import scheduler
-from ..orchestration.runner import NodeRunner
-from ..service.context import ServiceContext
-from ..store import runs as run_store
-from ..store import workflow_runs as node_store
-from .execute import Executor
-from .registration import Registrar
-from .sandbox import Limits, Sandbox
+from glueprint.config import Settings
+from glueprint.layouts.execute import Executor
+from glueprint.layouts.registration import Registrar
+from glueprint.orchestration import scheduler
+from glueprint.orchestration.runner import NodeRunner
+from glueprint.sandbox.host import Limits, Sandbox
+from glueprint.service.context import ServiceContext
+from glueprint.store import runs as run_store
+from glueprint.store import workflow_runs as node_store
 
 log = logging.getLogger("glueprint.worker")
 

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import awsglue
-
-from . import jail, relay, syscall_filter
-from .lifetime import die_with_parent
+from glueprint.sandbox import jail, relay, syscall_filter
+from glueprint.sandbox.lifetime import die_with_parent
 
 log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
@@ -118,7 +117,7 @@ class Zygote:
                 return
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # one message per run
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.engine.zygote", str(theirs.fileno())],
+                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(theirs.fileno())],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},

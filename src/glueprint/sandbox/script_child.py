@@ -7,7 +7,7 @@ import os
 import runpy
 import sys
 
-from .layout_child import author_frames, guard
+from glueprint.sandbox.layout_child import author_frames, guard
 
 
 def outcome(request: dict, root: str) -> dict:

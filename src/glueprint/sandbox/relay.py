@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from .lifetime import die_with_parent
+from glueprint.sandbox.lifetime import die_with_parent
 
 CONNECT_TIMEOUT_S = 10
 ALIAS_BASE = "127.0.0.{}"  # loopback aliases for endpoints named by host name: .10, .11, ...

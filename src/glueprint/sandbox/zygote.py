@@ -22,9 +22,8 @@ import awsglue.blueprint.base_resource  # noqa: F401  (preloaded for every layou
 import awsglue.blueprint.crawler  # noqa: F401
 import awsglue.blueprint.job  # noqa: F401
 import awsglue.blueprint.workflow  # noqa: F401
-
-from . import supervisor
-from .lifetime import die_with_parent
+from glueprint.sandbox import supervisor
+from glueprint.sandbox.lifetime import die_with_parent
 
 # Uids for runs of a root server: 100000 + n, one per concurrent run (they cycle).
 RUN_UID_BASE, RUN_UID_COUNT = 100_000, 50_000

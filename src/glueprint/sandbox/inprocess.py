@@ -13,9 +13,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from . import layout_child, script_child
-from .archive import unpack
-from .sandbox import ScriptResult, plan_from
+from glueprint.layouts.archive import unpack
+from glueprint.sandbox import layout_child, script_child
+from glueprint.sandbox.host import ScriptResult, plan_from
 
 _LOCK = threading.Lock()  # sys.path, sys.modules and the working directory are process-wide
 

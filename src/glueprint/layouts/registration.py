@@ -9,9 +9,9 @@ stays CREATING or UPDATING for good.
 import hashlib
 import logging
 
-from ..service.context import ServiceContext
-from ..store import blueprints as store
-from .archive import ArchiveError, inspect
+from glueprint.layouts.archive import ArchiveError, inspect
+from glueprint.service.context import ServiceContext
+from glueprint.store import blueprints as store
 
 log = logging.getLogger("glueprint.registry")
 

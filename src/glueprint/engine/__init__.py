@@ -1,1 +1,0 @@
-"""The run engine: archives, parameters, the layout sandbox, entity creation and rollback."""

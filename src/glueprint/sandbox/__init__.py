@@ -1,0 +1,1 @@
+"""Running untrusted code (layouts, job scripts) in a per-run kernel jail; shared by both engines."""
