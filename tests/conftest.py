@@ -30,6 +30,19 @@ def zip_files(files: dict[str, str | bytes], compression: int = zipfile.ZIP_STOR
     return buf.getvalue()
 
 
+def pytest_collection_modifyitems(config, items):
+    """With GLUEPRINT_TEST_BACKEND_TESTS_ONLY set, keep only the tests that run per backend:
+    scripts/test runs the PostgreSQL half so, beside a SQLite half that runs everything else."""
+    if not os.environ.get("GLUEPRINT_TEST_BACKEND_TESTS_ONLY"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        per_backend = "databases" in getattr(getattr(item, "callspec", None), "params", {})
+        (kept if per_backend else dropped).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
 class Databases:
     """Fresh, empty databases on demand for one backend."""
 

@@ -73,12 +73,12 @@ def conditional(glue, name: str, workflow: str, conditions: list[dict], actions:
     )
 
 
-def workflow_of(glue, jobs: dict[str, str], start: list[str]) -> str:
+def workflow_of(glue, jobs: dict[str, str], start: list[str], **job_options) -> str:
     """A workflow with the given jobs (name → command) and an ON_DEMAND trigger starting ``start``."""
     workflow = unique("wf")
     glue.create_workflow(Name=workflow)
     for job, command in jobs.items():
-        make_job(glue, job, command)
+        make_job(glue, job, command, **job_options)
     glue.create_trigger(
         Name=f"{workflow}_start", WorkflowName=workflow, Type="ON_DEMAND", Actions=[{"JobName": j} for j in start]
     )
@@ -415,3 +415,30 @@ def test_dashboard_draws_a_workflow_run_coloured_by_state_and_refreshes_while_it
     assert f'data-name="{after}" data-state="SUCCEEDED"' in done and f'data-name="{trigger}" data-state="FIRED"' in done
     listing = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}").text
     assert run_id[:11] in listing and "COMPLETED" in listing
+
+
+def test_two_processes_sharing_the_database_start_each_node_once(orchestra, g, tmp_session, s3):
+    from servers import glueprint_worker
+
+    worker = glueprint_worker(orchestra.db_url, tmp_session, orchestra.url, "--s3-endpoint-url", s3.url, *RULES).start()
+    try:
+        first = unique("first")
+        fan = [unique(f"fan{i}") for i in range(12)]
+        jobs = {first: "glueetl", **dict.fromkeys(fan, "glueetl")}
+        workflow = workflow_of(g, jobs, [first], ExecutionProperty={"MaxConcurrentRuns": 10})
+        g.create_trigger(
+            Name=unique("t"),
+            WorkflowName=workflow,
+            Type="CONDITIONAL",
+            StartOnCreation=True,
+            Predicate={"Conditions": [on(first)]},
+            Actions=[{"JobName": j} for j in fan],
+        )
+        runs = [g.start_workflow_run(Name=workflow)["RunId"] for _ in range(3)]
+        for run_id in runs:
+            done = wait_workflow_run(g, workflow, run_id)
+            assert done["Status"] == "COMPLETED" and done["Statistics"]["SucceededActions"] == 13
+        for job in [first, *fan]:
+            assert len(g.get_job_runs(JobName=job)["JobRuns"]) == 3
+    finally:
+        worker.stop()

@@ -69,6 +69,15 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         """outcomes: how runs of matching jobs or crawlers end instead of executing, as
         ``{"load_*": "FAILED:0:disk full"}`` or ``["load_*=FAILED"]``; simulated_seconds: how
         long a Spark job run takes; clock: a ``time.time`` stand-in, e.g. to fire schedules."""
+        # What a decorated function's own mock is made with, each time it is called.
+        self._arguments = dict(
+            archive_root=archive_root,
+            region=region,
+            account_id=account_id,
+            outcomes=outcomes,
+            simulated_seconds=simulated_seconds,
+            clock=clock,
+        )
         self.archive_root = archive_root
         self.region = region
         self.account_id = account_id
@@ -139,7 +148,7 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with mock_glue(self.archive_root, self.region, self.account_id):
+            with mock_glue(**self._arguments):
                 return func(*args, **kwargs)
 
         return wrapper
