@@ -17,14 +17,18 @@ FULL = {
     "memory.py": [],
     "sandbox_cost.py": [],
     "workflow_overhead.py": [],
+    "fixture_cost.py": [],
+    "start_time.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
-    "page_throughput.py": ["--seconds", "1"],
+    "page_throughput.py": ["--seconds", "1", "--history", "20000"],
     "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
     "memory.py": ["--runs", "40", "--in-flight", "10"],
     "sandbox_cost.py": ["--runs", "10"],
     "workflow_overhead.py": ["--runs", "3"],
+    "fixture_cost.py": ["--uses", "5"],
+    "start_time.py": ["--rounds", "1"],
 }
 
 

@@ -16,6 +16,7 @@ server's sandbox and its limits do not apply here.
 Clients created before the mock starts keep talking to wherever they pointed.
 """
 
+import atexit
 import functools
 import os
 import shutil
@@ -54,6 +55,17 @@ class _Body:
     def read(self, *_args, **_kwargs) -> bytes:
         data, self._data = self._data, b""
         return data
+
+
+@functools.cache
+def _migrated_template() -> Path:
+    """An empty database at the newest schema, made once per process and copied for each mock."""
+    folder = Path(tempfile.mkdtemp(prefix="glueprint-mock-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    db = Database(f"sqlite:///{folder / 'template.db'}")
+    db.migrate()
+    db.dispose()
+    return folder / "template.db"
 
 
 class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. moto's mock_aws)
@@ -114,22 +126,24 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
             outcomes=self.outcomes,
             simulated_seconds=self.simulated_seconds,
         )
+        shutil.copyfile(_migrated_template(), self._dir / "glue.db")  # migrating anew costs ~100 ms
         self.db = Database(settings.db_url)
-        self.db.migrate()
         ctx = build_context(settings, self.db, **({"clock": self.clock} if self.clock else {}))
         self.dispatcher = Dispatcher(ctx)
         self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
         ctx.on_work_added = self.pool.wake
         self.pool.start()
-        # Every botocore session made from now on asks this handler first; boto3's default
-        # session is dropped so that boto3.client() makes a new one.
+        # Every botocore session made from now on asks this handler first, and so does boto3's
+        # default session if there is one (kept: a new one would load the models again, ~150 ms).
         botocore.handlers.BUILTIN_HANDLERS.insert(0, self._handler)
-        boto3.DEFAULT_SESSION = None
+        if boto3.DEFAULT_SESSION is not None:
+            boto3.DEFAULT_SESSION._session.register(*self._handler)
         return self
 
     def stop(self) -> None:
         botocore.handlers.BUILTIN_HANDLERS.remove(self._handler)
-        boto3.DEFAULT_SESSION = None
+        if boto3.DEFAULT_SESSION is not None:  # the one from before, or one made meanwhile
+            boto3.DEFAULT_SESSION._session.unregister(*self._handler)
         self.pool.stop()
         self.db.dispose()
         shutil.rmtree(self._dir, ignore_errors=True)
