@@ -8,6 +8,7 @@ lease ran out belongs to a worker that was lost (killed, crashed, machine gone);
 worker to see it fails it cleanly and rolls back what it had created.
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from glueprint.orchestration.runner import NodeRunner
 from glueprint.sandbox.host import Limits, Sandbox
 from glueprint.service.context import ServiceContext
 from glueprint.store import runs as run_store
+from glueprint.store import work
 from glueprint.store import workflow_runs as node_store
 
 log = logging.getLogger("glueprint.worker")
@@ -94,44 +96,43 @@ class WorkerPool:
             self._pending_wakes = max(0, self._pending_wakes - 1)
 
     def _claim(self):
-        with self.ctx.db.read() as conn:
-            if not run_store.any_claimable(conn, self.ctx.clock()):
-                return None
         with self.ctx.db.write() as conn:
             return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
     def run_once(self) -> bool:
         """Do one piece of work; False when there was nothing to do. Short work goes first
         (blueprint checks, due schedules), then job runs and crawls, then blueprint runs."""
-        if self.registrar.check_once(self.identity):
+        waiting = work.waiting(self.ctx.db, self.ctx.clock())  # one read, no lock, when idle
+        if waiting.checks and self.registrar.check_once(self.identity):
             return True
-        if scheduler.fire_one(self.ctx, self.nodes.conductor):
+        if waiting.schedules and scheduler.fire_one(self.ctx, self.nodes.conductor):
             return True
-        node = self.nodes.claim(self.identity)
+        node = self.nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:
-            with self._active_lock:
-                self._active.add(node["run_id"])
-            try:
+            with self._holding(node["run_id"]):
                 self.nodes.step(node, self.identity)
-            finally:
-                with self._active_lock:
-                    self._active.discard(node["run_id"])
             return True
-        run = self._claim()
+        run = self._claim() if waiting.runs else None
         if run is None:
             return False
-        with self._active_lock:
-            self._active.add(run["run_id"])
-        try:
+        with self._holding(run["run_id"]):
             previous = run["claimed_by"]
             if previous is not None or run["state"] == "ROLLING_BACK":
                 self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
             else:
                 self.executor.execute(run, self.identity)
+        return True
+
+    @contextlib.contextmanager
+    def _holding(self, run_id: str):
+        """While a claimed run is worked on, the heartbeat renews its lease."""
+        with self._active_lock:
+            self._active.add(run_id)
+        try:
+            yield
         finally:
             with self._active_lock:
-                self._active.discard(run["run_id"])
-        return True
+                self._active.discard(run_id)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

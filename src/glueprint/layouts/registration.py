@@ -23,9 +23,6 @@ class Registrar:
 
     def check_once(self, worker: str) -> bool:
         """Check one waiting blueprint; False when none was waiting."""
-        with self.ctx.db.read() as conn:
-            if not store.any_check_waiting(conn, self.ctx.clock()):
-                return False
         with self.ctx.db.write() as conn:
             row = store.claim_check(conn, worker, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
         if row is None:

@@ -8,6 +8,7 @@ once are judged one after the other and a trigger never fires twice (or never).
 
 import hashlib
 import secrets
+import uuid
 
 from sqlalchemy import Connection
 
@@ -15,7 +16,7 @@ from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from . import predicates
-from .outcomes import Outcomes
+from .outcomes import Outcome, Outcomes
 
 FINAL_JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR", "EXPIRED")
 RETRIED_STATES = ("FAILED", "ERROR")
@@ -24,6 +25,11 @@ CRAWLER_KIND = {"job": "job", "crawl": "crawler"}
 
 def new_id(prefix: str) -> str:
     return prefix + secrets.token_hex(32)
+
+
+def _simulated(outcome: Outcome) -> dict:
+    """The plan of a run that is not executed: how and when it ends."""
+    return {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
 
 
 def timed_out(minutes) -> str:
@@ -115,13 +121,8 @@ class Conductor:
             return {"mode": "script"}
         outcome = outcome or self.outcomes.spark()
         if timeout_minutes and outcome.seconds > timeout_minutes * 60:  # a simulated run times out as a real one would
-            return {
-                "mode": "simulate",
-                "state": "TIMEOUT",
-                "seconds": timeout_minutes * 60,
-                "message": timed_out(timeout_minutes),
-            }
-        return {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
+            outcome = Outcome("TIMEOUT", timeout_minutes * 60, timed_out(timeout_minutes))
+        return _simulated(outcome)
 
     def start_crawl(
         self, conn: Connection, now: float, crawler_name: str, *, workflow_run: dict | None = None, from_api: bool = False
@@ -134,12 +135,8 @@ class Conductor:
                 raise errors.CrawlerRunningException(f"Crawler with name {crawler_name} has already started")
             return None
         outcome = self.outcomes.for_name(crawler_name, "crawl")
-        plan = (
-            {"mode": "crawl"}
-            if outcome is None
-            else {"mode": "simulate", "state": outcome.state, "seconds": outcome.seconds, "message": outcome.message}
-        )
-        run_id = new_id("")[:36]
+        plan = {"mode": "crawl"} if outcome is None else _simulated(outcome)
+        run_id = str(uuid.uuid4())  # a CrawlId is a UUID
         doc = {
             "kind": "crawl",
             "name": crawler_name,

@@ -44,9 +44,6 @@ class NodeRunner:
         self.conductor = Conductor(ctx.outcomes)
 
     def claim(self, worker: str) -> dict | None:
-        with self.ctx.db.read() as conn:
-            if not store.any_claimable(conn, self.ctx.clock()):
-                return None
         with self.ctx.db.write() as conn:
             return store.claim_node_run(conn, worker, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 

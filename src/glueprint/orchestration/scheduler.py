@@ -29,10 +29,7 @@ def sync(conn: Connection, trigger: dict, now: float) -> None:
 
 
 def fire_one(ctx, conductor: Conductor) -> bool:
-    """Fire one due schedule, if any is due (looked for without a write lock first)."""
-    with ctx.db.read() as conn:
-        if not store.any_schedule_due(conn, ctx.clock()):
-            return False
+    """Fire one due schedule; False when none was due."""
     with ctx.db.write() as conn:
         fired = fire_due(conn, conductor, ctx.clock(), skip_locked=not ctx.db.is_sqlite)
     if fired:

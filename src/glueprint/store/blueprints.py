@@ -76,11 +76,6 @@ def _check_waiting(now: float):
     return and_(blueprints.c.status.in_(CHECK_STATES), free)
 
 
-def any_check_waiting(conn: Connection, now: float) -> bool:
-    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
-    return conn.execute(select(blueprints.c.name).where(_check_waiting(now)).limit(1)).first() is not None
-
-
 def claim_check(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the blueprint waiting longest in CREATING or UPDATING (unclaimed, or its lease
     ran out) to fetch and check its archive; None if there is none."""

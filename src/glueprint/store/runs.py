@@ -46,11 +46,6 @@ def _claimable(now: float):
     return and_(runs.c.state.in_(OPEN_STATES), or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now))
 
 
-def any_claimable(conn: Connection, now: float) -> bool:
-    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
-    return conn.execute(select(runs.c.seq).where(_claimable(now)).limit(1)).first() is not None
-
-
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
     query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(_claimable(now)).order_by(runs.c.seq).limit(1)

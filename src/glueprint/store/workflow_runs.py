@@ -168,15 +168,6 @@ def _claimable(now: float):
     return and_(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.due <= now, free)
 
 
-def any_claimable(conn: Connection, now: float) -> bool:
-    """A read-only look first, so idle workers never take SQLite's write lock just to find nothing."""
-    return conn.execute(select(node_runs.c.seq).where(_claimable(now)).limit(1)).first() is not None
-
-
-def any_schedule_due(conn: Connection, now: float) -> bool:
-    return conn.execute(select(schedules.c.trigger_name).where(schedules.c.next_fire <= now).limit(1)).first() is not None
-
-
 def claim_node_run(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool) -> dict | None:
     """The oldest open node run that is due and free (never claimed, or its worker's lease ran out)."""
     query = select(node_runs).where(_claimable(now)).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
