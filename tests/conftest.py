@@ -10,8 +10,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import EXAMPLES, zip_folder
+from glueprint.store.schema import metadata
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client
@@ -209,14 +212,19 @@ def all_runs_finished(glue, blueprint: str, timeout: float) -> list[dict]:
         time.sleep(0.5)
 
 
-def snapshot(glue) -> dict:
-    """Everything a rejected request must leave as it was."""
-    names = all_pages(glue.list_blueprints, "Blueprints")
-    return {
-        "blueprints": [glue.batch_get_blueprints(Names=names[i : i + 25])["Blueprints"] for i in range(0, len(names), 25)],
-        "workflows": all_pages(glue.list_workflows, "Workflows"),
-        "jobs": all_pages(glue.get_jobs, "Jobs"),
-        "crawlers": all_pages(glue.get_crawlers, "Crawlers"),
-        "triggers": all_pages(glue.get_triggers, "Triggers"),
-        "databases": all_pages(glue.get_databases, "DatabaseList"),
-    }
+def snapshot(server) -> dict:
+    """Every row the server stores (but its own settings): what a rejected request must leave
+    as it was. Read from its database, so it covers every table and costs a query per table;
+    meant for servers without workers (--workers 0), where nothing else changes the rows."""
+    engine = _SNAPSHOT_ENGINES.get(server.db_url)
+    if engine is None:
+        engine = _SNAPSHOT_ENGINES[server.db_url] = create_engine(server.db_url, poolclass=NullPool)
+    with engine.connect() as conn:
+        return {
+            table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+            for table in metadata.sorted_tables
+            if table.name != "meta"
+        }
+
+
+_SNAPSHOT_ENGINES: dict = {}

@@ -74,14 +74,14 @@ def send(http: httpx.Client, op: str, content: bytes) -> httpx.Response:
 
 
 def check(target, op: str, content: bytes) -> None:
-    _, glue, http = target
-    before = snapshot(glue)
+    server, _, http = target
+    before = snapshot(server)
     response = send(http, op, content)  # a dropped connection raises here and fails the test
     assert response.status_code < 500, response.text
     assert response.headers["x-amzn-RequestId"]
     if response.status_code >= 400:
         assert response.json()["__type"] == response.headers["X-Amzn-ErrorType"]
-        assert snapshot(glue) == before, f"{op} was rejected but changed state"
+        assert snapshot(server) == before, f"{op} was rejected but changed state"
 
 
 @pytest.mark.parametrize("op", implemented())
@@ -101,9 +101,9 @@ def test_junk_bodies_never_break_the_server(target, op, body):
 
 
 def test_oversized_and_deeply_nested_bodies_are_refused_cleanly(target):
-    _, glue, http = target
-    before = snapshot(glue)
+    server, glue, http = target
+    before = snapshot(server)
     assert send(http, "CreateBlueprint", b"[" * 100_000 + b"]" * 100_000).status_code == 400
     assert send(http, "CreateBlueprint", b'{"Name": "' + b"a" * (5 * 1024 * 1024) + b'"}').status_code == 413
-    assert snapshot(glue) == before
+    assert snapshot(server) == before
     assert glue.get_blueprint(Name="fuzzed")["Blueprint"]["Status"] == "CREATING"  # untouched; no worker checks it here
