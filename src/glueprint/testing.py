@@ -64,6 +64,7 @@ def _migrated_template() -> Path:
     atexit.register(shutil.rmtree, folder, True)
     db = Database(f"sqlite:///{folder / 'template.db'}")
     db.migrate()
+    db.token_key()  # made here once, so a mock's start only reads it
     db.dispose()
     return folder / "template.db"
 

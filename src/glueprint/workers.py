@@ -91,7 +91,8 @@ class WorkerPool:
 
     def _wait_for_work(self) -> None:
         with self._wake:
-            if self._pending_wakes == 0:
+            # _stop is checked under the lock stop() notifies with, so a stop is never missed.
+            if self._pending_wakes == 0 and not self._stop.is_set():
                 self._wake.wait(timeout=POLL_S)
             self._pending_wakes = max(0, self._pending_wakes - 1)
 
