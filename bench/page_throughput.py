@@ -79,7 +79,9 @@ def page_tokens(url: str, blueprint: str, pages: int) -> list[dict]:
                 headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.GetBlueprintRuns"},
             ).json()
             requests.append(request)
-            token = answer["NextToken"]
+            token = answer.get("NextToken")
+            if token is None:
+                break
     return requests
 
 
