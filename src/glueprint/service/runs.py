@@ -89,7 +89,7 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     scope = {"BlueprintName": name}
     position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"), types=(int,))
     with ctx.db.read() as conn:
-        if blueprint_store.get(conn, name) is None:
+        if not blueprint_store.exists(conn, name):
             raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
         rows = store.page(conn, name, position[0] if position else None, limit + 1)
     result = {"BlueprintRuns": [view(r) for r in rows[:limit]]}
