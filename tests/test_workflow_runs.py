@@ -4,6 +4,7 @@ import json
 import time
 import uuid
 
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -303,7 +304,7 @@ raise ValueError("the input folder is empty")
 """
 
 
-def test_a_pythonshell_job_reads_its_arguments_and_writes_a_catalog_table(g, upload):
+def test_a_pythonshell_job_reads_its_arguments_and_writes_a_catalog_table(g, orchestra, upload):
     script = upload(SHELL_SCRIPT.encode(), key=f"{uuid.uuid4().hex}/write_table.py")
     job, database = unique("shell"), unique("db")
     workflow = unique("wf")
@@ -323,6 +324,9 @@ def test_a_pythonshell_job_reads_its_arguments_and_writes_a_catalog_table(g, upl
     assert g.get_table(DatabaseName=database, Name="written_by_job")["Table"]["Parameters"] == {"job": job}
     assert g.get_workflow_run_properties(Name=workflow, RunId=run_id)["RunProperties"]["written"] == "yes"
     assert done["Status"] == "COMPLETED"
+    assert "Output" not in job_run  # no Glue shape has it: only the dashboard shows a script's output
+    page = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    assert "wrote written_by_job" in page
 
 
 def test_a_pythonshell_exception_fails_the_run_with_its_message(g, upload):
@@ -393,8 +397,6 @@ def test_serve_refuses_an_outcome_rule_it_cannot_read(tmp_path):
 
 
 def test_dashboard_draws_a_workflow_run_coloured_by_state_and_refreshes_while_it_runs(g, orchestra):
-    import httpx
-
     slow = unique("slow_job_with_a_rather_long_name_that_would_not_fit_on_two_lines")
     first, after = unique("first_fails"), unique("after")
     workflow = workflow_of(g, {first: "glueetl", slow: "glueetl", after: "glueetl"}, [first, slow])

@@ -18,9 +18,7 @@ from ..store import workflow_runs as store
 from . import predicates
 from .outcomes import Outcome, Outcomes
 
-FINAL_JOB_STATES = ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR", "EXPIRED")
 RETRIED_STATES = ("FAILED", "ERROR")
-CRAWLER_KIND = {"job": "job", "crawl": "crawler"}
 
 
 def new_id(prefix: str) -> str:

@@ -37,8 +37,11 @@ def statistics(nodes: list[dict]) -> dict:
 
 
 def node_view(node: dict) -> dict:
-    """A job run (JobRun) or crawl (Crawl) as the API shows it."""
+    """A job run (JobRun) or crawl (Crawl) as the API shows it. ``Output`` (a script's last
+    output) is in no Glue shape, so only the dashboard, which reads the handlers, shows it."""
     wire = dict(node["wire"])
+    if node.get("output"):
+        wire["Output"] = node["output"]
     if node["kind"] == "crawl":
         wire["State"] = CRAWL_STATES.get(node["_state"], node["_state"])
     else:

@@ -149,16 +149,6 @@ def node_run_page(conn: Connection, kind: str, name: str, before_seq: int | None
     return [_node(row) for row in conn.execute(query.order_by(node_runs.c.seq.desc()).limit(limit))]
 
 
-def finished_node_runs(conn: Connection, kind: str, name: str, limit: int) -> list[dict]:
-    query = (
-        select(node_runs)
-        .where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.state.not_in(OPEN_NODE_STATES))
-        .order_by(node_runs.c.seq.desc())
-        .limit(limit)
-    )
-    return [_node(row) for row in conn.execute(query)]
-
-
 def remove_node_runs(conn: Connection, kind: str, name: str) -> None:
     conn.execute(delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name))
 

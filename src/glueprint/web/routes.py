@@ -119,6 +119,7 @@ def routes(ctx) -> list[Route]:
                         "started": started,
                         "trigger": item.get("TriggerName"),
                         "error": item.get("ErrorMessage"),
+                        "output": item.get("Output"),
                     }
                 )
         for node in run["Graph"]["Nodes"]:  # a trigger whose actions started in this run fired
