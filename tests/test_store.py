@@ -26,3 +26,21 @@ def test_migrating_twice_changes_nothing_and_keeps_the_token_key(databases):
     second.migrate()
     assert second.token_key() == key and len(key) == 32
     second.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics_and_a_migrated_database_is_at_it(databases):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from glueprint.store.db import MIGRATIONS, current_revision, head_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+    db = Database(databases.new())
+    with db.engine.connect() as conn:
+        assert current_revision(conn) is None
+    db.migrate()
+    with db.engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+    db.dispose()
