@@ -15,13 +15,15 @@ def test_the_built_wheel_installs_and_runs_the_demo_from_an_empty_folder(tmp_pat
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(REPO)], check=True, timeout=600
     )
-    (wheel,) = dist.glob("glueprint-*.whl")
+    (wheel,) = dist.glob("glueprint-0.1.0-*.whl")  # the version pyproject reads from glueprint/__init__.py
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
         "glueprint/examples/crawl_chain/blueprint.cfg",
         "glueprint/web/templates/base.html",
-        "glueprint/store/migrations/versions/0004_definitions.py",
+        "glueprint/store/migrations/versions/0005_orchestration.py",
+        "glueprint/web/templates/workflow_run.html",
         "awsglue/blueprint/workflow.py",
+        "awsglue/utils.py",
     ):
         assert expected in names, expected
     assert any(n.endswith("licenses/LICENSE") for n in names)
