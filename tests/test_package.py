@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from glueprint import __version__
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -15,7 +17,7 @@ def test_the_built_wheel_installs_and_runs_the_demo_from_an_empty_folder(tmp_pat
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(REPO)], check=True, timeout=600
     )
-    (wheel,) = dist.glob("glueprint-0.1.0-*.whl")  # the version pyproject reads from glueprint/__init__.py
+    (wheel,) = dist.glob(f"glueprint-{__version__}-*.whl")  # pyproject reads it from glueprint/__init__.py
     names = zipfile.ZipFile(wheel).namelist()
     for expected in (
         "glueprint/examples/crawl_chain/blueprint.cfg",
