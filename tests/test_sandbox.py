@@ -207,11 +207,11 @@ def test_a_plan_beyond_the_quotas_fails_at_once(glue, upload, name, target):
     from awsglue.blueprint.workflow import *
     def generate_layout(u, s):
         c = {"Name": "glueetl", "ScriptLocation": "s3://b/k.py"}
-        return Workflow(Name="huge", Entities=Entities(Jobs=[Job(Name=f"j{i}", Role="r", Command=c) for i in range(120000)]))
+        return Workflow(Name="huge", Entities=Entities(Jobs=[Job(Name=f"j{i}", Role="r", Command=c) for i in range(20000)]))
     """
     run = attack(glue, upload, name, code, target)
     assert run["State"] == "FAILED"
-    assert "The workflow has 120000 jobs; a blueprint run may create at most 1000" in run["ErrorMessage"]
+    assert "The workflow has 20000 jobs; a blueprint run may create at most 1000" in run["ErrorMessage"]
 
 
 # Starts glueprint with unshare(2) refused, as on kernels or machines without namespaces.
