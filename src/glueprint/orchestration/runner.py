@@ -156,6 +156,10 @@ class NodeRunner:
         except (ClientError, BotoCoreError) as exc:
             self._finish(node, worker, "FAILED", f"Unable to read the crawler's S3 targets: {exc}")
             return
+        except Exception as exc:  # a bug or an unforeseen file must end the crawl, not strand it
+            log.exception("crawl %s of %s failed unexpectedly", node["run_id"], node["name"])
+            self._finish(node, worker, "FAILED", f"Internal error while crawling: {type(exc).__name__}: {exc}")
+            return
         with self.ctx.db.write() as conn:
             now = self.ctx.clock()
             metrics = None

@@ -38,7 +38,7 @@ def stop_crawler(ctx: ServiceContext, p: dict) -> dict:
     return {}
 
 
-def _metrics(crawler: dict, now: float) -> dict:
+def _metrics(crawler: dict) -> dict:
     history = crawler.get("_metrics") or {}
     runtimes = history.get("runtimes") or []
     running = crawler.get("State") == "RUNNING"
@@ -62,4 +62,4 @@ def get_crawler_metrics(ctx: ServiceContext, p: dict) -> dict:
             crawlers = [found[n] for n in p["CrawlerNameList"] if n in found]
         else:
             crawlers = entity_store.page(conn, "crawler", None, 1000)
-    return {"CrawlerMetricsList": [_metrics(c, ctx.clock()) for c in crawlers[: p.get("MaxResults", 1000)]]}
+    return {"CrawlerMetricsList": [_metrics(c) for c in crawlers[: p.get("MaxResults", 1000)]]}
