@@ -146,7 +146,6 @@ class Conductor:
         }
         store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
         crawler.update(State="RUNNING", CrawlElapsedTime=0)
-        crawler["_crawl_started"] = now
         entity_store.replace(conn, "crawler", crawler_name, crawler)
         return run_id
 
@@ -192,13 +191,13 @@ class Conductor:
             "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
             "fired": [],
             "inherited": [],
+            "status": "RUNNING",
+            "completed_on": None,
         }
         limit = workflow.get("MaxConcurrentRuns")
         exceeded = limit is not None and store.open_workflow_runs(conn, workflow_name) >= limit
         if exceeded and from_api:
             raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for workflow: {workflow_name}.")
-        store.add_workflow_run(conn, run["RunId"], workflow_name, now, run)
-        run.update(status="RUNNING", completed_on=None)
         if exceeded:  # a schedule found the workflow at its limit: AWS records the run in ERROR
             run.update(status="ERROR", completed_on=now, ErrorMessage=f"Concurrent runs exceeded for workflow: {workflow_name}.")
         else:
@@ -206,7 +205,7 @@ class Conductor:
             if starting:
                 self.fire(conn, now, starting[0], run)
             self._complete_if_done(conn, now, run)
-        store.save_workflow_run(conn, run)
+        store.add_workflow_run(conn, run)  # once, as it stands after its starting trigger fired
         return run["RunId"]
 
     def _states(self, conn: Connection, run: dict) -> tuple[dict, dict]:
@@ -232,9 +231,7 @@ class Conductor:
             predecessors = [  # the job runs whose conditions held
                 {"JobName": latest[node]["name"], "RunId": latest[node]["run_id"]}
                 for c in trigger["Predicate"]["Conditions"]
-                if (node := predicates.watched(c)) in latest
-                and node[0] == "job"
-                and predicates.holds({"Predicate": {"Conditions": [c]}}, states)
+                if (node := predicates.watched(c)) in latest and node[0] == "job" and predicates.condition_holds(c, states)
             ]
             self.fire(conn, now, trigger, run, predecessors)
 
@@ -299,16 +296,16 @@ class Conductor:
             "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
             "fired": [t for t in original.get("fired", []) if t not in refired],
             "inherited": [[k, n, s] for (k, n), s in states.items() if (k, n) not in downstream],
+            "status": "RUNNING",
+            "completed_on": None,
         }
-        store.add_workflow_run(conn, run["RunId"], workflow_name, now, run)
-        run.update(status="RUNNING", completed_on=None)
         for kind, name in dict.fromkeys(wanted):
             before = latest.get((kind, name), {})
             if kind == "job":
                 self.start_job(conn, now, name, trigger=(before.get("wire") or {}).get("TriggerName"), workflow_run=run)
             else:
                 self.start_crawl(conn, now, name, workflow_run=run)
-        store.save_workflow_run(conn, run)
+        store.add_workflow_run(conn, run)
         return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(wanted)]
 
     # Ending node runs
@@ -342,7 +339,7 @@ class Conductor:
             return False
         if worker is not None and current["_claimed_by"] not in (worker, None):
             return False
-        doc = {k: v for k, v in current.items() if not k.startswith("_")}
+        doc = current  # its "_" keys are the store's; save_node_run leaves them out
         if current["_state"] == "STOPPING":  # a stop asked for while it ran wins over how it ended
             state, message = ("STOPPED" if doc["kind"] == "job" else "CANCELLED"), None
         self._end(doc, state, now, message)
@@ -379,7 +376,7 @@ class Conductor:
         crawler = entity_store.get(conn, "crawler", doc["name"])
         if crawler is None:
             return
-        started = crawler.pop("_crawl_started", doc["wire"]["StartedOn"])
+        started = doc["wire"]["StartedOn"]
         crawler.update(State="READY", CrawlElapsedTime=0)
         crawler["LastCrawl"] = {
             "Status": state,

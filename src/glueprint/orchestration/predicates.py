@@ -10,7 +10,7 @@ def watched(condition: dict) -> tuple[str, str] | None:
     return None
 
 
-def _condition_holds(condition: dict, states: dict) -> bool:
+def condition_holds(condition: dict, states: dict) -> bool:
     node = watched(condition)
     if node is None or condition.get("LogicalOperator", "EQUALS") != "EQUALS":
         return False
@@ -24,7 +24,7 @@ def holds(trigger: dict, states: dict) -> bool:
     conditions = predicate.get("Conditions") or []
     if not conditions:
         return False
-    results = [_condition_holds(c, states) for c in conditions]
+    results = [condition_holds(c, states) for c in conditions]
     return any(results) if predicate.get("Logical") == "ANY" else all(results)
 
 

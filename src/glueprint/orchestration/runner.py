@@ -76,15 +76,14 @@ class NodeRunner:
 
     def _set_running(self, node: dict, conn, worker: str, due: float, keep_claim: bool) -> bool:
         """RUNNING: kept claimed while this worker executes it, or left for whoever finds it due."""
-        doc = {k: v for k, v in node.items() if not k.startswith("_")}
         now = self.ctx.clock()
         if node["kind"] == "job":
-            doc["wire"].update(JobRunState="RUNNING", LastModifiedOn=now)
+            node["wire"].update(JobRunState="RUNNING", LastModifiedOn=now)
         lease = now + self.lease_s if keep_claim else None  # renewed by the worker's heartbeat
         claimed_by = worker if keep_claim else None
         started = store.save_node_run(
             conn,
-            doc,
+            node,
             "RUNNING",
             due,
             claimed_by=claimed_by,

@@ -2,6 +2,7 @@
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
+from .claims import free, one_of
 from .runs import OPEN_STATES
 from .schema import blueprints, definitions, runs
 
@@ -79,15 +80,15 @@ def prune_definitions(conn: Connection, name: str) -> None:
     )
 
 
-def _check_waiting(now: float):
-    free = or_(blueprints.c.claimed_by.is_(None), blueprints.c.lease_until < now)
-    return and_(blueprints.c.status.in_(CHECK_STATES), free)
+def check_waiting(now):
+    """A blueprint whose archive waits to be checked (now: a time or a bound parameter)."""
+    return and_(one_of(blueprints.c.status, CHECK_STATES), free(blueprints, now))
 
 
 def claim_check(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the blueprint waiting longest in CREATING or UPDATING (unclaimed, or its lease
     ran out) to fetch and check its archive; None if there is none."""
-    query = select(*blueprints.c).where(_check_waiting(now)).order_by(blueprints.c.last_modified_on).limit(1)
+    query = select(*blueprints.c).where(check_waiting(now)).order_by(blueprints.c.last_modified_on).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).mappings().first()

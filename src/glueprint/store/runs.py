@@ -1,7 +1,8 @@
 """SQL for blueprint runs: recording them, paging them newest first, and claiming them for work."""
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
+from .claims import free, one_of
 from .schema import blueprints, runs
 
 # What GetBlueprintRun(s) show; a worker also reads which definition and who holds the claim.
@@ -42,13 +43,14 @@ def page(conn: Connection, blueprint_name: str, before_seq: int | None, limit: i
     return list(conn.execute(_NEXT_PAGE, {**params, "before": before_seq}).mappings())
 
 
-def _claimable(now: float):
-    return and_(runs.c.state.in_(OPEN_STATES), or_(runs.c.claimed_by.is_(None), runs.c.lease_until < now))
+def claimable(now):
+    """A run a worker may take (now: a time or a bound parameter)."""
+    return and_(one_of(runs.c.state, OPEN_STATES), free(runs, now))
 
 
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
-    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(_claimable(now)).order_by(runs.c.seq).limit(1)
+    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(claimable(now)).order_by(runs.c.seq).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).mappings().first()

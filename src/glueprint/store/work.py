@@ -1,32 +1,20 @@
 """One read that tells an idle worker which kinds of work are waiting, so a poll costs one
-query (not one per kind) and never takes SQLite's write lock just to find nothing."""
+query (not one per kind) and never takes SQLite's write lock just to find nothing. The
+conditions are the claim queries' own."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, and_, bindparam, exists, literal_column, or_, select
+from sqlalchemy import Float, bindparam, exists, select
 
-from .blueprints import CHECK_STATES
-from .runs import OPEN_STATES
-from .schema import blueprints, node_runs, runs, schedules
-from .workflow_runs import OPEN_NODE_STATES
+from . import blueprints, runs, workflow_runs
 
 _NOW = bindparam("now", type_=Float)
 
-
-def _one_of(column, states: tuple[str, ...]):
-    # Constants written into the SQL, so the prepared statement takes `now` alone.
-    return column.in_([literal_column(f"'{state}'") for state in states])
-
-
-def _free(table):
-    return or_(table.c.claimed_by.is_(None), table.c.lease_until < _NOW)
-
-
 WAITING = select(
-    exists().where(_one_of(blueprints.c.status, CHECK_STATES), _free(blueprints)).label("checks"),
-    exists().where(schedules.c.next_fire <= _NOW).label("schedules"),
-    exists().where(and_(_one_of(node_runs.c.state, OPEN_NODE_STATES), node_runs.c.due <= _NOW, _free(node_runs))).label("nodes"),
-    exists().where(_one_of(runs.c.state, OPEN_STATES), _free(runs)).label("runs"),
+    exists().where(blueprints.check_waiting(_NOW)).label("checks"),
+    exists().where(workflow_runs.schedule_due(_NOW)).label("schedules"),
+    exists().where(workflow_runs.claimable(_NOW)).label("nodes"),
+    exists().where(runs.claimable(_NOW)).label("runs"),
 )
 
 

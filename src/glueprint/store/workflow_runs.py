@@ -1,8 +1,9 @@
 """SQL for workflow runs, job runs and crawls ("node runs"), and scheduled triggers' next fires."""
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from .claims import free, one_of
 from .schema import node_runs, schedules, workflow_runs
 
 OPEN_WORKFLOW_STATES = ("RUNNING", "STOPPING")
@@ -20,9 +21,18 @@ def _workflow_run(row) -> dict:
 # Workflow runs
 
 
-def add_workflow_run(conn: Connection, run_id: str, workflow: str, started_on: float, doc: dict) -> None:
+_COLUMNS = ("seq", "status", "completed_on")  # kept in their own columns, not in doc
+
+
+def _values(run: dict) -> dict:
+    doc = {k: v for k, v in run.items() if k not in _COLUMNS}
+    return {"status": run["status"], "completed_on": run["completed_on"], "doc": _dumps(doc)}
+
+
+def add_workflow_run(conn: Connection, run: dict) -> None:
+    """Record a new workflow run as it stands (status, completed_on and the rest)."""
     row = insert(workflow_runs).values(
-        run_id=run_id, workflow_name=workflow, status="RUNNING", started_on=started_on, doc=_dumps(doc)
+        run_id=run["RunId"], workflow_name=run["Name"], started_on=run["StartedOn"], **_values(run)
     )
     conn.execute(row)
 
@@ -38,9 +48,7 @@ def workflow_run(conn: Connection, run_id: str, lock: bool = False) -> dict | No
 
 
 def save_workflow_run(conn: Connection, run: dict) -> None:
-    doc = {k: v for k, v in run.items() if k not in ("seq", "status", "completed_on")}
-    values = {"status": run["status"], "completed_on": run["completed_on"], "doc": _dumps(doc)}
-    conn.execute(update(workflow_runs).where(workflow_runs.c.run_id == run["RunId"]).values(**values))
+    conn.execute(update(workflow_runs).where(workflow_runs.c.run_id == run["RunId"]).values(**_values(run)))
 
 
 def open_workflow_runs(conn: Connection, workflow: str) -> int:
@@ -153,14 +161,14 @@ def remove_node_runs(conn: Connection, kind: str, name: str) -> None:
     conn.execute(delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name))
 
 
-def _claimable(now: float):
-    free = or_(node_runs.c.claimed_by.is_(None), node_runs.c.lease_until < now)
-    return and_(node_runs.c.state.in_(OPEN_NODE_STATES), node_runs.c.due <= now, free)
+def claimable(now):
+    """A job run or crawl that is open, due and free (now: a time or a bound parameter)."""
+    return and_(one_of(node_runs.c.state, OPEN_NODE_STATES), node_runs.c.due <= now, free(node_runs, now))
 
 
 def claim_node_run(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool) -> dict | None:
     """The oldest open node run that is due and free (never claimed, or its worker's lease ran out)."""
-    query = select(node_runs).where(_claimable(now)).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
+    query = select(node_runs).where(claimable(now)).order_by(node_runs.c.due, node_runs.c.seq).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
@@ -198,8 +206,12 @@ def drop_schedule(conn: Connection, trigger: str) -> None:
     conn.execute(delete(schedules).where(schedules.c.trigger_name == trigger))
 
 
+def schedule_due(now):
+    return schedules.c.next_fire <= now
+
+
 def claim_due_schedule(conn: Connection, now: float, skip_locked: bool) -> tuple[str, str, float] | None:
-    query = select(schedules).where(schedules.c.next_fire <= now).order_by(schedules.c.next_fire).limit(1)
+    query = select(schedules).where(schedule_due(now)).order_by(schedules.c.next_fire).limit(1)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
