@@ -82,8 +82,10 @@ def crawler_doc(request: dict, now: float) -> dict:
 
 
 def trigger_doc(request: dict) -> dict:
+    """StartOnCreation activates SCHEDULED and CONDITIONAL triggers; an ON_DEMAND one stays CREATED."""
     doc = {k: v for k, v in request.items() if k != "StartOnCreation"}
-    doc["State"] = "ACTIVATED" if request.get("StartOnCreation") else "CREATED"
+    activated = request.get("StartOnCreation") and request.get("Type") != "ON_DEMAND"
+    doc["State"] = "ACTIVATED" if activated else "CREATED"
     return doc
 
 

@@ -7,6 +7,7 @@ with a different one it is IdempotentParameterMismatchException.
 
 import re
 
+from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
 from glueprint.orchestration import scheduler
 from glueprint.orchestration.conductor import Conductor
@@ -16,8 +17,6 @@ from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
-
-LABELS = {"job": "Job", "crawler": "Crawler", "trigger": "Trigger", "workflow": "Workflow"}
 
 
 def _require(conn, kind: str, name: str) -> dict:
@@ -126,8 +125,6 @@ def create_trigger(ctx: ServiceContext, p: dict) -> dict:
                     f"Workflow {workflow} already has a starting trigger ({starting[0]['Name']}); a workflow has only one."
                 )
         doc = {**defaults.trigger_doc(p), "_request": p}
-        if p["Type"] == "ON_DEMAND":
-            doc["State"] = "CREATED"
         store.add(conn, "trigger", p["Name"], doc, now)
         scheduler.sync(conn, doc, now)
     return {"Name": p["Name"]}
