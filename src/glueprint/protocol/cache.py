@@ -4,10 +4,15 @@ An operation opts in by registering a ``version(ctx, params)`` function that rea
 the store, a value that changes whenever its answer would (and None when there is nothing
 to cache). Every request still asks the store for that version, so processes sharing a
 database never serve each other's stale pages.
+
+An entry is keyed by the operation and the request body as sent, and keeps the parameters
+that body validated to: a repeated request is answered without parsing or validating it
+again (a body written differently is another entry, with the same answer).
 """
 
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 MAX_BYTES = 32 * 1024 * 1024
 
@@ -15,27 +20,34 @@ MAX_BYTES = 32 * 1024 * 1024
 class ResponseCache:
     def __init__(self, max_bytes: int = MAX_BYTES):
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[object, bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, version) -> bytes | None:
+    def get(self, key: tuple) -> "Entry | None":
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry[0] != version:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
 
-    def put(self, key: tuple, version, body: bytes) -> None:
-        if len(body) > self.max_bytes // 8:
+    def put(self, key: tuple, params: dict, version, answer: bytes) -> None:
+        size = len(answer) + len(key[1])
+        if size > self.max_bytes // 8:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old[1])
-            self._entries[key] = (version, body)
-            self._size += len(body)
+                self._size -= old.size
+            self._entries[key] = Entry(params, version, answer, size)
+            self._size += size
             while self._size > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._size -= len(dropped)
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= dropped.size
+
+
+class Entry(NamedTuple):
+    params: dict  # validated, and never changed by a handler
+    version: object
+    answer: bytes
+    size: int

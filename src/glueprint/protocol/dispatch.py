@@ -111,13 +111,16 @@ class Dispatcher:
         name = _operation_name(headers)
         if name in denied:
             raise errors.AccessDeniedException(f"The credentials that signed this request may not call {name}.")
-        call = Call(name, validate(operation(name).input_shape, _parse(body)))
         version_of = registry.version_of(name)
-        call.version = version_of(self.ctx, call.params) if version_of else None
-        if call.version is not None:
-            call.cache_key = (name, orjson.dumps(call.params, option=orjson.OPT_SORT_KEYS))
-            call.cached = self.cache.get(call.cache_key, call.version)
-        return call
+        if version_of is None:
+            return Call(name, validate(operation(name).input_shape, _parse(body)))
+        key = (name, body)
+        entry = self.cache.get(key)
+        if entry is not None:  # this very body was answered before: it is valid
+            version = version_of(self.ctx, entry.params)
+            return Call(name, entry.params, key, version, entry.answer if version == entry.version else None)
+        params = validate(operation(name).input_shape, _parse(body))
+        return Call(name, params, key, version_of(self.ctx, params))
 
     def execute(self, call: Call) -> bytes:
         if call.cached is not None:
@@ -125,7 +128,7 @@ class Dispatcher:
         result = registry.handler(call.name)(self.ctx, call.params)
         answer = serializer(operation(call.name).output_shape)(result)
         if call.version is not None:
-            self.cache.put(call.cache_key, call.version, answer)
+            self.cache.put(call.cache_key, call.params, call.version, answer)
         return answer
 
     def handle(self, method: str, url: str, headers: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -162,7 +165,8 @@ class GlueEndpoint:
 
     async def _answer(self, scope, receive, headers: dict) -> bytes:
         body = await _read_body(receive, headers)
-        call = self.dispatcher.prepare(scope["method"], _url(scope, headers), headers, body)
+        url = _url(scope, headers) if self.dispatcher.verifier is not None else ""  # only signatures cover it
+        call = self.dispatcher.prepare(scope["method"], url, headers, body)
         if call.cached is not None or registry.is_read_only(call.name):
             return self.dispatcher.execute(call)
         return await run_in_threadpool(self.dispatcher.execute, call)

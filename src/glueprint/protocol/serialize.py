@@ -51,10 +51,9 @@ def _build(shape: Shape) -> Callable:
         nested = [(name, convert) for name, convert in members if convert is not _identity]
 
         def structure(value: dict) -> dict:
-            out = {name: value[name] for name in plain if value.get(name) is not None}
+            out = {name: item for name in plain if (item := value.get(name)) is not None}
             for name, convert in nested:
-                item = value.get(name)
-                if item is not None:
+                if (item := value.get(name)) is not None:
                     out[name] = convert(item)
             return out
 

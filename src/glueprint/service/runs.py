@@ -16,19 +16,29 @@ from glueprint.store import runs as store
 DEFAULT_RUNS_PAGE = 100
 
 
+# Each member of a BlueprintRun and the runs column it shows.
+_MEMBERS = {
+    "BlueprintName": "blueprint_name",
+    "RunId": "run_id",
+    "WorkflowName": "workflow_name",
+    "State": "state",
+    "StartedOn": "started_on",
+    "CompletedOn": "completed_on",
+    "ErrorMessage": "error_message",
+    "RollbackErrorMessage": "rollback_error_message",
+    "Parameters": "parameters",
+    "RoleArn": "role_arn",
+}
+_PAGE_MEMBERS = [(member, store.PAGE_COLUMNS.index(column)) for member, column in _MEMBERS.items()]
+_SEQ = store.PAGE_COLUMNS.index("seq")
+
+
 def view(row) -> dict:
-    return {
-        "BlueprintName": row["blueprint_name"],
-        "RunId": row["run_id"],
-        "WorkflowName": row["workflow_name"],
-        "State": row["state"],
-        "StartedOn": row["started_on"],
-        "CompletedOn": row["completed_on"],
-        "ErrorMessage": row["error_message"],
-        "RollbackErrorMessage": row["rollback_error_message"],
-        "Parameters": row["parameters"],
-        "RoleArn": row["role_arn"],
-    }
+    return {member: row[column] for member, column in _MEMBERS.items()}
+
+
+def _page_view(row: tuple) -> dict:
+    return {member: row[index] for member, index in _PAGE_MEMBERS}
 
 
 def _check_parameters(text: str | None) -> None:
@@ -88,11 +98,10 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     limit = p.get("MaxResults", DEFAULT_RUNS_PAGE)
     scope = {"BlueprintName": name}
     position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"), types=(int,))
-    with ctx.db.read() as conn:
-        if not blueprint_store.exists(conn, name):
-            raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-        rows = store.page(conn, name, position[0] if position else None, limit + 1)
-    result = {"BlueprintRuns": [view(r) for r in rows[:limit]]}
+    rows = store.page(ctx.db, name, position[0] if position else None, limit + 1)
+    if rows is None:
+        raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
+    result = {"BlueprintRuns": [_page_view(r) for r in rows[:limit]]}
     if len(rows) > limit:
-        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1]["seq"]])
+        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][_SEQ]])
     return result

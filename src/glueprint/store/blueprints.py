@@ -1,6 +1,6 @@
 """SQL for the blueprint registry and the definitions its runs use."""
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from .claims import free, one_of
 from .runs import OPEN_STATES
@@ -17,14 +17,6 @@ _VIEW = [*blueprints.c, definitions.c.layout_generator, definitions.c.parameter_
 
 def get(conn: Connection, name: str):
     return conn.execute(select(*_VIEW).select_from(_ACTIVE).where(blueprints.c.name == name)).mappings().first()
-
-
-_EXISTS = select(blueprints.c.name).where(blueprints.c.name == bindparam("name"))
-
-
-def exists(conn: Connection, name: str) -> bool:
-    """Whether the blueprint is there: one indexed row, none of its definition."""
-    return conn.execute(_EXISTS, {"name": name}).first() is not None
 
 
 def get_many(conn: Connection, names: list[str]) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy import literal_column, or_
 
 def one_of(column, states: tuple[str, ...]):
     # The states are constants of the code, written into the SQL: a prepared statement then
-    # takes `now` alone (see Database.point_read).
+    # takes `now` alone (see Database.prepared).
     return column.in_([literal_column(f"'{state}'") for state in states])
 
 

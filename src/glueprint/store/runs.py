@@ -28,19 +28,30 @@ def get(conn: Connection, blueprint_name: str, run_id: str):
     return conn.execute(query).mappings().first()
 
 
-# Built once: the page query is the hot path, and building a statement costs more than running it.
-_FIRST_PAGE = (
-    select(*PUBLIC).where(runs.c.blueprint_name == bindparam("blueprint")).order_by(runs.c.seq.desc()).limit(bindparam("limit"))
+# The page is the hot path: one statement, built and compiled once, run on a raw cursor. It
+# reads the blueprint with its runs (a blueprint without runs gives one row of NULLs, a
+# missing one no row), so existence and page come from the same snapshot.
+PAGE_COLUMNS = tuple(c.name for c in PUBLIC)
+_RUN_ID = PAGE_COLUMNS.index("run_id")
+_PAGE = (
+    select(*PUBLIC)
+    .select_from(blueprints.outerjoin(runs, and_(runs.c.blueprint_name == blueprints.c.name, runs.c.seq < bindparam("before"))))
+    .where(blueprints.c.name == bindparam("blueprint"))
+    .order_by(runs.c.seq.desc())
+    .limit(bindparam("limit"))
 )
-_NEXT_PAGE = _FIRST_PAGE.where(runs.c.seq < bindparam("before"))
+_NO_POSITION = 2**62  # beyond any seq: the first page
 
 
-def page(conn: Connection, blueprint_name: str, before_seq: int | None, limit: int) -> list:
-    """Newest first; a keyset on (blueprint_name, seq) so every page costs the same."""
-    params = {"blueprint": blueprint_name, "limit": limit}
-    if before_seq is None:
-        return list(conn.execute(_FIRST_PAGE, params).mappings())
-    return list(conn.execute(_NEXT_PAGE, {**params, "before": before_seq}).mappings())
+def page(db, blueprint_name: str, before_seq: int | None, limit: int) -> list[tuple] | None:
+    """Newest first, rows in PAGE_COLUMNS order; a keyset on (blueprint_name, seq) so every
+    page costs the same. None when the blueprint does not exist."""
+    rows = db.prepared(_PAGE).all(
+        blueprint=blueprint_name, before=_NO_POSITION if before_seq is None else before_seq, limit=limit
+    )
+    if not rows:
+        return None
+    return [row for row in rows if row[_RUN_ID] is not None]
 
 
 def claimable(now):
@@ -79,5 +90,5 @@ _VERSION = select(blueprints.c.created_on, blueprints.c.runs_version).where(blue
 
 def version(db, blueprint_name: str):
     """What changes whenever the blueprint's runs do (or the blueprint is recreated); None if absent."""
-    row = db.point_read(_VERSION)(blueprint=blueprint_name)
+    row = db.prepared(_VERSION).one(blueprint=blueprint_name)
     return tuple(row) if row else None

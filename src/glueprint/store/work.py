@@ -30,4 +30,4 @@ class Waiting:
 
 
 def waiting(db, now: float) -> Waiting:
-    return Waiting(*(bool(value) for value in db.point_read(WAITING)(now=now)))
+    return Waiting(*(bool(value) for value in db.prepared(WAITING).one(now=now)))
