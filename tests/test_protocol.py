@@ -1,5 +1,7 @@
 """The AWS JSON 1.1 wire: targets, content types, bodies, errors and request ids."""
 
+import uuid
+
 import httpx
 import pytest
 
@@ -31,8 +33,12 @@ def test_success_carries_request_id_and_json_content_type(server):
     assert "Blueprints" in response.json()
 
 
-def test_request_ids_differ_between_requests(server):
-    assert post(server).headers["x-amzn-RequestId"] != post(server).headers["x-amzn-RequestId"]
+def test_request_ids_are_distinct_version_4_uuids(server):
+    ids = [post(server).headers["x-amzn-RequestId"] for _ in range(20)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
 
 
 def test_malformed_json_is_a_serialization_error(server):

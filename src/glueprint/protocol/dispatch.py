@@ -7,7 +7,7 @@ the rest run in the thread pool, since they may wait on locks, S3 or the network
 """
 
 import logging
-import uuid
+import random
 from dataclasses import dataclass
 
 import orjson
@@ -25,6 +25,14 @@ log = logging.getLogger("glueprint.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_CONTENT_TYPES = {CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"}
 MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+def new_request_id() -> str:
+    """A version 4 UUID, as AWS's request ids are. Not a secret, so from the fast generator:
+    uuid4() reads the kernel's entropy, a tenth of a cached answer's time."""
+    digits = f"{random.getrandbits(128):032x}"
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 def error_body(exc: errors.ServiceError) -> bytes:
@@ -133,7 +141,7 @@ class Dispatcher:
 
     def handle(self, method: str, url: str, headers: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """The whole request in the calling thread: (status, headers, body), errors included."""
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         try:
             if len(body) > MAX_BODY_BYTES:
                 raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
@@ -172,7 +180,7 @@ class GlueEndpoint:
         return await run_in_threadpool(self.dispatcher.execute, call)
 
     async def __call__(self, scope, receive, send) -> None:
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             status, body, code = 200, await self._answer(scope, receive, headers), None

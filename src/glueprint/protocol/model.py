@@ -1,6 +1,6 @@
 """The Glue service model that ships with botocore: the single source of shapes and limits."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
@@ -17,6 +17,7 @@ def target_prefix() -> str:
     return service_model().metadata["targetPrefix"]
 
 
+@lru_cache(maxsize=1024)  # asked on every request, with whatever name a client sends
 def operation(name: str) -> OperationModel | None:
     model = service_model()
     if name not in model.operation_names:

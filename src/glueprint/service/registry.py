@@ -1,6 +1,7 @@
 """Which function answers which Glue operation."""
 
 from collections.abc import Callable
+from functools import cache
 
 from ..protocol.model import operation as model_operation
 
@@ -50,6 +51,7 @@ def implemented() -> list[str]:
     return sorted(_HANDLERS)
 
 
+@cache
 def _load() -> None:
     # Importing the modules runs their @operation registrations.
     from . import blueprints, catalog, crawls, entities, job_runs, lifecycle, runs, workflow_runs  # noqa: F401
