@@ -88,6 +88,22 @@ def test_a_layout_sees_only_its_own_processes_and_cannot_signal_the_server(glue,
     assert os.path.exists(f"/proc/{target['pid']}")
 
 
+def test_every_run_gets_a_jail_of_its_own_that_no_earlier_run_touched(glue, upload, name, target):
+    # Jails are built ahead of their runs; none is ever used twice.
+    code = """
+    import glob, sys
+    def generate_layout(u, s):
+        seen = sorted(glob.glob("/tmp/left-*"))
+        with open(f"/tmp/left-{os.getpid()}-{id(u)}", "w") as f:
+            f.write("mine")
+        report(seen=seen, marked=hasattr(sys, "left_by_a_run"), mark=setattr(sys, "left_by_a_run", True))
+    """
+    create_blueprint(glue, Name=name, BlueprintLocation=upload(layout_archive(REPORT + textwrap.dedent(code), SPEC)))
+    for _ in range(4):
+        found = found_in(start_and_wait(glue, name, {}))
+        assert found == {"seen": [], "marked": False, "mark": None}
+
+
 def test_a_layout_cannot_read_the_servers_environment_or_command_line(glue, upload, name, target):
     code = """
     def generate_layout(u, s):

@@ -131,13 +131,13 @@ class Zygote:
             if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The layout sandbox could not start")
 
-    def run(self, request: dict, timeout_s: float, should_stop=None) -> dict:
-        """Run one request; its supervisor's final answer, TimeoutError, or Stopped when
-        should_stop() said so while it ran."""
+    def run(self, setup: dict, request: dict, timeout_s: float, should_stop=None) -> dict:
+        """Run one request in a jail built from setup; its supervisor's final answer,
+        TimeoutError, or Stopped when should_stop() said so while it ran."""
         self._ensure()
         conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with conn:
-            socket.send_fds(self._control, [b"r"], [theirs.fileno()])
+            socket.send_fds(self._control, [json.dumps(setup, sort_keys=True).encode()], [theirs.fileno()])
             theirs.close()
             conn.sendall(json.dumps(request).encode() + b"\n")
             reader = _Lines(conn)
@@ -240,21 +240,24 @@ class Sandbox:
     def jailed(self) -> bool:
         return self.refusal is None
 
-    def _request(self, archive: bytes, credentials: tuple[str, str] | None) -> dict:
-        env = dict(self.env)
-        if credentials:
-            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
+    def _setup(self) -> dict:
+        """What a jail is built from: the same for every run of this sandbox."""
         return {
             "jail": self.jailed,
-            "archive": base64.b64encode(archive).decode(),
-            "env": env,
             "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
             "hosts": self.hosts,
             "read_only": list(read_only_paths()),
             "jail_root": self.zygote.jail_root,
             "tmp_mb": self.limits.tmp_mb,
-            "limits": {"memory_mb": self.limits.memory_mb, "cpu_s": int(self.limits.timeout_s) + 1},
+            "memory_mb": self.limits.memory_mb,
         }
+
+    def _request(self, archive: bytes, credentials: tuple[str, str] | None, timeout_s: float) -> dict:
+        """What one run brings to its jail."""
+        env = dict(self.env)
+        if credentials:
+            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
+        return {"archive": base64.b64encode(archive).decode(), "env": env, "cpu_s": int(timeout_s) + 1}
 
     def run_layout(
         self,
@@ -271,12 +274,12 @@ class Sandbox:
                 f"The layout sandbox is not available on this machine ({self.refusal}); "
                 "start glueprint with --unsafe-sandbox to run layouts without isolation"
             )
-        request = self._request(archive, credentials)
+        request = self._request(archive, credentials, self.limits.timeout_s)
         request.update(
             layout_generator=layout_generator, user_params=user_params, system_params=system_params, name_suffix=name_suffix
         )
         try:
-            answer = self.zygote.run(request, self.limits.timeout_s)
+            answer = self.zygote.run(self._setup(), request, self.limits.timeout_s)
         except TimeoutError:
             raise LayoutError(
                 f"The layout script did not finish within {self.limits.timeout_s:g} seconds and was stopped"
@@ -304,10 +307,9 @@ class Sandbox:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(script_name, script)
-        request = self._request(buffer.getvalue(), credentials)
+        request = self._request(buffer.getvalue(), credentials, timeout_s)
         request.update(script=script_name, argv=argv)
-        request["limits"] = {**request["limits"], "cpu_s": int(timeout_s) + 1}
-        answer = self.zygote.run(request, timeout_s, should_stop)
+        answer = self.zygote.run(self._setup(), request, timeout_s, should_stop)
         try:
             result = json.loads(answer["result"])
         except (TypeError, ValueError, RecursionError):

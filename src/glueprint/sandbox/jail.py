@@ -200,7 +200,7 @@ def drop_privileges(host_uid: int, userns: bool) -> None:
 @dataclass(frozen=True)
 class Limits:
     memory_mb: int
-    cpu_s: int
+    cpu_s: int | None = None  # None: set later, when the run (and so its timeout) is known
     processes: int = 64
     file_mb: int = 16
     open_files: int = 256
@@ -216,7 +216,8 @@ def apply_limits(limits: Limits, userns: bool) -> None:
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_CORE, 0),
     ):
-        resource.setrlimit(kind, (value, value))
+        if value is not None:
+            resource.setrlimit(kind, (value, value))
     if not userns:
         # Counted per uid: each run has a uid of its own only when the server is root.
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))

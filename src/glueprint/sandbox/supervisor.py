@@ -1,12 +1,20 @@
-"""One run's supervisor: forked by the zygote for each request, it answers the engine.
+"""One run's supervisor: forked by the zygote ahead of its run, it builds the jail, waits
+for the run, and answers the engine.
 
-It starts the connector (which stays in the host's network namespace), moves into the run's
-new namespaces, serves the relays, and forks the jailed child: PID 1 of the run's PID
-namespace, which builds the jail, gives up every privilege and runs the untrusted code.
-When that child ends, every process of the run ends with it (the kernel kills a PID
-namespace with its first process). The supervisor collects the child's result and the tail
-of its output through pipes (nothing of a run is written on the host's disk) and sends
-``{"status", "result", "output"}`` back on the engine's connection.
+A jail does not depend on the run that will use it: its setup (namespaces, the read-only
+root, the uid, the resource limits) is the same for every run of a sandbox. So the zygote
+keeps supervisors whose jails are built and waiting (see zygote.py), and a run only pays
+for handing its request over: building a jail is most of a trivial layout's time.
+
+The supervisor starts the connector (which stays in the host's network namespace), moves
+into the run's new namespaces, serves the relays, and forks the jailed child: PID 1 of the
+run's PID namespace, which builds the jail, gives up every privilege and waits for the run.
+When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``,
+passes the run (the archive, the code to call, the environment) to that child through a
+pipe, collects the child's result and the tail of its output through pipes (nothing of a
+run is written on the host's disk) and sends ``{"status", "result", "output"}`` back. When
+the child ends, every process of the run ends with it (the kernel kills a PID namespace
+with its first process).
 
 With ``jail: false`` (``--unsafe-sandbox``, on kernels that refuse namespaces) the child
 runs in a scratch directory with the resource limits and the audit hook only.
@@ -15,6 +23,7 @@ runs in a scratch directory with the resource limits and the audit hook only.
 import base64
 import json
 import os
+import resource
 import shutil
 import socket
 import sys
@@ -34,35 +43,51 @@ def _send(conn: socket.socket, message: dict) -> None:
     conn.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _chown_tree(root: str, uid: int) -> None:
-    for folder, dirs, files in os.walk(root):
-        os.chown(folder, uid, uid)
-        for name in dirs + files:
-            os.chown(os.path.join(folder, name), uid, uid)
+def _read_line(conn: socket.socket) -> bytes:
+    """The engine's one request line (empty when it closed the connection first)."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            return b""
+        data += chunk
+    return bytes(data)
 
 
-def _jailed_child(request: dict, result_fd: int, output_fd: int) -> None:
-    """PID 1 of the run: build the jail, drop privileges, run the layout. Never returns."""
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
+    """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
-        limits = jail.Limits(**request["limits"])
         userns = jail.uses_user_namespace()  # decided while still privileged
-        if request["jail"]:
-            layout = jail.Layout(request["jail_root"], tuple(request["read_only"]), request["tmp_mb"], request["hosts"])
-            home = jail.build_root(layout, jail.run_uid(request["uid"], userns))
-            root = os.path.join(home, "blueprint")
-            os.mkdir(root)
-            unpack(base64.b64decode(request["archive"]), root)
-            if not userns:
-                _chown_tree(root, request["uid"])
-            jail.drop_privileges(request["uid"], userns)
+        if setup["jail"]:
+            layout = jail.Layout(setup["jail_root"], tuple(setup["read_only"]), setup["tmp_mb"], setup["hosts"])
+            home = jail.build_root(layout, jail.run_uid(uid, userns))
+            jail.drop_privileges(uid, userns)
         else:
-            root = os.path.join(request["scratch"], "blueprint")
-            os.mkdir(root)
-            unpack(base64.b64decode(request["archive"]), root)
+            home = setup["scratch"]
             die_with_parent()
-        jail.apply_limits(limits, userns)
-        if request["jail"]:
+        jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
+        if setup["jail"]:
             syscall_filter.load()
+    except BaseException as exc:  # the jail could not be built: say why, on the run's output
+        os.write(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n".encode())
+        os._exit(SETUP_FAILED)
+    # Ready: from here on, the run's own time.
+    data = _read_all(run_fd)
+    if not data:
+        os._exit(0)  # the supervisor went away before a run came
+    try:
+        request = json.loads(data)
+        resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_s"], request["cpu_s"]))  # only ever lowered
+        root = os.path.join(home, "blueprint")
+        os.mkdir(root)
+        unpack(base64.b64decode(request["archive"]), root)  # as the run's uid: the files are its own
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_fd, 1)
@@ -71,8 +96,8 @@ def _jailed_child(request: dict, result_fd: int, output_fd: int) -> None:
         os.closerange(result_fd + 1, os.sysconf("SC_OPEN_MAX"))
         os.chdir(root)
         os.environ.clear()
-        os.environ.update(request["env"], HOME=os.path.dirname(root))
-    except BaseException as exc:  # the jail could not be built: say why, on the run's output
+        os.environ.update(request["env"], HOME=home)
+    except BaseException as exc:
         os.write(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n".encode())
         os._exit(SETUP_FAILED)
     status = 1
@@ -82,24 +107,26 @@ def _jailed_child(request: dict, result_fd: int, output_fd: int) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+        os.close(1)  # the output ends now: the supervisor need not wait for this process's exit
+        os.close(2)
         os._exit(status)
 
 
-def _start_jailed(request: dict, result_fd: int, output_fd: int) -> None:
+def _start_jailed(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
     """The supervisor's child: isolate the processes to come, start PID 1 of the run, and
     end as it ends. Never returns."""
     die_with_parent()
     try:
-        if request["jail"]:
+        if setup["jail"]:
             jail.isolate_children()
     except OSError as exc:
         os.write(output_fd, f"The sandbox could not be set up: {exc}\n".encode())
         os._exit(SETUP_FAILED)
     first = os.fork()
     if first == 0:
-        _jailed_child(request, result_fd, output_fd)
-    os.close(result_fd)
-    os.close(output_fd)
+        _jailed_child(setup, uid, run_fd, result_fd, output_fd)
+    for fd in (run_fd, result_fd, output_fd):
+        os.close(fd)
     _, status = os.waitpid(first, 0)
     code = os.waitstatus_to_exitcode(status)
     if code < 0:
@@ -130,45 +157,75 @@ def _read_result(fd: int) -> bytes:
     return b"".join(chunks)[: MAX_RESULT_BYTES + 1]
 
 
-def supervise(conn: socket.socket, request: dict) -> None:
-    """The supervisor's whole life, in the process the zygote forked. Never returns."""
+def _pass_on(fd: int, data: bytes) -> None:
+    """Hand the run to the child; a child that died building its jail reads nothing."""
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(data)
+    except BrokenPipeError:
+        pass
+
+
+def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
+    """The supervisor's whole life, in the process the zygote forked: build the jail, wait on
+    channel for the engine's connection, run what it asks. Never returns."""
     os.setsid()
     die_with_parent()
-    _send(conn, {"pid": os.getpid()})
-    scratch = None
-    if request["jail"]:
-        endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in request["endpoints"]]
-        channel = relay.start_connector(endpoints)
+    if setup["jail"]:
+        endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in setup["endpoints"]]
+        connection = relay.start_connector(endpoints)
         jail.enter_namespaces()
-        relay.Relay(channel, endpoints).start()
+        relay.Relay(connection, endpoints).start()
     else:
         # Named after the zygote, so a later start can tell a leftover from a live run's.
-        scratch = request["scratch"] = tempfile.mkdtemp(prefix=f"glueprint-run-{os.getppid()}-")
-        os.chmod(scratch, 0o700)
+        setup = {**setup, "scratch": tempfile.mkdtemp(prefix=f"glueprint-run-{os.getppid()}-")}
+        os.chmod(setup["scratch"], 0o700)
+    run_r, run_w = os.pipe()
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
     child = os.fork()
     if child == 0:
-        conn.close()
-        os.close(result_r)
-        os.close(output_r)
-        _start_jailed(request, result_w, output_w)
-    os.close(result_w)
-    os.close(output_w)
+        channel.close()
+        for fd in (run_w, result_r, output_r):
+            os.close(fd)
+        _start_jailed(setup, uid, run_r, result_w, output_w)
+    for fd in (run_r, result_w, output_w):
+        os.close(fd)
     tail = _Tail(output_r, OUTPUT_TAIL_BYTES)
     tail.start()
-    result = _read_result(result_r)
-    _, wait_status = os.waitpid(child, 0)
-    tail.join(timeout=5)
-    if scratch:
-        shutil.rmtree(scratch, ignore_errors=True)
-    _send(
-        conn,
-        {
-            "status": os.waitstatus_to_exitcode(wait_status),
-            "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
-            "oversized": len(result) > MAX_RESULT_BYTES,
-            "output": tail.data.decode("utf-8", "replace").strip(),
-        },
-    )
+
+    _, fds, _, _ = socket.recv_fds(channel, 1, 1)
+    if not fds:
+        os._exit(0)  # the zygote retired this jail unused; the child dies with us
+    channel.close()
+    with socket.socket(fileno=fds[0]) as conn:
+        _send(conn, {"pid": os.getpid()})
+        request = _read_line(conn)
+        threading.Thread(target=_pass_on, args=(run_w, request), daemon=True).start()
+        result = _read_result(result_r)
+        tail.join(timeout=5)  # the output ends when the run's processes have closed it: exited
+        # A whole result says how the run went; only without one does the exit status tell.
+        # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
+        status = None if _whole(result) else os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+        if "scratch" in setup:
+            shutil.rmtree(setup["scratch"], ignore_errors=True)
+        _send(
+            conn,
+            {
+                "status": status,
+                "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
+                "oversized": len(result) > MAX_RESULT_BYTES,
+                "output": tail.data.decode("utf-8", "replace").strip(),
+            },
+        )
     os._exit(0)
+
+
+def _whole(result: bytes) -> bool:
+    if not result or len(result) > MAX_RESULT_BYTES:
+        return False
+    try:
+        json.loads(result)
+    except ValueError:
+        return False
+    return True

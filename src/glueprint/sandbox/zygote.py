@@ -2,11 +2,14 @@
 supervisor per run (see supervisor.py).
 
 Starting a Python process and importing boto3 costs far more than running a typical layout,
-so the engine keeps one zygote per worker process. The engine hands it, for each run, one
-end of a fresh socket pair over the control socket it inherited (SCM_RIGHTS): no socket has
-a name anyone else could connect to. On that connection the engine sends the run request as
-a JSON line; the supervisor answers ``{"pid": N}`` at once and ``{"status", "result",
-"output"}`` when the run has ended. Each run is given a uid of its own (when the server is root).
+so the engine keeps one zygote per worker process. And building a run's jail costs more
+than the layout too, so the zygote keeps a few supervisors forked ahead, their jails built,
+for the setup the runs ask for: a run takes a waiting one, and the next is built while the
+run goes on. For each run the engine sends, over the control socket it inherited, the
+jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket has a name anyone
+else could connect to. The zygote hands that connection to a supervisor, which reads the
+run from it, answers ``{"pid": N}`` at once and ``{"status", "result", "output"}`` when the
+run has ended. Each run is given a uid of its own (when the server is root).
 """
 
 import json
@@ -14,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+from collections import OrderedDict
 
 import boto3  # noqa: F401  (preloaded: most of a layout's start-up cost)
 import botocore.session  # noqa: F401
@@ -27,40 +31,79 @@ from glueprint.sandbox.lifetime import die_with_parent
 
 # Uids for runs of a root server: 100000 + n, one per concurrent run (they cycle).
 RUN_UID_BASE, RUN_UID_COUNT = 100_000, 50_000
+MAX_SETUP_BYTES = 1 << 16
+WARM_PER_SETUP = 2  # jails built ahead, for each setup asked for lately
+WARM_SETUPS = 2  # setups kept warm: a server's layouts and its job scripts share one
 
 
-def _read_request(conn: socket.socket) -> dict | None:
-    data = bytearray()
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(1 << 20)
-        if not chunk:
-            return None
-        data += chunk
-    return json.loads(data)
+class Jails:
+    """Supervisors waiting with their jails built, by setup; each is reached through the
+    zygote's end of a socket pair, and exits unused when that end is closed."""
+
+    def __init__(self, control: socket.socket):
+        self.control = control
+        self.ready: OrderedDict[bytes, list[socket.socket]] = OrderedDict()
+        self.started = 0
+
+    def _fork(self, setup: dict) -> socket.socket:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # closing tells
+        uid = RUN_UID_BASE + self.started % RUN_UID_COUNT
+        self.started += 1
+        if os.fork() == 0:
+            self.control.close()
+            for waiting in self.ready.values():
+                for channel in waiting:
+                    channel.close()
+            ours.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            supervisor.supervise(theirs, setup, uid)
+        theirs.close()
+        return ours
+
+    def hand_over(self, key: bytes, setup: dict, conn: socket.socket) -> None:
+        """Give conn to a supervisor for this setup: a waiting one, or a new one if none is
+        waiting (or the one waiting has died)."""
+        waiting = self.ready.setdefault(key, [])
+        self.ready.move_to_end(key)
+        while True:
+            channel = waiting.pop(0) if waiting else self._fork(setup)
+            try:
+                socket.send_fds(channel, [b"r"], [conn.fileno()])
+                return
+            except OSError:
+                continue
+            finally:
+                channel.close()
+
+    def refill(self, key: bytes, setup: dict) -> None:
+        waiting = self.ready[key]
+        while len(waiting) < WARM_PER_SETUP:
+            waiting.append(self._fork(setup))
+        while len(self.ready) > WARM_SETUPS:
+            _, retired = self.ready.popitem(last=False)
+            for channel in retired:
+                channel.close()
 
 
 def serve(control_fd: int) -> None:
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
     control = socket.socket(fileno=control_fd)
+    jails = Jails(control)
     print("ready", flush=True)
-    runs = 0
     while True:
-        _, fds, _, _ = socket.recv_fds(control, 1, 1)
+        key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 1)
         if not fds:
             return  # the engine is gone
         conn = socket.socket(fileno=fds[0])
-        request = _read_request(conn)
-        if request is None:
+        try:
+            setup = json.loads(key)
+        except ValueError:
             conn.close()
             continue
-        request["uid"] = RUN_UID_BASE + runs % RUN_UID_COUNT
-        runs += 1
-        if os.fork() == 0:
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            supervisor.supervise(conn, request)
+        jails.hand_over(key, setup, conn)
         conn.close()
+        jails.refill(key, setup)
 
 
 if __name__ == "__main__":
