@@ -22,6 +22,18 @@ class RunFailed(Exception):
     """The run cannot succeed; the message becomes its ErrorMessage."""
 
 
+class NameTaken(RunFailed):
+    """An entity's name is taken; the entities created before it were rolled back."""
+
+    def __init__(self, message: str, created: int):
+        super().__init__(message)
+        self.created = created
+
+
+class RunGone(Exception):
+    """The run is no longer this worker's to finish."""
+
+
 def stored_doc(entity: Entity, run: dict, now: float) -> dict:
     """The document GetWorkflow/GetJob/GetCrawler/GetTrigger return for a created entity."""
     if entity.kind == "workflow":
@@ -77,15 +89,24 @@ class Executor:
         except (LayoutError, PlanError) as exc:
             raise RunFailed(str(exc)) from None
 
-    def _create(self, run: dict, entity: Entity) -> None:
+    def _create_all(self, run: dict, worker: str, entities: list[Entity]) -> None:
+        """Create every entity and end the run SUCCEEDED, in one transaction: a crash, a name
+        taken or a run taken over leaves nothing of the run behind."""
         now = self.ctx.clock()
-        doc = stored_doc(entity, run, now)
+        workflow = next(e.name for e in entities if e.kind == "workflow")
         with self.ctx.db.write() as conn:
-            if entity_store.exists(conn, entity.kind, entity.name):
-                raise RunFailed(already_exists(entity.kind, entity.name))
-            entity_store.add(conn, entity.kind, entity.name, doc, now, run_id=run["run_id"])
-            if entity.kind == "trigger":
-                scheduler.sync(conn, doc, now)
+            for index, entity in enumerate(entities):
+                if entity_store.exists(conn, entity.kind, entity.name):
+                    raise NameTaken(already_exists(entity.kind, entity.name), created=index)
+                doc = stored_doc(entity, run, now)
+                entity_store.add(conn, entity.kind, entity.name, doc, now, run_id=run["run_id"])
+                if entity.kind == "trigger":
+                    scheduler.sync(conn, doc, now)
+            done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
+            if not run_store.change_claimed(conn, run["run_id"], worker, **done):
+                # The run was deleted (its blueprint went away) or taken over: undo it all.
+                raise RunGone
+            blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
 
     def rollback(self, run_id: str) -> str | None:
         """Delete what the run created; return what could not be deleted, if anything."""
@@ -100,17 +121,18 @@ class Executor:
                 problems.append(f"could not delete {LABELS.get(kind, kind)} {name}: {exc}")
         return "; ".join(problems) or None
 
-    def fail(self, run: dict, worker: str, message: str) -> None:
-        """End a run FAILED, passing through ROLLING_BACK when it had created entities."""
+    def fail(self, run: dict, worker: str, message: str, rolled_back: bool = False) -> None:
+        """End a run FAILED, passing through ROLLING_BACK when it had created entities (as
+        AWS does): rolled back already (rolled_back), or left by a worker that was lost."""
         log.warning(
             "run %s of blueprint %s failed: %s", run["run_id"], run["blueprint_name"], message.splitlines()[0] if message else ""
         )
         with self.ctx.db.read() as conn:
             created = entity_store.created_by_run(conn, run["run_id"])
         rollback_error = None
-        if created:
+        if created or rolled_back:
             self._set(run, worker, state="ROLLING_BACK", error_message=message)
-            rollback_error = self.rollback(run["run_id"])
+            rollback_error = self.rollback(run["run_id"]) if created else None
         self._set(
             run,
             worker,
@@ -124,22 +146,11 @@ class Executor:
 
     def execute(self, run: dict, worker: str) -> None:
         try:
-            entities = self._plan(run)
-            for entity in entities:
-                self._create(run, entity)
-            workflow = next(e.name for e in entities if e.kind == "workflow")
-            finished = self._set(
-                run,
-                worker,
-                state="SUCCEEDED",
-                workflow_name=workflow,
-                completed_on=self.ctx.clock(),
-                claimed_by=None,
-                lease_until=None,
-            )
-            if not finished:
-                # The run was deleted (its blueprint went away) or taken over: leave nothing behind.
-                self.rollback(run["run_id"])
+            self._create_all(run, worker, self._plan(run))
+        except RunGone:
+            pass
+        except NameTaken as exc:
+            self.fail(run, worker, str(exc), rolled_back=exc.created > 0)
         except RunFailed as exc:
             self.fail(run, worker, str(exc))
         except Exception as exc:
