@@ -94,13 +94,15 @@ class Executor:
         taken or a run taken over leaves nothing of the run behind."""
         now = self.ctx.clock()
         workflow = next(e.name for e in entities if e.kind == "workflow")
+        docs = [(entity.kind, entity.name, stored_doc(entity, run, now)) for entity in entities]
         with self.ctx.db.write() as conn:
-            for index, entity in enumerate(entities):
-                if entity_store.exists(conn, entity.kind, entity.name):
-                    raise NameTaken(already_exists(entity.kind, entity.name), created=index)
-                doc = stored_doc(entity, run, now)
-                entity_store.add(conn, entity.kind, entity.name, doc, now, run_id=run["run_id"])
-                if entity.kind == "trigger":
+            taken = entity_store.taken(conn, [(kind, name) for kind, name, _ in docs])
+            for index, (kind, name, _) in enumerate(docs):
+                if (kind, name) in taken:  # AWS creates them in order: those before it are rolled back
+                    raise NameTaken(already_exists(kind, name), created=index)
+            entity_store.add_many(conn, docs, now, run["run_id"])
+            for kind, _, doc in docs:
+                if kind == "trigger":
                     scheduler.sync(conn, doc, now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
             if not run_store.change_claimed(conn, run["run_id"], worker, **done):

@@ -24,12 +24,31 @@ def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
     return conn.execute(query).first() is not None
 
 
-def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
+def taken(conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (kind, name) pairs of the unscoped kinds exist: one query for a run's entities."""
+    kinds, names = sorted({kind for kind, _ in keys}), sorted({name for _, name in keys})
+    query = select(entities.c.kind, entities.c.name).where(
+        entities.c.kind.in_(kinds),
+        entities.c.scope == "",
+        entities.c.name.in_(names),  # the primary key's order
+    )
+    return {tuple(row) for row in conn.execute(query)} & set(keys)
+
+
+def _row(kind: str, name: str, doc: dict, created_on: float, run_id: str | None, scope: str) -> dict:
     workflow = doc.get("WorkflowName") if kind == "trigger" else None
-    row = insert(entities).values(
+    return dict(
         kind=kind, scope=scope, name=name, doc=orjson.dumps(doc).decode(), run_id=run_id, created_on=created_on, workflow=workflow
     )
-    conn.execute(row)
+
+
+def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
+    conn.execute(insert(entities).values(**_row(kind, name, doc, created_on, run_id, scope)))
+
+
+def add_many(conn: Connection, created: list[tuple[str, str, dict]], created_on: float, run_id: str) -> None:
+    """Unscoped entities (kind, name, doc) a run creates, in one statement."""
+    conn.execute(insert(entities), [_row(kind, name, doc, created_on, run_id, "") for kind, name, doc in created])
 
 
 def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
