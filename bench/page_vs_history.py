@@ -12,6 +12,7 @@ import time
 import httpx
 from sqlalchemy import insert
 
+from glueprint.service.runs import rendered
 from glueprint.store.db import Database
 from glueprint.store.schema import blueprints, runs
 
@@ -55,6 +56,8 @@ def fill(db_url: str, sizes: list[int]) -> None:
             for size in sizes
             if i < size
         ]
+        for row in rows:
+            row["view"] = rendered(row)  # as the server keeps it
         with db.write() as conn:
             conn.execute(insert(runs), rows)
     db.dispose()

@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import create_engine, select
-from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.store.schema import metadata
@@ -217,8 +216,8 @@ def snapshot(server) -> dict:
     as it was. Read from its database, so it covers every table and costs a query per table;
     meant for servers without workers (--workers 0), where nothing else changes the rows."""
     engine = _SNAPSHOT_ENGINES.get(server.db_url)
-    if engine is None:
-        engine = _SNAPSHOT_ENGINES[server.db_url] = create_engine(server.db_url, poolclass=NullPool)
+    if engine is None:  # one connection per database, kept: a snapshot is taken around every request
+        engine = _SNAPSHOT_ENGINES[server.db_url] = create_engine(server.db_url, pool_size=1, max_overflow=0)
     with engine.connect() as conn:
         return {
             table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)

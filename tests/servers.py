@@ -15,6 +15,9 @@ from botocore.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+# One client for every plain request the tests make: each new one loads the CA bundle, which
+# cost most of the suite's own CPU. No connection is kept, so a restarted server is met afresh.
+HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=5.0)
 
 
 def free_port() -> int:
@@ -29,7 +32,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0
         if proc.poll() is not None:
             raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log.read_text()}")
         try:
-            httpx.get(url, timeout=1.0)
+            HTTP.get(url, timeout=1.0)
             return
         except httpx.HTTPError:
             time.sleep(0.05)
@@ -105,4 +108,4 @@ def call_raw(url: str, operation: str, body, **headers) -> httpx.Response:
     """One AWS JSON 1.1 request with exactly this body, past any SDK's checks."""
     content = body if isinstance(body, bytes) else orjson.dumps(body)
     merged = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSGlue.{operation}", **headers}
-    return httpx.post(url + "/", content=content, headers={k: v for k, v in merged.items() if v is not None})
+    return HTTP.post(url + "/", content=content, headers={k: v for k, v in merged.items() if v is not None})

@@ -2,13 +2,12 @@
 
 import uuid
 
-import httpx
 import pytest
 
 from glueprint.protocol.dispatch import MAX_BODY_BYTES
 
 from conftest import create_blueprint
-from servers import call_raw
+from servers import HTTP, call_raw
 
 
 def post(server, body=b"{}", **headers):
@@ -78,7 +77,7 @@ def test_empty_body_means_no_parameters(server):
 
 
 def test_get_on_root_describes_the_service(server):
-    response = httpx.get(server.url + "/")
+    response = HTTP.get(server.url + "/")
     assert response.status_code == 200
     assert response.json()["service"] == "glueprint"
 

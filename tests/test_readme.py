@@ -16,10 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
-from servers import wait_http
+from servers import HTTP, wait_http
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
@@ -137,7 +136,7 @@ def test_the_many_processes_example_comes_up(tmp_path):
         )
     try:
         wait_http("http://127.0.0.1:4600", process, log, timeout=60)
-        response = httpx.post(
+        response = HTTP.post(
             "http://127.0.0.1:4600/",
             content=b"{}",
             headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSGlue.ListBlueprints"},

@@ -4,18 +4,21 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import create_engine, update
+from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import zip_folder
+from glueprint.store.schema import runs
 
 from conftest import EXAMPLES, ROLE
 from servers import glue_client
 
-RUNS = 2500
+RUNS = 1050  # more than the largest page (1000): every page size takes several pages
 
 
 @pytest.fixture(scope="module")
 def recorded(start_server, upload, activate):
-    """An API-only server (no workers) holding 2 500 recorded runs of one blueprint."""
+    """An API-only server (no workers) holding RUNS recorded runs of one blueprint."""
     server = start_server("--workers", "0")
     glue = glue_client(server.url)
     for name in ("paged", "other"):
@@ -99,3 +102,15 @@ def test_tokens_work_on_another_server_sharing_the_database(recorded, start_serv
     twin = glue_client(start_server("--workers", "0", db_url=server.db_url).url)
     page = twin.get_blueprint_runs(BlueprintName="paged", MaxResults=10, NextToken=token)
     assert [r["RunId"] for r in page["BlueprintRuns"]] == newest_first[10:20]
+
+
+def test_runs_recorded_before_views_were_kept_read_the_same(recorded):
+    # A database migrated from before revision 0006 holds runs without a kept view.
+    server, glue, newest_first = recorded
+    before = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=30)["BlueprintRuns"]
+    engine = create_engine(server.db_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.run_id.in_(newest_first[3:30:2])).values(view=None))
+    engine.dispose()
+    after = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=31)["BlueprintRuns"]  # not the cached page
+    assert after[:30] == before and after[30]["RunId"] == newest_first[30]

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import boto3
-import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -17,7 +16,7 @@ from glueprint.packaging import zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from conftest import ROLE
-from servers import call_raw, s3_client
+from servers import HTTP, call_raw, s3_client
 
 KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
 
@@ -150,11 +149,11 @@ def test_a_signed_payload_hash_must_be_the_bodys(signed_server):
 
 def test_the_dashboard_and_the_index_ask_for_the_keys(signed_server):
     for path in ("/", "/ui", "/ui/blueprints/anything"):
-        response = httpx.get(signed_server.url + path)
+        response = HTTP.get(signed_server.url + path)
         assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
-        assert httpx.get(signed_server.url + path, auth=(KEY, "wrong")).status_code == 401
-    assert httpx.get(signed_server.url + "/ui", auth=(KEY, SECRET)).status_code == 200
-    assert httpx.get(signed_server.url + "/", auth=("AKIDFROMFILE", "fromfile")).status_code == 200
+        assert HTTP.get(signed_server.url + path, auth=(KEY, "wrong")).status_code == 401
+    assert HTTP.get(signed_server.url + "/ui", auth=(KEY, SECRET)).status_code == 200
+    assert HTTP.get(signed_server.url + "/", auth=("AKIDFROMFILE", "fromfile")).status_code == 200
 
 
 def test_layouts_sign_with_their_runs_own_key_which_ends_with_the_run(start_server, example, tmp_path_factory):

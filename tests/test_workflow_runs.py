@@ -4,12 +4,11 @@ import json
 import time
 import uuid
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import ROLE, create_blueprint, start_and_wait, zip_files
-from servers import glue_client
+from servers import HTTP, glue_client
 
 RULES = (
     "--simulated-seconds",
@@ -325,7 +324,7 @@ def test_a_pythonshell_job_reads_its_arguments_and_writes_a_catalog_table(g, orc
     assert g.get_workflow_run_properties(Name=workflow, RunId=run_id)["RunProperties"]["written"] == "yes"
     assert done["Status"] == "COMPLETED"
     assert "Output" not in job_run  # no Glue shape has it: only the dashboard shows a script's output
-    page = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    page = HTTP.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
     assert "wrote written_by_job" in page
 
 
@@ -405,17 +404,17 @@ def test_dashboard_draws_a_workflow_run_coloured_by_state_and_refreshes_while_it
     run_id = g.start_workflow_run(Name=workflow)["RunId"]
     time.sleep(1)
 
-    running = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    running = HTTP.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
     assert 'http-equiv="refresh"' in running
     assert f'data-name="{slow}" data-state="RUNNING"' in running
     assert f'data-name="{first}" data-state="FAILED"' in running
     assert f'data-name="{after}" data-state="NOT RUN"' in running
     assert "CONDITIONAL · AND" in running and ">SUCCEEDED</text>" in running and ">FAILED</text>" in running
     wait_workflow_run(g, workflow, run_id)
-    done = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
+    done = HTTP.get(f"{orchestra.url}/ui/workflows/{workflow}/runs/{run_id}").text
     assert 'http-equiv="refresh"' not in done
     assert f'data-name="{after}" data-state="SUCCEEDED"' in done and f'data-name="{trigger}" data-state="FIRED"' in done
-    listing = httpx.get(f"{orchestra.url}/ui/workflows/{workflow}").text
+    listing = HTTP.get(f"{orchestra.url}/ui/workflows/{workflow}").text
     assert run_id[:11] in listing and "COMPLETED" in listing
 
 

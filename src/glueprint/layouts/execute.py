@@ -10,6 +10,7 @@ from glueprint.orchestration import scheduler
 from glueprint.sandbox.host import LayoutError
 from glueprint.service import defaults, run_credentials
 from glueprint.service.context import ServiceContext
+from glueprint.service.runs import rendered
 from glueprint.store import blueprints as blueprint_store
 from glueprint.store import entities as entity_store
 from glueprint.store import runs as run_store
@@ -61,7 +62,7 @@ class Executor:
 
     def _set(self, run: dict, worker: str, **values) -> bool:
         with self.ctx.db.write() as conn:
-            changed = run_store.change_claimed(conn, run["run_id"], worker, **values)
+            changed = run_store.change_claimed(conn, run["run_id"], worker, rendered, **values)
             if changed and values.get("state") in ("SUCCEEDED", "FAILED"):
                 blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
             return changed
@@ -105,7 +106,7 @@ class Executor:
                 if kind == "trigger":
                     scheduler.sync(conn, doc, now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
-            if not run_store.change_claimed(conn, run["run_id"], worker, **done):
+            if not run_store.change_claimed(conn, run["run_id"], worker, rendered, **done):
                 # The run was deleted (its blueprint went away) or taken over: undo it all.
                 raise RunGone
             blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own

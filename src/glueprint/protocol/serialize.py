@@ -11,6 +11,8 @@ from functools import cache
 import orjson
 from botocore.model import Shape
 
+from .model import service_model
+
 
 def _identity(value):
     return value
@@ -51,6 +53,8 @@ def _build(shape: Shape) -> Callable:
         nested = [(name, convert) for name, convert in members if convert is not _identity]
 
         def structure(value: dict) -> dict:
+            if type(value) is orjson.Fragment:
+                return value  # rendered already (see prerender)
             out = {name: item for name in plain if (item := value.get(name)) is not None}
             for name, convert in nested:
                 if (item := value.get(name)) is not None:
@@ -77,3 +81,22 @@ def serializer(shape: Shape | None) -> Callable[[dict | None], bytes]:
         return lambda _result: b"{}"
     convert = _converter(shape)
     return lambda result: orjson.dumps(convert(result)) if result else b"{}"
+
+
+def prerender(shape_name: str, value: dict) -> bytes:
+    """A structure rendered ahead of the request that will answer with it. The service may
+    keep these bytes (opaque to it) and answer with ``orjson.Fragment(bytes)`` where a value
+    of that shape goes: the wire text is then the same as if it had answered the value."""
+    return orjson.dumps(_converter(service_model().shape_for(shape_name))(value))
+
+
+def unrendered(value):
+    """value with each prerendered part read back: for callers of a handler that are not the
+    wire (the dashboard)."""
+    if type(value) is orjson.Fragment:
+        return orjson.loads(orjson.dumps(value))
+    if isinstance(value, dict):
+        return {key: unrendered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unrendered(item) for item in value]
+    return value

@@ -8,6 +8,7 @@ import uuid
 import orjson
 
 from glueprint.protocol import errors
+from glueprint.protocol.serialize import prerender
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import blueprints as blueprint_store
@@ -29,16 +30,16 @@ _MEMBERS = {
     "Parameters": "parameters",
     "RoleArn": "role_arn",
 }
-_PAGE_MEMBERS = [(member, store.PAGE_COLUMNS.index(column)) for member, column in _MEMBERS.items()]
-_SEQ = store.PAGE_COLUMNS.index("seq")
 
 
 def view(row) -> dict:
-    return {member: row[column] for member, column in _MEMBERS.items()}
+    return {member: row.get(column) for member, column in _MEMBERS.items()}
 
 
-def _page_view(row: tuple) -> dict:
-    return {member: row[index] for member, index in _PAGE_MEMBERS}
+def rendered(row) -> bytes:
+    """The run as GetBlueprintRun(s) show it, rendered once by the protocol layer and kept
+    with the run (opaque here): a page of runs is then read, not built, on every request."""
+    return prerender("BlueprintRun", view(row))
 
 
 def _check_parameters(text: str | None) -> None:
@@ -65,16 +66,15 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
             raise errors.IllegalBlueprintStateException(
                 f"Blueprint {name} is {blueprint['status']} and has no active definition to run."
             )
-        store.add(
-            conn,
-            run_id=run_id,
-            blueprint_name=name,
-            state="RUNNING",
-            parameters=p.get("Parameters"),
-            role_arn=p["RoleArn"],
-            definition=blueprint["definition"],
-            started_on=ctx.clock(),
-        )
+        run = {
+            "run_id": run_id,
+            "blueprint_name": name,
+            "state": "RUNNING",
+            "parameters": p.get("Parameters"),
+            "role_arn": p["RoleArn"],
+            "started_on": ctx.clock(),
+        }
+        store.add(conn, **run, definition=blueprint["definition"], view=rendered(run))
     ctx.on_work_added()
     return {"RunId": run_id}
 
@@ -101,7 +101,13 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     rows = store.page(ctx.db, name, position[0] if position else None, limit + 1)
     if rows is None:
         raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-    result = {"BlueprintRuns": [_page_view(r) for r in rows[:limit]]}
+    shown = rows[:limit]
+    missing = [seq for seq, kept in shown if kept is None]  # recorded before views were kept
+    if missing:
+        with ctx.db.read() as conn:
+            older = store.by_seq(conn, missing)
+        shown = [(seq, kept if kept is not None else rendered(older[seq])) for seq, kept in shown]
+    result = {"BlueprintRuns": [orjson.Fragment(kept) for _, kept in shown]}
     if len(rows) > limit:
-        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][_SEQ]])
+        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][0]])
     return result

@@ -7,7 +7,7 @@ from .schema import blueprints, runs
 
 # What GetBlueprintRun(s) show; a worker also reads which definition and who holds the claim.
 OPEN_STATES = ("RUNNING", "ROLLING_BACK")
-PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until", "definition")]
+PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until", "definition", "view")]
 
 
 def _bump(conn: Connection, blueprint_name) -> None:
@@ -28,13 +28,11 @@ def get(conn: Connection, blueprint_name: str, run_id: str):
     return conn.execute(query).mappings().first()
 
 
-# The page is the hot path: one statement, built and compiled once, run on a raw cursor. It
-# reads the blueprint with its runs (a blueprint without runs gives one row of NULLs, a
-# missing one no row), so existence and page come from the same snapshot.
-PAGE_COLUMNS = tuple(c.name for c in PUBLIC)
-_RUN_ID = PAGE_COLUMNS.index("run_id")
+# The page is the hot path: one statement, built and compiled once, run on a raw cursor,
+# reading each run's view. It reads the blueprint with its runs (a blueprint without runs
+# gives one row of NULLs, a missing one no row), so existence and page are one snapshot.
 _PAGE = (
-    select(*PUBLIC)
+    select(runs.c.seq, runs.c.view)
     .select_from(blueprints.outerjoin(runs, and_(runs.c.blueprint_name == blueprints.c.name, runs.c.seq < bindparam("before"))))
     .where(blueprints.c.name == bindparam("blueprint"))
     .order_by(runs.c.seq.desc())
@@ -43,15 +41,20 @@ _PAGE = (
 _NO_POSITION = 2**62  # beyond any seq: the first page
 
 
-def page(db, blueprint_name: str, before_seq: int | None, limit: int) -> list[tuple] | None:
-    """Newest first, rows in PAGE_COLUMNS order; a keyset on (blueprint_name, seq) so every
-    page costs the same. None when the blueprint does not exist."""
+def page(db, blueprint_name: str, before_seq: int | None, limit: int) -> list[tuple[int, bytes | None]] | None:
+    """(seq, view) newest first, a keyset on (blueprint_name, seq) so every page costs the
+    same; None when the blueprint does not exist. A view is None for a run recorded before
+    views were kept: read it with by_seq."""
     rows = db.prepared(_PAGE).all(
         blueprint=blueprint_name, before=_NO_POSITION if before_seq is None else before_seq, limit=limit
     )
     if not rows:
         return None
-    return [row for row in rows if row[_RUN_ID] is not None]
+    return [(seq, view) for seq, view in rows if seq is not None]
+
+
+def by_seq(conn: Connection, seqs: list[int]) -> dict:
+    return {row["seq"]: row for row in conn.execute(select(*PUBLIC).where(runs.c.seq.in_(seqs))).mappings()}
 
 
 def claimable(now):
@@ -76,12 +79,14 @@ def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: fl
         conn.execute(update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until))
 
 
-def change_claimed(conn: Connection, run_id: str, worker: str, **values) -> bool:
-    """Update a run only while this worker still holds it."""
+def change_claimed(conn: Connection, run_id: str, worker: str, render, **values) -> bool:
+    """Update a run only while this worker still holds it; render(row) gives its new view."""
     query = update(runs).where(runs.c.run_id == run_id, runs.c.claimed_by == worker).values(**values)
     if conn.execute(query).rowcount == 0:
         return False
-    _bump(conn, select(runs.c.blueprint_name).where(runs.c.run_id == run_id).scalar_subquery())
+    row = conn.execute(select(*PUBLIC).where(runs.c.run_id == run_id)).mappings().one()
+    conn.execute(update(runs).where(runs.c.seq == row["seq"]).values(view=render(row)))
+    _bump(conn, row["blueprint_name"])
     return True
 
 

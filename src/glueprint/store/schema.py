@@ -79,6 +79,9 @@ runs = Table(
     # Who executes the run and until when that claim holds without a heartbeat.
     Column("claimed_by", String(128)),
     Column("lease_until", Float),
+    # The run as GetBlueprintRun(s) show it, rendered by the protocol layer whenever the run
+    # changes: opaque here, and what a page of runs is read from.
+    Column("view", LargeBinary),
     Index("ix_runs_blueprint_seq", "blueprint_name", "seq"),
     Index("ix_runs_state_seq", "state", "seq"),
 )

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from ..protocol.errors import ServiceError
+from ..protocol.serialize import unrendered
 from ..service import registry
 from . import svg
 
@@ -35,7 +36,7 @@ templates.filters.update(when=_when, duration=_duration)
 
 def _call(ctx, operation: str, **params) -> dict:
     """The dashboard reads through the same handlers as the API."""
-    return registry.handler(operation)(ctx, params)
+    return unrendered(registry.handler(operation)(ctx, params))
 
 
 def _page(name: str, **values) -> HTMLResponse:
