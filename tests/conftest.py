@@ -33,14 +33,17 @@ def zip_files(files: dict[str, str | bytes], compression: int = zipfile.ZIP_STOR
 
 
 def pytest_collection_modifyitems(config, items):
-    """With GLUEPRINT_TEST_BACKEND_TESTS_ONLY set, keep only the tests that run per backend:
-    scripts/test runs the PostgreSQL half so, beside a SQLite half that runs everything else."""
-    if not os.environ.get("GLUEPRINT_TEST_BACKEND_TESTS_ONLY"):
+    """GLUEPRINT_TEST_PART=backend keeps only the tests that run per backend, =shared only the
+    others: scripts/test runs the parts side by side (each backend's, and the shared one)."""
+    part = os.environ.get("GLUEPRINT_TEST_PART")
+    if not part:
         return
+    if part not in ("backend", "shared"):
+        raise pytest.UsageError(f"GLUEPRINT_TEST_PART={part!r}: use backend or shared")
     kept, dropped = [], []
     for item in items:
         per_backend = "databases" in getattr(getattr(item, "callspec", None), "params", {})
-        (kept if per_backend else dropped).append(item)
+        (kept if per_backend == (part == "backend") else dropped).append(item)
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept
 

@@ -35,14 +35,32 @@ def test_demo_registers_runs_and_reports_the_examples_and_cleans_up(tmp_path):
 
 
 def test_ctrl_c_stops_the_demo_and_removes_what_it_made(tmp_path):
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "glueprint", "demo"], stdout=subprocess.PIPE, text=True, env=_demo_env(tmp_path)
-    )
+    work, errors = tmp_path / "work", tmp_path / "stderr"
+    work.mkdir()
+    # On a hang, SIGABRT makes the demo print every thread's stack (PYTHONFAULTHANDLER).
+    env = {**_demo_env(work), "PYTHONFAULTHANDLER": "1"}
+    with open(errors, "wb") as stderr:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "glueprint", "demo"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            # As from a terminal: a suite run in the background (scripts/test runs parts so)
+            # inherits SIGINT ignored, and Python would keep ignoring it.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
     deadline = time.monotonic() + 120
     for line in demo.stdout:
         if "serving until Ctrl-C" in line or time.monotonic() > deadline:
             break
-    assert os.listdir(tmp_path)  # it is running: its folder is there
+    assert os.listdir(work)  # it is running: its folder is there
     demo.send_signal(signal.SIGINT)
-    assert demo.wait(timeout=60) == 0
-    assert os.listdir(tmp_path) == []
+    try:
+        status = demo.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        demo.send_signal(signal.SIGABRT)
+        demo.wait()
+        status = None
+    assert status == 0, errors.read_text()
+    assert os.listdir(work) == []
