@@ -54,6 +54,15 @@ def _read_line(conn: socket.socket) -> bytes:
     return bytes(data)
 
 
+def _say(fd: int, text: str) -> None:
+    """Tell the run's output why the jail failed; nobody may be reading any more (the
+    sandbox was stopped while this jail was still being built)."""
+    try:
+        os.write(fd, text.encode())
+    except OSError:
+        pass
+
+
 def _read_all(fd: int) -> bytes:
     chunks = []
     while chunk := os.read(fd, 1 << 20):
@@ -76,7 +85,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         if setup["jail"]:
             syscall_filter.load()
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
-        os.write(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n".encode())
+        _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
         os._exit(SETUP_FAILED)
     # Ready: from here on, the run's own time.
     data = _read_all(run_fd)
@@ -98,7 +107,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         os.environ.clear()
         os.environ.update(request["env"], HOME=home)
     except BaseException as exc:
-        os.write(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n".encode())
+        _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
         os._exit(SETUP_FAILED)
     status = 1
     try:
@@ -120,7 +129,7 @@ def _start_jailed(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         if setup["jail"]:
             jail.isolate_children()
     except OSError as exc:
-        os.write(output_fd, f"The sandbox could not be set up: {exc}\n".encode())
+        _say(output_fd, f"The sandbox could not be set up: {exc}\n")
         os._exit(SETUP_FAILED)
     first = os.fork()
     if first == 0:
