@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -95,13 +96,20 @@ def moto_s3_server(tmp: Path) -> Process:
     return Process(args, tmp / "moto.log", f"http://127.0.0.1:{port}")
 
 
+# One session for every client the tests make: a new one parses the service models again.
+# Sessions are not thread-safe, so clients are made one at a time.
+_SESSION, _SESSION_LOCK = boto3.session.Session(), threading.Lock()
+
+
 def glue_client(url: str, validate: bool = True):
     config = Config(parameter_validation=validate, retries={"max_attempts": 1})
-    return boto3.session.Session().client("glue", endpoint_url=url, config=config, **CREDENTIALS)
+    with _SESSION_LOCK:
+        return _SESSION.client("glue", endpoint_url=url, config=config, **CREDENTIALS)
 
 
 def s3_client(url: str):
-    return boto3.session.Session().client("s3", endpoint_url=url, **CREDENTIALS)
+    with _SESSION_LOCK:
+        return _SESSION.client("s3", endpoint_url=url, **CREDENTIALS)
 
 
 def call_raw(url: str, operation: str, body, **headers) -> httpx.Response:
