@@ -8,7 +8,7 @@ from glueprint.store.schema import metadata
 
 
 def test_migrations_produce_exactly_the_declared_schema(databases):
-    db = Database(databases.new())
+    db = Database(databases.new(migrated=False))
     db.migrate()
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
@@ -17,7 +17,7 @@ def test_migrations_produce_exactly_the_declared_schema(databases):
 
 
 def test_migrating_twice_changes_nothing_and_keeps_the_token_key(databases):
-    url = databases.new()
+    url = databases.new(migrated=False)
     first = Database(url)
     first.migrate()
     key = first.token_key()
@@ -37,7 +37,7 @@ def test_the_head_read_from_the_files_is_alembics_and_a_migrated_database_is_at_
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
-    db = Database(databases.new())
+    db = Database(databases.new(migrated=False))
     with db.engine.connect() as conn:
         assert current_revision(conn) is None
     db.migrate()
