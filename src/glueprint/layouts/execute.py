@@ -60,12 +60,17 @@ class Executor:
         self.ctx = ctx
         self.layouts = layouts  # a Sandbox, or InProcessLayouts for the pytest mock
 
+    @staticmethod
+    def _change(conn, run: dict, worker: str, **values) -> bool:
+        """Change the run while this worker holds it; False if it no longer does."""
+        changed = run_store.change_claimed(conn, run["run_id"], worker, rendered, **values)
+        if changed and values.get("state") in ("SUCCEEDED", "FAILED"):
+            blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
+        return changed
+
     def _set(self, run: dict, worker: str, **values) -> bool:
         with self.ctx.db.write() as conn:
-            changed = run_store.change_claimed(conn, run["run_id"], worker, rendered, **values)
-            if changed and values.get("state") in ("SUCCEEDED", "FAILED"):
-                blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
-            return changed
+            return self._change(conn, run, worker, **values)
 
     def _plan(self, run: dict) -> list[Entity]:
         with self.ctx.db.read() as conn:
@@ -106,10 +111,9 @@ class Executor:
                 if kind == "trigger":
                     scheduler.sync(conn, doc, now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
-            if not run_store.change_claimed(conn, run["run_id"], worker, rendered, **done):
+            if not self._change(conn, run, worker, **done):
                 # The run was deleted (its blueprint went away) or taken over: undo it all.
                 raise RunGone
-            blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
 
     def rollback(self, run_id: str) -> str | None:
         """Delete what the run created; return what could not be deleted, if anything."""

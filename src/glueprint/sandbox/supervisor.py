@@ -63,13 +63,6 @@ def _say(fd: int, text: str) -> None:
         pass
 
 
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
@@ -88,7 +81,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
         os._exit(SETUP_FAILED)
     # Ready: from here on, the run's own time.
-    data = _read_all(run_fd)
+    data = _read_capped(run_fd)  # the run, far below the cap
     if not data:
         os._exit(0)  # the supervisor went away before a run came
     try:
@@ -155,9 +148,9 @@ class _Tail(threading.Thread):
             self.data = (self.data + chunk)[-self.keep :]
 
 
-def _read_result(fd: int) -> bytes:
-    """The whole result, or its first MAX_RESULT_BYTES + 1 (the rest is drained and dropped,
-    so the writer never blocks)."""
+def _read_capped(fd: int) -> bytes:
+    """What a pipe carries to its end, or its first MAX_RESULT_BYTES + 1 (the rest is
+    drained and dropped, so the writer never blocks)."""
     chunks, size = [], 0
     while chunk := os.read(fd, 1 << 20):
         if size <= MAX_RESULT_BYTES:
@@ -211,7 +204,7 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
         _send(conn, {"pid": os.getpid()})
         request = _read_line(conn)
         threading.Thread(target=_pass_on, args=(run_w, request), daemon=True).start()
-        result = _read_result(result_r)
+        result = _read_capped(result_r)
         tail.join(timeout=5)  # the output ends when the run's processes have closed it: exited
         # A whole result says how the run went; only without one does the exit status tell.
         # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
