@@ -2,8 +2,10 @@
 
 An operation opts in by registering a ``version(ctx, params)`` function that reads, from
 the store, a value that changes whenever its answer would (and None when there is nothing
-to cache). Every request still asks the store for that version, so processes sharing a
-database never serve each other's stale pages.
+to cache). Every request asks the store whether anything was committed since the entry was
+last checked (``Database.generation``, free on SQLite) and, when something was or the store
+cannot tell, reads that version: processes sharing a database never serve each other's
+stale pages.
 
 An entry is keyed by the operation and the request body as sent, and keeps the parameters
 that body validated to: a repeated request is answered without parsing or validating it
@@ -15,6 +17,7 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 MAX_BYTES = 32 * 1024 * 1024
+UNCHECKED = object()  # the version of an entry stored without reading it: equal to none
 
 
 class ResponseCache:
@@ -31,7 +34,7 @@ class ResponseCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, params: dict, version, answer: bytes) -> None:
+    def put(self, key: tuple, params: dict, version, answer: bytes, generation: bytes | None = None) -> None:
         size = len(answer) + len(key[1])
         if size > self.max_bytes // 8:
             return
@@ -39,7 +42,7 @@ class ResponseCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._size -= old.size
-            self._entries[key] = Entry(params, version, answer, size)
+            self._entries[key] = Entry(params, version, generation, answer, size)
             self._size += size
             while self._size > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
@@ -49,5 +52,6 @@ class ResponseCache:
 class Entry(NamedTuple):
     params: dict  # validated, and never changed by a handler
     version: object
+    generation: bytes | None  # the store's generation when the version was last confirmed
     answer: bytes
     size: int

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..service import registry
 from . import errors
-from .cache import ResponseCache
+from .cache import UNCHECKED, ResponseCache
 from .model import operation, target_prefix
 from .serialize import serializer
 from .validate import validate
@@ -100,6 +100,7 @@ class Call:
     params: dict
     cache_key: tuple | None = None
     version: object = None
+    generation: bytes | None = None
     cached: bytes | None = None
 
 
@@ -124,10 +125,19 @@ class Dispatcher:
             return Call(name, validate(operation(name).input_shape, _parse(body)))
         key = (name, body)
         entry = self.cache.get(key)
+        generation = self.ctx.db.generation()  # read first: whatever is read after is as new
         if entry is not None:  # this very body was answered before: it is valid
+            if generation is not None and generation == entry.generation:
+                return Call(name, entry.params, cached=entry.answer)  # nothing was committed since
             version = version_of(self.ctx, entry.params)
-            return Call(name, entry.params, key, version, entry.answer if version == entry.version else None)
+            if version == entry.version:
+                if generation is not None:
+                    self.cache.put(key, entry.params, version, entry.answer, generation)
+                return Call(name, entry.params, cached=entry.answer)
+            return Call(name, entry.params, key, version, generation)
         params = validate(operation(name).input_shape, _parse(body))
+        if generation is not None:  # its version is read only if a commit makes one needed
+            return Call(name, params, key, UNCHECKED, generation)
         return Call(name, params, key, version_of(self.ctx, params))
 
     def execute(self, call: Call) -> bytes:
@@ -136,7 +146,7 @@ class Dispatcher:
         result = registry.handler(call.name)(self.ctx, call.params)
         answer = serializer(operation(call.name).output_shape)(result)
         if call.version is not None:
-            self.cache.put(call.cache_key, call.params, call.version, answer)
+            self.cache.put(call.cache_key, call.params, call.version, answer, call.generation)
         return answer
 
     def handle(self, method: str, url: str, headers: dict, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:

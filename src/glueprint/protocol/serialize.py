@@ -64,7 +64,13 @@ def _build(shape: Shape) -> Callable:
         return structure
     if kind == "list":
         convert = _converter(shape.member)
-        return _identity if convert is _identity else (lambda value: [convert(item) for item in value])
+        if convert is _identity:
+            return _identity
+
+        def each(value):
+            return value if type(value) is orjson.Fragment else [convert(item) for item in value]
+
+        return each
     if kind == "map":
         convert = _converter(shape.value)
         return _identity if convert is _identity else (lambda value: {k: convert(v) for k, v in value.items()})
@@ -86,7 +92,8 @@ def serializer(shape: Shape | None) -> Callable[[dict | None], bytes]:
 def prerender(shape_name: str, value: dict) -> bytes:
     """A structure rendered ahead of the request that will answer with it. The service may
     keep these bytes (opaque to it) and answer with ``orjson.Fragment(bytes)`` where a value
-    of that shape goes: the wire text is then the same as if it had answered the value."""
+    of that shape goes, or with one Fragment of a JSON list of them where a list of that
+    shape goes: the wire text is then the same as if it had answered the value."""
     return orjson.dumps(_converter(service_model().shape_for(shape_name))(value))
 
 

@@ -13,9 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from glueprint.store.schema import meta
+from glueprint.store.wal_index import WalIndex, open_wal_index
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_MMAP_BYTES = 1 << 30
 log = logging.getLogger("glueprint.store")
 
 
@@ -80,6 +82,8 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._prepared: dict = {}
         self._thread = threading.local()
+        self._wal_index: WalIndex | None | bool = False  # False: not opened yet
+        self._wal_index_lock = threading.Lock()
 
     @contextmanager
     def read(self):
@@ -147,9 +151,31 @@ class Database:
             return
         conn = getattr(self._thread, "conn", None)
         if conn is None:
-            conn = self._thread.conn = self.engine.raw_connection()
-            conn.detach()
+            conn = self._thread.conn = self._detached_connection()
         yield conn
+
+    def generation(self) -> bytes | None:
+        """A value that differs after any commit to the database, by any process; None where
+        the store cannot tell without a query (PostgreSQL, SQLite in memory)."""
+        index = self._wal_index
+        if index is False:
+            index = self._open_wal_index()
+        return index.marker() if index is not None else None
+
+    def _open_wal_index(self) -> "WalIndex | None":
+        with self._wal_index_lock:
+            if self._wal_index is False:
+                path = self.url.database if self.is_sqlite else None
+                if path and path != ":memory:" and not path.startswith("file:"):
+                    self._wal_index = open_wal_index(str(Path(path).expanduser()), self._detached_connection)
+                else:
+                    self._wal_index = None
+            return self._wal_index
+
+    def _detached_connection(self):
+        conn = self.engine.raw_connection()
+        conn.detach()
+        return conn.dbapi_connection
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -206,6 +232,9 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Read pages straight from the OS's cache instead of copying them in (and out of a
+        # 2 MB page cache that a walk through history overflows at once).
+        cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -50,7 +50,7 @@ def page(db, blueprint_name: str, before_seq: int | None, limit: int) -> list[tu
     )
     if not rows:
         return None
-    return [(seq, view) for seq, view in rows if seq is not None]
+    return rows if rows[0][0] is not None else []  # one row of NULLs: no runs
 
 
 def by_seq(conn: Connection, seqs: list[int]) -> dict:

@@ -82,7 +82,10 @@ runs = Table(
     # The run as GetBlueprintRun(s) show it, rendered by the protocol layer whenever the run
     # changes: opaque here, and what a page of runs is read from.
     Column("view", LargeBinary),
-    Index("ix_runs_blueprint_seq", "blueprint_name", "seq"),
+    # A page of runs is a scan of one blueprint's runs by seq; on SQLite the index holds the
+    # views too, so the scan reads nothing else (PostgreSQL limits an index entry's size).
+    Index("ix_runs_blueprint_seq", "blueprint_name", "seq").ddl_if(dialect="postgresql"),
+    Index("ix_runs_page", "blueprint_name", "seq", "view").ddl_if(dialect="sqlite"),
     Index("ix_runs_state_seq", "state", "seq"),
 )
 
