@@ -178,6 +178,10 @@ class Database:
         return conn.dbapi_connection
 
     def dispose(self) -> None:
+        with self._wal_index_lock:
+            if self._wal_index:
+                self._wal_index.close()
+            self._wal_index = False
         self.engine.dispose()
 
 

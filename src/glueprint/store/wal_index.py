@@ -32,6 +32,10 @@ class WalIndex:
         """Bytes that differ after any commit to the database."""
         return self._header[:HEADER_BYTES]
 
+    def close(self) -> None:
+        self._header.close()
+        self.keeper.close()
+
 
 def open_wal_index(database_path: str, connect) -> WalIndex | None:
     """The wal-index of a file database in WAL mode, else None (nothing to read it from).
