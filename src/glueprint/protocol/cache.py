@@ -3,7 +3,7 @@
 An operation opts in by registering a ``version(ctx, params)`` function that reads, from
 the store, a value that changes whenever its answer would (and None when there is nothing
 to cache). Every request asks the store whether anything was committed since the entry was
-last checked (``Database.generation``, free on SQLite) and, when something was or the store
+last checked (``Database.generation``, one pragma on SQLite) and, when something was or the store
 cannot tell, reads that version: processes sharing a database never serve each other's
 stale pages.
 
@@ -34,7 +34,7 @@ class ResponseCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, params: dict, version, answer: bytes, generation: bytes | None = None) -> None:
+    def put(self, key: tuple, params: dict, version, answer: bytes, generation: object = None) -> None:
         size = len(answer) + len(key[1])
         if size > self.max_bytes // 8:
             return
@@ -52,6 +52,6 @@ class ResponseCache:
 class Entry(NamedTuple):
     params: dict  # validated, and never changed by a handler
     version: object
-    generation: bytes | None  # the store's generation when the version was last confirmed
+    generation: object  # the store's generation when the version was last confirmed
     answer: bytes
     size: int

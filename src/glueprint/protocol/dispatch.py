@@ -100,7 +100,7 @@ class Call:
     params: dict
     cache_key: tuple | None = None
     version: object = None
-    generation: bytes | None = None
+    generation: object = None
     cached: bytes | None = None
 
 

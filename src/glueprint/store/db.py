@@ -13,7 +13,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from glueprint.store.schema import meta
-from glueprint.store.wal_index import WalIndex, open_wal_index
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -82,8 +81,6 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._prepared: dict = {}
         self._thread = threading.local()
-        self._wal_index: WalIndex | None | bool = False  # False: not opened yet
-        self._wal_index_lock = threading.Lock()
 
     @contextmanager
     def read(self):
@@ -149,39 +146,26 @@ class Database:
             finally:
                 conn.close()
             return
+        yield self._thread_connection()
+
+    def generation(self):
+        """A value that differs after any commit to the database, by any connection of any
+        process; None where the store cannot tell without a query (PostgreSQL). On SQLite it
+        is this thread's reading connection's ``PRAGMA data_version``: that connection never
+        writes, so every commit counts, and it costs a third of a keyed read."""
+        if not self.is_sqlite:
+            return None
+        conn = self._thread_connection().dbapi_connection
+        return conn, conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _thread_connection(self):
         conn = getattr(self._thread, "conn", None)
         if conn is None:
-            conn = self._thread.conn = self._detached_connection()
-        yield conn
-
-    def generation(self) -> bytes | None:
-        """A value that differs after any commit to the database, by any process; None where
-        the store cannot tell without a query (PostgreSQL, SQLite in memory)."""
-        index = self._wal_index
-        if index is False:
-            index = self._open_wal_index()
-        return index.marker() if index is not None else None
-
-    def _open_wal_index(self) -> "WalIndex | None":
-        with self._wal_index_lock:
-            if self._wal_index is False:
-                path = self.url.database if self.is_sqlite else None
-                if path and path != ":memory:" and not path.startswith("file:"):
-                    self._wal_index = open_wal_index(str(Path(path).expanduser()), self._detached_connection)
-                else:
-                    self._wal_index = None
-            return self._wal_index
-
-    def _detached_connection(self):
-        conn = self.engine.raw_connection()
-        conn.detach()
-        return conn.dbapi_connection
+            conn = self._thread.conn = self.engine.raw_connection()
+            conn.detach()
+        return conn
 
     def dispose(self) -> None:
-        with self._wal_index_lock:
-            if self._wal_index:
-                self._wal_index.close()
-            self._wal_index = False
         self.engine.dispose()
 
 
