@@ -21,6 +21,7 @@ runs in a scratch directory with the resource limits and the audit hook only.
 """
 
 import base64
+import io
 import json
 import os
 import resource
@@ -29,6 +30,7 @@ import socket
 import sys
 import tempfile
 import threading
+import zipfile
 
 from glueprint.layouts.archive import unpack
 from glueprint.sandbox import jail, layout_child, relay, script_child, syscall_filter
@@ -77,6 +79,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
         if setup["jail"]:
             syscall_filter.load()
+        _warm_unpacking(home)
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
         _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
         os._exit(SETUP_FAILED)
@@ -112,6 +115,27 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         os.close(1)  # the output ends now: the supervisor need not wait for this process's exit
         os.close(2)
         os._exit(status)
+
+
+def _warm_unpacking(home: str) -> None:
+    """Unpack a tiny archive and remove it, while the jail waits for its run: the first
+    unpacking in a freshly forked process copies the pages it touches (and fills the new
+    tmpfs), 2 ms of a run's time here; done ahead, the run's own takes a sixth of that."""
+    scratch = os.path.join(home, ".warm")
+    os.mkdir(scratch)
+    unpack(_WARM_ARCHIVE, scratch)
+    shutil.rmtree(scratch)
+
+
+def _tiny_archive() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("warm/blueprint.cfg", "{}")
+        archive.writestr("warm/layout.py", "def generate_layout(user_params, system_params):\n    pass\n" * 20)
+    return buffer.getvalue()
+
+
+_WARM_ARCHIVE = _tiny_archive()  # built once, in the zygote
 
 
 def _start_jailed(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
