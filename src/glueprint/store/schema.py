@@ -87,6 +87,8 @@ runs = Table(
     Index("ix_runs_blueprint_seq", "blueprint_name", "seq").ddl_if(dialect="postgresql"),
     Index("ix_runs_page", "blueprint_name", "seq", "view").ddl_if(dialect="sqlite"),
     Index("ix_runs_state_seq", "state", "seq"),
+    # A blueprint's open runs (which definitions they still use), read when a run ends.
+    Index("ix_runs_state_blueprint", "state", "blueprint_name"),
 )
 
 # Workflows, jobs, crawlers, triggers and Data Catalog objects, each a JSON document.
