@@ -152,7 +152,7 @@ class Database:
         """A value that differs after any commit to the database, by any connection of any
         process; None where the store cannot tell without a query (PostgreSQL). On SQLite it
         is this thread's reading connection's ``PRAGMA data_version``: that connection never
-        writes, so every commit counts, and it costs a third of a keyed read."""
+        writes, so every commit counts, and it reads no table."""
         if not self.is_sqlite:
             return None
         conn = self._thread_connection().dbapi_connection
