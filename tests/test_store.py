@@ -1,6 +1,9 @@
 """The store: migrations produce the declared schema on both backends; settings are shared."""
 
 import sqlite3
+import subprocess
+import sys
+import time
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -74,4 +77,54 @@ def test_the_generation_moves_with_every_commit_by_anyone_and_only_then(database
     with db.write() as conn:
         conn.execute(insert(meta).values(key="here", value="y"))
     assert db.generation() not in (before, after)
+    db.dispose()
+
+
+# Processes started together (the README's server and worker) each migrate and make the
+# token key as they start; they wait for an agreed moment so that they really collide.
+_STARTING_PROCESS = """
+import sys, time
+from glueprint.store.db import Database
+url, at = sys.argv[1], float(sys.argv[2])
+time.sleep(max(0.0, at - time.time()))
+db = Database(url)
+db.migrate()
+print(db.token_key().hex())
+"""
+
+
+def _start_together(url: str, count: int) -> list[str]:
+    at = time.time() + 2
+    processes = [
+        subprocess.Popen([sys.executable, "-c", _STARTING_PROCESS, url, str(at)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(count)
+    ]
+    keys = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+        keys.append(out.decode().strip())
+    return keys
+
+
+def test_processes_starting_together_on_an_empty_or_older_database_all_start_and_share_one_key(databases):
+    from alembic import command
+    from alembic.config import Config
+
+    from glueprint.store.db import MIGRATIONS, current_revision, head_revision
+
+    empty = databases.new(migrated=False)
+    keys = _start_together(empty, 4)
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+
+    older = databases.new(migrated=False)
+    db = Database(older)
+    with db.engine.begin() as conn:  # a database an earlier release left one revision behind
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0007")
+    assert len(set(_start_together(older, 4))) == 1
+    with db.engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
     db.dispose()

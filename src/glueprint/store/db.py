@@ -10,13 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from glueprint.store.schema import meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30
 SQLITE_MMAP_BYTES = 1 << 30
+MIGRATION_LOCK = 0x676C75657072696E  # PostgreSQL advisory lock key: "glueprin"
 log = logging.getLogger("glueprint.store")
 
 
@@ -95,8 +96,16 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; silent when it is there already. Alembic
-        is imported only when there is something to migrate (it is a tenth of a start)."""
-        with self.engine.begin() as conn:
+        is imported only when there is something to migrate (it is a tenth of a start).
+        Processes started together (a server and its workers) migrate one at a time: each
+        takes the database's write lock (SQLite) or an advisory lock (PostgreSQL) and looks
+        again, so only the first migrates."""
+        with self.read() as conn:
+            if current_revision(conn) == head_revision():
+                return
+        with self.write() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             current = current_revision(conn)
             if current == head_revision():
                 return
@@ -116,11 +125,15 @@ class Database:
             value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
         if value is not None:
             return value
-        with self.write() as conn:
-            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-            if value is None:
-                value = default_factory()
-                conn.execute(insert(meta).values(key=key, value=value))
+        try:
+            with self.write() as conn:
+                value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+                if value is None:
+                    value = default_factory()
+                    conn.execute(insert(meta).values(key=key, value=value))
+        except IntegrityError:  # another process created it first (PostgreSQL takes no lock at BEGIN)
+            with self.read() as conn:
+                value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one()
         return value
 
     def token_key(self) -> bytes:
