@@ -199,7 +199,7 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
     die_with_parent()
     if setup["jail"]:
         endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in setup["endpoints"]]
-        connection = relay.start_connector(endpoints)
+        connection = relay.start_connector(endpoints, in_thread=not jail.uses_user_namespace())
         jail.enter_namespaces()
         relay.Relay(connection, endpoints).start()
     else:
