@@ -7,8 +7,9 @@ keeps supervisors whose jails are built and waiting (see zygote.py), and a run o
 for handing its request over: building a jail is most of a trivial layout's time.
 
 The supervisor starts the connector (which stays in the host's network namespace), moves
-into the run's new namespaces, serves the relays, and forks the jailed child: PID 1 of the
-run's PID namespace, which builds the jail, gives up every privilege and waits for the run.
+into the run's new namespaces, serves the relays, and forks the jailed child (from a thread
+that enters the mount and PID namespaces, see _start_run): PID 1 of the run's PID namespace,
+which builds the jail, gives up every privilege and waits for the run.
 When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``,
 passes the run (the archive, the code to call, the environment) to that child through a
 pipe, collects the child's result and the tail of its output through pipes (nothing of a
@@ -138,26 +139,55 @@ def _tiny_archive() -> bytes:
 _WARM_ARCHIVE = _tiny_archive()  # built once, in the zygote
 
 
-def _start_jailed(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
-    """The supervisor's child: isolate the processes to come, start PID 1 of the run, and
-    end as it ends. Never returns."""
-    die_with_parent()
-    try:
-        if setup["jail"]:
+def _start_run(setup: dict, start):
+    """Fork the run's first process, which calls start() and never returns; return a
+    function that waits for it to end and gives its exit code.
+
+    In a jail it is PID 1 of new PID and mount namespaces, forked from a thread of its own
+    that moves into them first (a namespace belongs to a thread) and then waits for it: the
+    supervisor stays where it was, which matters twice. A process that has left its PID
+    namespace may not start threads any more, and the supervisor starts some after this;
+    and PID 1's pivot_root moves the root of every process of its mount namespace still at
+    the old one. The thread lives as long as PID 1 does: PID 1 dies with the thread that
+    forked it (its parent-death signal), as it did with the process this thread replaces."""
+    if not setup["jail"]:
+        return _waiter(_fork(start))
+    outcome, forked = {}, threading.Event()
+
+    def fork_in_new_namespaces_and_wait() -> None:
+        try:
             jail.isolate_children()
-    except OSError as exc:
-        _say(output_fd, f"The sandbox could not be set up: {exc}\n")
-        os._exit(SETUP_FAILED)
-    first = os.fork()
-    if first == 0:
-        _jailed_child(setup, uid, run_fd, result_fd, output_fd)
-    for fd in (run_fd, result_fd, output_fd):
-        os.close(fd)
-    _, status = os.waitpid(first, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code < 0:
-        os.kill(os.getpid(), -code)  # end as the run ended: by the same signal
-    os._exit(code)
+        except OSError as exc:
+            outcome["refused"] = exc
+            forked.set()
+            return
+        pid = _fork(start)
+        forked.set()
+        outcome["code"] = _waiter(pid)()
+
+    thread = threading.Thread(target=fork_in_new_namespaces_and_wait, daemon=True)
+    thread.start()
+    forked.wait()
+    if "refused" in outcome:
+        refused = outcome["refused"]
+        return _waiter(_fork(lambda: start(refused=refused)))  # a child that says why, on the run's output
+
+    def wait() -> int:
+        thread.join()
+        return outcome["code"]
+
+    return wait
+
+
+def _fork(start) -> int:
+    pid = os.fork()
+    if pid == 0:
+        start()
+    return pid
+
+
+def _waiter(pid: int):
+    return lambda: os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
 class _Tail(threading.Thread):
@@ -209,12 +239,17 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
     run_r, run_w = os.pipe()
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
-    child = os.fork()
-    if child == 0:
+
+    def start(refused: OSError | None = None) -> None:
         channel.close()
         for fd in (run_w, result_r, output_r):
             os.close(fd)
-        _start_jailed(setup, uid, run_r, result_w, output_w)
+        if refused is not None:
+            _say(output_w, f"The sandbox could not be set up: {refused}\n")
+            os._exit(SETUP_FAILED)
+        _jailed_child(setup, uid, run_r, result_w, output_w)
+
+    wait_for_child = _start_run(setup, start)
     for fd in (run_r, result_w, output_w):
         os.close(fd)
     tail = _Tail(output_r, OUTPUT_TAIL_BYTES)
@@ -232,7 +267,7 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
         tail.join(timeout=5)  # the output ends when the run's processes have closed it: exited
         # A whole result says how the run went; only without one does the exit status tell.
         # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
-        status = None if _whole(result) else os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+        status = None if _whole(result) else wait_for_child()
         if "scratch" in setup:
             shutil.rmtree(setup["scratch"], ignore_errors=True)
         _send(
