@@ -1,6 +1,6 @@
 """SQL for the blueprint registry and the definitions its runs use."""
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from .claims import free, one_of
 from .runs import OPEN_STATES
@@ -57,19 +57,25 @@ def add_definition(conn: Connection, name: str, digest: str, **values) -> None:
         conn.execute(insert(definitions).values(blueprint_name=name, digest=digest, **values))
 
 
-def prune_definitions(conn: Connection, name: str) -> None:
-    """Forget the definitions that neither the blueprint nor any open run of it uses."""
+def _unused_definitions():
+    name = bindparam("blueprint")
     active = select(blueprints.c.definition).where(blueprints.c.name == name).scalar_subquery()
     in_use = select(runs.c.definition).where(
-        runs.c.blueprint_name == name, runs.c.state.in_(OPEN_STATES), runs.c.definition.is_not(None)
+        runs.c.blueprint_name == name, one_of(runs.c.state, OPEN_STATES), runs.c.definition.is_not(None)
     )
-    conn.execute(
-        delete(definitions).where(
-            definitions.c.blueprint_name == name,
-            or_(active.is_(None), definitions.c.digest != active),
-            definitions.c.digest.not_in(in_use),
-        )
+    return delete(definitions).where(
+        definitions.c.blueprint_name == name,
+        or_(active.is_(None), definitions.c.digest != active),
+        definitions.c.digest.not_in(in_use),
     )
+
+
+_PRUNE = _unused_definitions()  # run at every run's end: built once
+
+
+def prune_definitions(conn: Connection, name: str) -> None:
+    """Forget the definitions that neither the blueprint nor any open run of it uses."""
+    conn.execute(_PRUNE, {"blueprint": name})
 
 
 def check_waiting(now):

@@ -10,8 +10,13 @@ OPEN_STATES = ("RUNNING", "ROLLING_BACK")
 PUBLIC = [c for c in runs.c if c.name not in ("claimed_by", "lease_until", "definition", "view")]
 
 
+# Statements every run executes are built once: building and keying a SQLAlchemy statement
+# costs more than SQLite takes to run it.
+_BUMP = update(blueprints).where(blueprints.c.name == bindparam("blueprint")).values(runs_version=blueprints.c.runs_version + 1)
+
+
 def _bump(conn: Connection, blueprint_name) -> None:
-    conn.execute(update(blueprints).where(blueprints.c.name == blueprint_name).values(runs_version=blueprints.c.runs_version + 1))
+    conn.execute(_BUMP, {"blueprint": blueprint_name})
 
 
 def add(conn: Connection, **values) -> None:
@@ -62,15 +67,21 @@ def claimable(now):
     return and_(one_of(runs.c.state, OPEN_STATES), free(runs, now))
 
 
+_CLAIMABLE = (
+    select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(claimable(bindparam("now"))).order_by(runs.c.seq).limit(1)
+)
+_CLAIMABLE_LOCKED = _CLAIMABLE.with_for_update(skip_locked=True)
+_TAKE = (
+    update(runs).where(runs.c.seq == bindparam("run_seq")).values(claimed_by=bindparam("worker"), lease_until=bindparam("until"))
+)
+
+
 def claim(conn: Connection, worker: str, now: float, lease_s: float, skip_locked: bool):
     """Take the oldest unclaimed (or lease-expired) RUNNING/ROLLING_BACK run; None if there is none."""
-    query = select(*PUBLIC, runs.c.claimed_by, runs.c.definition).where(claimable(now)).order_by(runs.c.seq).limit(1)
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(_CLAIMABLE_LOCKED if skip_locked else _CLAIMABLE, {"now": now}).mappings().first()
     if row is None:
         return None
-    conn.execute(update(runs).where(runs.c.seq == row["seq"]).values(claimed_by=worker, lease_until=now + lease_s))
+    conn.execute(_TAKE, {"run_seq": row["seq"], "worker": worker, "until": now + lease_s})
     return row
 
 
@@ -84,10 +95,14 @@ def change_claimed(conn: Connection, run_id: str, worker: str, render, **values)
     query = update(runs).where(runs.c.run_id == run_id, runs.c.claimed_by == worker).values(**values)
     if conn.execute(query).rowcount == 0:
         return False
-    row = conn.execute(select(*PUBLIC).where(runs.c.run_id == run_id)).mappings().one()
-    conn.execute(update(runs).where(runs.c.seq == row["seq"]).values(view=render(row)))
+    row = conn.execute(_BY_RUN_ID, {"run": run_id}).mappings().one()
+    conn.execute(_SET_VIEW, {"run_seq": row["seq"], "rendered": render(row)})
     _bump(conn, row["blueprint_name"])
     return True
+
+
+_BY_RUN_ID = select(*PUBLIC).where(runs.c.run_id == bindparam("run"))
+_SET_VIEW = update(runs).where(runs.c.seq == bindparam("run_seq")).values(view=bindparam("rendered"))
 
 
 _VERSION = select(blueprints.c.created_on, blueprints.c.runs_version).where(blueprints.c.name == bindparam("blueprint"))
