@@ -1,12 +1,15 @@
 """Scheduled triggers fire on their AWS cron, driven by an injectable clock (mock_glue)."""
 
+import json
 import time
 from datetime import UTC, datetime
 
 import boto3
 
 from glueprint.orchestration.scheduler import next_fire
+from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.testing import mock_glue
+from glueprint.waiting import wait_for_blueprint
 
 ROLE = "arn:aws:iam::123456789012:role/Test"
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
@@ -88,3 +91,23 @@ def test_a_simulated_run_longer_than_its_jobs_timeout_ends_in_timeout_when_the_c
         clock.now = NOON + 61
         run = wait_for(lambda: (r := glue.get_job_run(JobName="hangs", RunId=run_id)["JobRun"])["JobRunState"] == "TIMEOUT" and r)
         assert run["ErrorMessage"] == "Job run timed out after 1 minutes" and run["ExecutionTime"] == 61
+
+
+def test_a_scheduled_trigger_a_blueprint_run_creates_starts_its_workflow_on_schedule(tmp_path):
+    (tmp_path / "bucket").mkdir()
+    (tmp_path / "bucket" / "etl.zip").write_bytes(zip_folder(EXAMPLES / "etl_schedule"))  # cron(0 6 * * ? *)
+    six = datetime(2026, 3, 3, 6, 0, tzinfo=UTC).timestamp()
+    clock = Clock(six - 3600)
+    with mock_glue(archive_root=str(tmp_path), clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_blueprint(Name="etl", BlueprintLocation="s3://bucket/etl.zip")
+        assert wait_for_blueprint(glue, "etl")["Status"] == "ACTIVE"
+        params = {"WorkflowName": "nightly", "JobRole": "etl-role", "ScriptBucket": "my-scripts"}
+        run_id = glue.start_blueprint_run(BlueprintName="etl", RoleArn=ROLE, Parameters=json.dumps(params))["RunId"]
+        wait_for(lambda: glue.get_blueprint_run(BlueprintName="etl", RunId=run_id)["BlueprintRun"]["State"] == "SUCCEEDED")
+        time.sleep(1.2)  # the workers have looked, and it is not six yet
+        assert glue.get_workflow_runs(Name="nightly")["Runs"] == []
+
+        clock.now = six + 1
+        runs = wait_for(lambda: glue.get_workflow_runs(Name="nightly")["Runs"])
+        assert len(runs) == 1 and runs[0]["StartedOn"].timestamp() == six + 1

@@ -107,9 +107,7 @@ class Executor:
                 if (kind, name) in taken:  # AWS creates them in order: those before it are rolled back
                     raise NameTaken(already_exists(kind, name), created=index)
             entity_store.add_many(conn, docs, now, run["run_id"])
-            for kind, _, doc in docs:
-                if kind == "trigger":
-                    scheduler.sync(conn, doc, now)
+            scheduler.sync_all(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
             if not self._change(conn, run, worker, **done):
                 # The run was deleted (its blueprint went away) or taken over: undo it all.

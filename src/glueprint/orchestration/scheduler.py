@@ -20,12 +20,21 @@ def next_fire(expression: str, after: float) -> float:
     return AWSCron(fields).occurrence(moment).next().timestamp()
 
 
+def _scheduled(trigger: dict) -> bool:
+    return trigger.get("Type") == "SCHEDULED" and trigger.get("State") == "ACTIVATED" and bool(trigger.get("Schedule"))
+
+
 def sync(conn: Connection, trigger: dict, now: float) -> None:
     """Keep a trigger's schedule row in step with its type, state and expression."""
-    if trigger.get("Type") == "SCHEDULED" and trigger.get("State") == "ACTIVATED" and trigger.get("Schedule"):
-        store.set_schedule(conn, trigger["Name"], trigger["Schedule"], next_fire(trigger["Schedule"], now))
-    else:
-        store.drop_schedule(conn, trigger["Name"])
+    sync_all(conn, [trigger], now)
+
+
+def sync_all(conn: Connection, triggers: list[dict], now: float) -> None:
+    """sync for several triggers (a run's): one statement drops their rows, the scheduled get theirs anew."""
+    store.drop_schedules(conn, [trigger["Name"] for trigger in triggers])
+    for trigger in triggers:
+        if _scheduled(trigger):
+            store.add_schedule(conn, trigger["Name"], trigger["Schedule"], next_fire(trigger["Schedule"], now))
 
 
 def fire_one(ctx, conductor: Conductor) -> bool:
@@ -46,7 +55,7 @@ def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bo
     name, expression, _ = due
     trigger = entity_store.get(conn, "trigger", name)
     if trigger is None or trigger.get("State") != "ACTIVATED" or trigger.get("Type") != "SCHEDULED":
-        store.drop_schedule(conn, name)
+        store.drop_schedules(conn, [name])
         return True
     store.move_schedule(conn, name, next_fire(expression, now))
     if trigger.get("WorkflowName"):

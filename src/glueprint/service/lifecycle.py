@@ -199,7 +199,7 @@ def after_delete(conn, kind: str, name: str) -> None:
     """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs,
     a workflow's runs."""
     if kind == "trigger":
-        run_store.drop_schedule(conn, name)
+        run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
         run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
     elif kind == "workflow":

@@ -1,7 +1,7 @@
 """SQL for workflow runs, job runs and crawls ("node runs"), and scheduled triggers' next fires."""
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from .claims import free, one_of
 from .schema import node_runs, schedules, workflow_runs
@@ -197,13 +197,16 @@ def mark_stopping(conn: Connection, run_id: str, now: float) -> bool:
 # Scheduled triggers
 
 
-def set_schedule(conn: Connection, trigger: str, expression: str, next_fire: float) -> None:
-    conn.execute(delete(schedules).where(schedules.c.trigger_name == trigger))
+def add_schedule(conn: Connection, trigger: str, expression: str, next_fire: float) -> None:
     conn.execute(insert(schedules).values(trigger_name=trigger, expression=expression, next_fire=next_fire))
 
 
-def drop_schedule(conn: Connection, trigger: str) -> None:
-    conn.execute(delete(schedules).where(schedules.c.trigger_name == trigger))
+_DROP_SCHEDULES = delete(schedules).where(schedules.c.trigger_name.in_(bindparam("triggers", expanding=True)))
+
+
+def drop_schedules(conn: Connection, triggers: list[str]) -> None:
+    if triggers:
+        conn.execute(_DROP_SCHEDULES, {"triggers": triggers})
 
 
 def schedule_due(now):
