@@ -66,7 +66,7 @@ def start_connector(endpoints: list[Endpoint], in_thread: bool) -> socket.socket
     """Start the connector; call it before leaving the host's network namespace. Return our end.
 
     A namespace belongs to a thread: when the caller unshares the network, a connector thread
-    stays behind in the host's, which spares a run a fork (an eighth of its CPU here). The
+    stays behind in the host's, which spares a run a fork (a tenth of its CPU here). The
     caller asks for a process instead when it will enter a user namespace, which only a
     single-threaded process may do."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
