@@ -119,7 +119,7 @@ def test_processes_starting_together_on_an_empty_or_older_database_all_start_and
 
     older = databases.new(migrated=False)
     db = Database(older)
-    with db.engine.begin() as conn:  # a database an earlier release left one revision behind
+    with db.engine.begin() as conn:  # a database an earlier release left behind, at 0007
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = conn
