@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import zipfile
+from typing import NoReturn
 
 from glueprint.layouts.archive import unpack
 from glueprint.sandbox import jail, layout_child, relay, script_child, syscall_filter
@@ -66,6 +67,11 @@ def _say(fd: int, text: str) -> None:
         pass
 
 
+def _setup_failed(output_fd: int, exc: BaseException) -> NoReturn:
+    _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
+    os._exit(SETUP_FAILED)
+
+
 def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
@@ -82,8 +88,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
             syscall_filter.load()
         _warm_unpacking(home)
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
-        _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
-        os._exit(SETUP_FAILED)
+        _setup_failed(output_fd, exc)
     # Ready: from here on, the run's own time.
     data = _read_capped(run_fd)  # the run, far below the cap
     if not data:
@@ -104,8 +109,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
         os.environ.clear()
         os.environ.update(request["env"], HOME=home)
     except BaseException as exc:
-        _say(output_fd, f"The sandbox could not be set up: {type(exc).__name__}: {exc}\n")
-        os._exit(SETUP_FAILED)
+        _setup_failed(output_fd, exc)
     status = 1
     try:
         (script_child if request.get("script") else layout_child).run(request, root, result_fd)
@@ -141,7 +145,8 @@ _WARM_ARCHIVE = _tiny_archive()  # built once, in the zygote
 
 def _start_run(setup: dict, start):
     """Fork the run's first process, which calls start() and never returns; return a
-    function that waits for it to end and gives its exit code.
+    function that waits for it to end and gives its exit code. OSError: the kernel refused
+    the namespaces.
 
     In a jail it is PID 1 of new PID and mount namespaces, forked from a thread of its own
     that moves into them first (a namespace belongs to a thread) and then waits for it: the
@@ -169,8 +174,7 @@ def _start_run(setup: dict, start):
     thread.start()
     forked.wait()
     if "refused" in outcome:
-        refused = outcome["refused"]
-        return _waiter(_fork(lambda: start(refused=refused)))  # a child that says why, on the run's output
+        raise outcome["refused"]
 
     def wait() -> int:
         thread.join()
@@ -240,16 +244,20 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
 
-    def start(refused: OSError | None = None) -> None:
+    def start() -> None:
         channel.close()
         for fd in (run_w, result_r, output_r):
             os.close(fd)
-        if refused is not None:
-            _say(output_w, f"The sandbox could not be set up: {refused}\n")
-            os._exit(SETUP_FAILED)
         _jailed_child(setup, uid, run_r, result_w, output_w)
 
-    wait_for_child = _start_run(setup, start)
+    def refused() -> int:
+        return SETUP_FAILED
+
+    try:
+        wait_for_child = _start_run(setup, start)
+    except OSError as exc:  # no run starts: its output says why, and its status that it failed
+        _say(output_w, f"The sandbox could not be set up: {exc}\n")
+        wait_for_child = refused
     for fd in (run_r, result_w, output_w):
         os.close(fd)
     tail = _Tail(output_r, OUTPUT_TAIL_BYTES)

@@ -101,11 +101,12 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     rows = store.page(ctx.db, name, position[0] if position else None, limit + 1)
     if rows is None:
         raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-    views = [kept for _, kept in rows[:limit]]
+    shown = rows[:limit]
+    views = [kept for _, kept in shown]
     if None in views:  # runs recorded before views were kept
         with ctx.db.read() as conn:
-            older = store.by_seq(conn, [seq for seq, kept in rows[:limit] if kept is None])
-        views = [kept if kept is not None else rendered(older[seq]) for seq, kept in rows[:limit]]
+            older = store.by_seq(conn, [seq for seq, kept in shown if kept is None])
+        views = [kept if kept is not None else rendered(older[seq]) for seq, kept in shown]
     # The page is the runs' kept views, joined: no run is parsed or built again.
     result = {"BlueprintRuns": orjson.Fragment(b"[" + b",".join(views) + b"]")}
     if len(rows) > limit:

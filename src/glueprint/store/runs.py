@@ -90,6 +90,10 @@ def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: fl
         conn.execute(update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until))
 
 
+_BY_RUN_ID = select(*PUBLIC).where(runs.c.run_id == bindparam("run"))
+_SET_VIEW = update(runs).where(runs.c.seq == bindparam("run_seq")).values(view=bindparam("rendered"))
+
+
 def change_claimed(conn: Connection, run_id: str, worker: str, render, **values) -> bool:
     """Update a run only while this worker still holds it; render(row) gives its new view."""
     query = update(runs).where(runs.c.run_id == run_id, runs.c.claimed_by == worker).values(**values)
@@ -99,10 +103,6 @@ def change_claimed(conn: Connection, run_id: str, worker: str, render, **values)
     conn.execute(_SET_VIEW, {"run_seq": row["seq"], "rendered": render(row)})
     _bump(conn, row["blueprint_name"])
     return True
-
-
-_BY_RUN_ID = select(*PUBLIC).where(runs.c.run_id == bindparam("run"))
-_SET_VIEW = update(runs).where(runs.c.seq == bindparam("run_seq")).values(view=bindparam("rendered"))
 
 
 _VERSION = select(blueprints.c.created_on, blueprints.c.runs_version).where(blueprints.c.name == bindparam("blueprint"))
