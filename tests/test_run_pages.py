@@ -104,7 +104,7 @@ def test_tokens_work_on_another_server_sharing_the_database(recorded, start_serv
     assert [r["RunId"] for r in page["BlueprintRuns"]] == newest_first[10:20]
 
 
-def test_runs_recorded_before_views_were_kept_read_the_same(recorded):
+def test_runs_recorded_before_views_were_kept_read_the_same_alone_and_in_pages(recorded):
     # A database migrated from before revision 0006 holds runs without a kept view.
     server, glue, newest_first = recorded
     before = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=30)["BlueprintRuns"]
@@ -114,3 +114,4 @@ def test_runs_recorded_before_views_were_kept_read_the_same(recorded):
     engine.dispose()
     after = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=31)["BlueprintRuns"]  # not the cached page
     assert after[:30] == before and after[30]["RunId"] == newest_first[30]
+    assert glue.get_blueprint_run(BlueprintName="paged", RunId=newest_first[3])["BlueprintRun"] == before[3]

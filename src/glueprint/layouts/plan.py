@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from glueprint.layouts.lenient import lenient
 from glueprint.layouts.schedule import schedule_problem
 from glueprint.protocol.errors import ServiceError
-from glueprint.protocol.model import service_model
+from glueprint.protocol.model import shape as model_shape
 from glueprint.protocol.validate import validate
 
 
@@ -57,7 +57,7 @@ def _api_spelling(kind: str, data: dict) -> dict:
 def _read(kind: str, shape_name: str, data) -> dict:
     if not isinstance(data, dict):
         raise PlanError(f"The layout returned a {kind} that is not an object")
-    shape = service_model().shape_for(shape_name)
+    shape = model_shape(shape_name)
     try:
         request = validate(shape, lenient(shape, _api_spelling(kind, data)))
     except ServiceError as exc:

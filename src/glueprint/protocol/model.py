@@ -3,7 +3,7 @@
 from functools import cache, lru_cache
 
 import botocore.session
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
 SERVICE_NAME = "glue"
 
@@ -11,6 +11,13 @@ SERVICE_NAME = "glue"
 @cache
 def service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
+
+
+@cache
+def shape(name: str) -> Shape:
+    """A named shape, resolved once: botocore builds a new Shape (and resolves its members
+    again) on every shape_for."""
+    return service_model().shape_for(name)
 
 
 def target_prefix() -> str:
@@ -27,4 +34,4 @@ def operation(name: str) -> OperationModel | None:
 
 def member_limits(shape_name: str, member: str) -> dict:
     """The min/max/pattern metadata of one structure member, e.g. for service-side paging bounds."""
-    return dict(service_model().shape_for(shape_name).members[member].metadata)
+    return dict(shape(shape_name).members[member].metadata)

@@ -11,7 +11,7 @@ from functools import cache
 import orjson
 from botocore.model import Shape
 
-from .model import service_model
+from .model import shape as model_shape
 
 
 def _identity(value):
@@ -94,7 +94,7 @@ def prerender(shape_name: str, value: dict) -> bytes:
     keep these bytes (opaque to it) and answer with ``orjson.Fragment(bytes)`` where a value
     of that shape goes, or with one Fragment of a JSON list of them where a list of that
     shape goes: the wire text is then the same as if it had answered the value."""
-    return orjson.dumps(_converter(service_model().shape_for(shape_name))(value))
+    return orjson.dumps(_converter(model_shape(shape_name))(value))
 
 
 def unrendered(value):

@@ -32,4 +32,4 @@ def run(request: dict, root: str, result_fd: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     with os.fdopen(result_fd, "w", encoding="utf-8") as out:
-        json.dump(result, out, default=repr)
+        out.write(json.dumps(result, default=repr))  # in one piece: dumps encodes in C, dump in Python

@@ -270,7 +270,7 @@ def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
     with socket.socket(fileno=fds[0]) as conn:
         _send(conn, {"pid": os.getpid()})
         request = _read_line(conn)
-        threading.Thread(target=_pass_on, args=(run_w, request), daemon=True).start()
+        _pass_on(run_w, request)  # the child reads it whole before it writes anything
         result = _read_capped(result_r)
         tail.join(timeout=5)  # the output ends when the run's processes have closed it: exited
         # A whole result says how the run went; only without one does the exit status tell.

@@ -81,8 +81,11 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetBlueprintRun", read_only=True)
 def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
+    found = store.kept_view(ctx.db, p["BlueprintName"], p["RunId"])
+    if found is not None and found[0] is not None:
+        return {"BlueprintRun": orjson.Fragment(found[0])}  # as rendered when the run last changed
     with ctx.db.read() as conn:
-        row = store.get(conn, p["BlueprintName"], p["RunId"])
+        row = store.get(conn, p["BlueprintName"], p["RunId"]) if found is not None else None
     if row is None:
         raise errors.EntityNotFoundException(f"Blueprint run {p['RunId']} of blueprint {p['BlueprintName']} not found.")
     return {"BlueprintRun": view(row)}

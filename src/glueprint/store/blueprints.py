@@ -15,8 +15,11 @@ _ACTIVE = blueprints.outerjoin(
 _VIEW = [*blueprints.c, definitions.c.layout_generator, definitions.c.parameter_spec]
 
 
+_GET = select(*_VIEW).select_from(_ACTIVE).where(blueprints.c.name == bindparam("name"))  # every run's start reads it
+
+
 def get(conn: Connection, name: str):
-    return conn.execute(select(*_VIEW).select_from(_ACTIVE).where(blueprints.c.name == name)).mappings().first()
+    return conn.execute(_GET, {"name": name}).mappings().first()
 
 
 def get_many(conn: Connection, names: list[str]) -> dict:
@@ -47,9 +50,13 @@ def page_names(conn: Connection, after: str | None, limit: int) -> list:
     return list(conn.execute(query))
 
 
+_DEFINITION = select(definitions).where(
+    definitions.c.blueprint_name == bindparam("blueprint"), definitions.c.digest == bindparam("digest")
+)
+
+
 def definition(conn: Connection, name: str, digest: str):
-    query = select(definitions).where(definitions.c.blueprint_name == name, definitions.c.digest == digest)
-    return conn.execute(query).mappings().first()
+    return conn.execute(_DEFINITION, {"blueprint": name, "digest": digest}).mappings().first()
 
 
 def add_definition(conn: Connection, name: str, digest: str, **values) -> None:

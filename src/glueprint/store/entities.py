@@ -1,7 +1,7 @@
 """SQL for the Glue entities a run (or a layout's own calls) creates, each kept as a JSON document."""
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .schema import entities
 
@@ -24,15 +24,17 @@ def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
     return conn.execute(query).first() is not None
 
 
+_TAKEN = select(entities.c.kind, entities.c.name).where(
+    entities.c.kind.in_(bindparam("kinds", expanding=True)),
+    entities.c.scope == "",
+    entities.c.name.in_(bindparam("names", expanding=True)),  # the primary key's order
+)
+
+
 def taken(conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of these (kind, name) pairs of the unscoped kinds exist: one query for a run's entities."""
     kinds, names = sorted({kind for kind, _ in keys}), sorted({name for _, name in keys})
-    query = select(entities.c.kind, entities.c.name).where(
-        entities.c.kind.in_(kinds),
-        entities.c.scope == "",
-        entities.c.name.in_(names),  # the primary key's order
-    )
-    return {tuple(row) for row in conn.execute(query)} & set(keys)
+    return {tuple(row) for row in conn.execute(_TAKEN, {"kinds": kinds, "names": names})} & set(keys)
 
 
 def _row(kind: str, name: str, doc: dict, created_on: float, run_id: str | None, scope: str) -> dict:
@@ -46,9 +48,12 @@ def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, ru
     conn.execute(insert(entities).values(**_row(kind, name, doc, created_on, run_id, scope)))
 
 
+_ADD = insert(entities)
+
+
 def add_many(conn: Connection, created: list[tuple[str, str, dict]], created_on: float, run_id: str) -> None:
     """Unscoped entities (kind, name, doc) a run creates, in one statement."""
-    conn.execute(insert(entities), [_row(kind, name, doc, created_on, run_id, "") for kind, name, doc in created])
+    conn.execute(_ADD, [_row(kind, name, doc, created_on, run_id, "") for kind, name, doc in created])
 
 
 def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:

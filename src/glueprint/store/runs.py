@@ -1,5 +1,7 @@
 """SQL for blueprint runs: recording them, paging them newest first, and claiming them for work."""
 
+import functools
+
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from .claims import free, one_of
@@ -19,8 +21,11 @@ def _bump(conn: Connection, blueprint_name) -> None:
     conn.execute(_BUMP, {"blueprint": blueprint_name})
 
 
+_ADD = insert(runs)
+
+
 def add(conn: Connection, **values) -> None:
-    conn.execute(insert(runs).values(**values))
+    conn.execute(_ADD, values)
     _bump(conn, values["blueprint_name"])
 
 
@@ -31,6 +36,16 @@ def state(conn: Connection, run_id: str) -> str | None:
 def get(conn: Connection, blueprint_name: str, run_id: str):
     query = select(*PUBLIC).where(runs.c.run_id == run_id, runs.c.blueprint_name == blueprint_name)
     return conn.execute(query).mappings().first()
+
+
+# A client waiting for its run asks for it over and over: one prepared read of the kept view.
+_KEPT_VIEW = select(runs.c.view).where(runs.c.run_id == bindparam("run"), runs.c.blueprint_name == bindparam("blueprint"))
+
+
+def kept_view(db, blueprint_name: str, run_id: str) -> tuple[bytes | None] | None:
+    """(view,) of the run, None if there is no such run; the view is None for a run recorded
+    before views were kept (read it with get)."""
+    return db.prepared(_KEPT_VIEW).one(run=run_id, blueprint=blueprint_name)
 
 
 # The page is the hot path: one statement, built and compiled once, run on a raw cursor,
@@ -94,10 +109,17 @@ _BY_RUN_ID = select(*PUBLIC).where(runs.c.run_id == bindparam("run"))
 _SET_VIEW = update(runs).where(runs.c.seq == bindparam("run_seq")).values(view=bindparam("rendered"))
 
 
+@functools.cache
+def _change_claimed(columns: tuple[str, ...]):
+    """The update of these columns, built once for each set a run's changes use."""
+    where = (runs.c.run_id == bindparam("run"), runs.c.claimed_by == bindparam("worker"))
+    return update(runs).where(*where).values({column: bindparam(f"new_{column}") for column in columns})
+
+
 def change_claimed(conn: Connection, run_id: str, worker: str, render, **values) -> bool:
     """Update a run only while this worker still holds it; render(row) gives its new view."""
-    query = update(runs).where(runs.c.run_id == run_id, runs.c.claimed_by == worker).values(**values)
-    if conn.execute(query).rowcount == 0:
+    params = {f"new_{column}": value for column, value in values.items()}
+    if conn.execute(_change_claimed(tuple(values)), {"run": run_id, "worker": worker, **params}).rowcount == 0:
         return False
     row = conn.execute(_BY_RUN_ID, {"run": run_id}).mappings().one()
     conn.execute(_SET_VIEW, {"run_seq": row["seq"], "rendered": render(row)})
