@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from glueprint.sandbox import relay
+from glueprint.sandbox.host import LayoutError, Limits, Sandbox
+
 from conftest import ROLE, create_blueprint, start_and_wait, wait_run
 from servers import glue_client, glueprint_server
 from test_runs import SIMPLE_LAYOUT, layout_archive
@@ -277,3 +280,22 @@ def test_scratch_directories_of_dead_processes_are_removed_at_start(databases, t
     finally:
         server.stop()
         shutil.rmtree(alive)
+
+
+def test_a_jail_that_cannot_be_built_fails_its_run_saying_why_and_the_next_run_is_unaffected():
+    # The run's relay cannot listen at an address its network namespace does not have: the
+    # jail's set-up fails in the zygote, before any process of the run exists.
+    sandbox = Sandbox({"glue": "http://127.0.0.1:9"}, "us-east-1", Limits(timeout_s=20))
+    archive = layout_archive(SIMPLE_LAYOUT, {"WorkflowName": {"type": "String"}})
+    run = dict(layout_generator="bp.layout.generate_layout", user_params={"WorkflowName": "w"}, system_params={}, name_suffix="s")
+    try:
+        working = sandbox.endpoints
+        sandbox.endpoints = [relay.Endpoint(("192.0.2.1", 80), ("127.0.0.1", 9))]
+        with pytest.raises(
+            LayoutError, match=r"status 70 .*\n.*The sandbox could not be set up: .*Cannot assign requested address"
+        ):
+            sandbox.run_layout(archive, **run)
+        sandbox.endpoints = working
+        assert sandbox.run_layout(archive, **run)["Workflow"]["Name"] == "w"
+    finally:
+        sandbox.stop()

@@ -102,7 +102,8 @@ def remove_leftovers(tmp: str | None = None) -> None:
 class Zygote:
     """The engine's handle on its zygote process, started on first use and again if it dies."""
 
-    def __init__(self):
+    def __init__(self, user_namespace: bool):
+        self.user_namespace = user_namespace  # start it in a user namespace of its own (jail.py)
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._dir = Path(tempfile.mkdtemp(prefix=f"glueprint-zygote-{os.getpid()}-"))
@@ -117,7 +118,8 @@ class Zygote:
                 return
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # one message per run
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(theirs.fileno())],
+                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(theirs.fileno())]
+                + (["--user-namespace"] if self.user_namespace else []),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
@@ -145,7 +147,8 @@ class Zygote:
             try:
                 return reader.next(time.monotonic() + timeout_s, should_stop)
             finally:
-                _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
+                if pid is not None:
+                    _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
 
     def stop(self) -> None:
         with self._lock:
@@ -234,7 +237,8 @@ class Sandbox:
             )
         given, self.endpoints, self.hosts = relay.plan(urls)
         self.env = layout_env(given, region)
-        self.zygote = Zygote()
+        self.userns = jail.uses_user_namespace()
+        self.zygote = Zygote(user_namespace=self.jailed and self.userns)
 
     @property
     def jailed(self) -> bool:
@@ -244,6 +248,7 @@ class Sandbox:
         """What a jail is built from: the same for every run of this sandbox."""
         return {
             "jail": self.jailed,
+            "userns": self.userns,
             "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
             "hosts": self.hosts,
             "read_only": list(read_only_paths()),

@@ -30,7 +30,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-# The supervisor's namespaces (it runs the relays, with threads), then its child's: a process
+# A supervisor thread's namespaces (where the relays listen), then its child's: a thread
 # whose children go to a new PID namespace cannot start threads.
 SUPERVISOR_NAMESPACES = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET
 CHILD_NAMESPACES = CLONE_NEWNS | CLONE_NEWPID
@@ -75,25 +75,30 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
+def enter_user_namespace() -> None:
+    """Make the calling process (the zygote of a server that is not root, while it has one
+    thread) root of a user namespace of its own, mapped to its own uid: there it may create
+    the runs' other namespaces, and nothing more on the host than before."""
+    uid, gid = os.getuid(), os.getgid()
+    _check("unshare", _LIBC.unshare(CLONE_NEWUSER))
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"0 {uid} 1")
+    _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
 def enter_namespaces() -> None:
-    """Move the calling process (the supervisor) into new network, IPC and UTS namespaces
-    (and a user namespace that owns them, when not root). Sockets it creates from now on
-    live in an empty network namespace whose loopback is up."""
-    if uses_user_namespace():
-        uid, gid = os.getuid(), os.getgid()
-        _check("unshare", _LIBC.unshare(SUPERVISOR_NAMESPACES | CLONE_NEWUSER))
-        _write("/proc/self/setgroups", "deny")
-        _write("/proc/self/uid_map", f"0 {uid} 1")
-        _write("/proc/self/gid_map", f"0 {gid} 1")
-    else:
-        _check("unshare", _LIBC.unshare(SUPERVISOR_NAMESPACES))
+    """Move the calling thread (a supervisor) into new network, IPC and UTS namespaces; the
+    process's other threads stay where they are. Sockets it creates from now on live in an
+    empty network namespace whose loopback is up."""
+    _check("unshare", _LIBC.unshare(SUPERVISOR_NAMESPACES))
     _check("sethostname", _LIBC.sethostname(b"glueprint-run", 13))
     _loopback_up()
 
 
 def isolate_children() -> None:
-    """In the supervisor's child: a mount namespace of its own, and a PID namespace whose
-    first process is the next child (all of the run's processes die with that one)."""
+    """For the calling thread (a supervisor): a mount namespace of its own, and a PID
+    namespace whose first process is the thread's next child (all of the run's processes die
+    with that one). The thread may not start threads after this."""
     _check("unshare", _LIBC.unshare(CHILD_NAMESPACES))
 
 
@@ -230,6 +235,8 @@ def probe() -> str | None:
     if pid == 0:
         os.close(read)
         try:
+            if uses_user_namespace():
+                enter_user_namespace()
             enter_namespaces()
             isolate_children()
             message = b""

@@ -1,24 +1,22 @@
 """The only network a jailed run has: relays to the Glue API and the S3 endpoint.
 
-Inside the run's network namespace, the supervisor listens where the run expects each
-endpoint (the same loopback address and port, or a loopback alias that /etc/hosts gives
-the endpoint's host name). For every connection it accepts, a connector that stayed in the
-host's network namespace (a thread of the supervisor, or a process of its own when the
-supervisor enters a user namespace) opens the real connection and hands the socket back
-over a Unix socket pair (SCM_RIGHTS); the supervisor then copies bytes both ways.
-Nothing else is reachable: the namespace has no other interface.
+Inside the run's network namespace, the run's relay listens where the run expects each
+endpoint (the same loopback address and port, or a loopback alias that /etc/hosts gives the
+endpoint's host name). The relay's threads stayed in the host's network namespace (a
+namespace belongs to a thread, and only the supervisor's moved): for every connection
+accepted there, they open the real connection here and copy bytes both ways. Nothing else
+is reachable: the run's namespace has no other interface.
 """
 
 import ipaddress
-import os
+import queue
 import selectors
-import signal
 import socket
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from glueprint.sandbox.lifetime import die_with_parent
+from glueprint.sandbox.lifetime import start_thread
 
 CONNECT_TIMEOUT_S = 10
 ALIAS_BASE = "127.0.0.{}"  # loopback aliases for endpoints named by host name: .10, .11, ...
@@ -62,77 +60,68 @@ def plan(urls: dict[str, str]) -> tuple[dict[str, str], list[Endpoint], dict[str
     return given, endpoints, hosts
 
 
-def start_connector(endpoints: list[Endpoint], in_thread: bool) -> socket.socket:
-    """Start the connector; call it before leaving the host's network namespace. Return our end.
-
-    A namespace belongs to a thread: when the caller unshares the network, a connector thread
-    stays behind in the host's, which spares a run a fork (a tenth of its CPU here). The
-    caller asks for a process instead when it will enter a user namespace, which only a
-    single-threaded process may do."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    if in_thread:
-        threading.Thread(target=_connect_forever, args=(theirs, endpoints), daemon=True).start()
-        return ours
-    if os.fork() == 0:
-        ours.close()
-        die_with_parent()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _connect_forever(theirs, endpoints)
-        os._exit(0)
-    theirs.close()
-    return ours
-
-
-def _connect_forever(channel: socket.socket, endpoints: list[Endpoint]) -> None:
-    while True:
-        wanted = channel.recv(1)
-        if not wanted:
-            return
-        try:
-            upstream = socket.create_connection(endpoints[wanted[0]].outside, timeout=CONNECT_TIMEOUT_S)
-        except OSError:
-            channel.sendall(b"\x00")  # refused: the run's connection is closed
-            continue
-        socket.send_fds(channel, [b"\x01"], [upstream.fileno()])
-        upstream.close()
-
-
 class Relay:
-    """The supervisor's side, inside the run's network namespace."""
+    """One run's relays. Started by its supervisor while still in the host's network
+    namespace (its thread stays there); listen() then opens the listeners in the namespace
+    the supervisor has moved to, and stop() ends it all."""
 
-    def __init__(self, channel: socket.socket, endpoints: list[Endpoint]):
-        self.channel = channel
-        self.lock = threading.Lock()  # one request on the channel at a time
-        self.listeners = []
-        for endpoint in endpoints:
-            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(endpoint.inside)
-            listener.listen(64)
-            self.listeners.append(listener)
+    def __init__(self, endpoints: list[Endpoint]):
+        self.endpoints = endpoints
+        self._listeners: queue.SimpleQueue[list[socket.socket] | None] = queue.SimpleQueue()
+        self._wake, self._stopping = socket.socketpair()
 
     def start(self) -> None:
-        threading.Thread(target=self._accept_forever, daemon=True).start()
+        start_thread(self._accept_forever)
+
+    def listen(self) -> None:
+        """Listen where the run expects each endpoint, in the calling thread's network namespace."""
+        listeners = []
+        try:
+            for endpoint in self.endpoints:
+                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                listeners.append(listener)
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                listener.bind(endpoint.inside)
+                listener.listen(64)
+        except OSError:
+            for listener in listeners:
+                listener.close()
+            raise
+        self._listeners.put(listeners)
+
+    def stop(self) -> None:
+        self._listeners.put(None)  # in case listen() never came
+        self._wake.close()  # wakes the accepting thread: its end reads as closed
 
     def _accept_forever(self) -> None:
-        selector = selectors.DefaultSelector()
-        for index, listener in enumerate(self.listeners):
-            selector.register(listener, selectors.EVENT_READ, index)
-        while True:
-            for key, _ in selector.select():
-                client, _ = key.fileobj.accept()
-                threading.Thread(target=self._serve, args=(client, key.data), daemon=True).start()
-
-    def _upstream(self, index: int) -> socket.socket | None:
-        with self.lock:
-            self.channel.sendall(bytes([index]))
-            _, fds, _, _ = socket.recv_fds(self.channel, 1, 1)
-        return socket.socket(fileno=fds[0]) if fds else None
+        listeners = self._listeners.get()
+        if listeners is None:
+            self._stopping.close()
+            return
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._stopping, selectors.EVENT_READ)
+            for index, listener in enumerate(listeners):
+                selector.register(listener, selectors.EVENT_READ, index)
+            try:
+                while True:
+                    for key, _ in selector.select():
+                        if key.fileobj is self._stopping:
+                            return
+                        try:
+                            client, _ = key.fileobj.accept()
+                        except OSError:
+                            continue  # the run gave up on that connection already
+                        threading.Thread(target=self._serve, args=(client, key.data), daemon=True).start()
+            finally:
+                for listener in listeners:
+                    listener.close()
+                self._stopping.close()
 
     def _serve(self, client: socket.socket, index: int) -> None:
-        upstream = self._upstream(index)
-        if upstream is None:
-            client.close()
+        try:
+            upstream = socket.create_connection(self.endpoints[index].outside, timeout=CONNECT_TIMEOUT_S)
+        except OSError:
+            client.close()  # refused: so is the run's connection
             return
         upstream.settimeout(None)
         back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)

@@ -1,21 +1,25 @@
-"""One run's supervisor: forked by the zygote ahead of its run, it builds the jail, waits
-for the run, and answers the engine.
+"""One run's supervisor: a thread of the zygote, started ahead of its run, that builds the
+jail, waits for the run, and answers the engine.
 
 A jail does not depend on the run that will use it: its setup (namespaces, the read-only
 root, the uid, the resource limits) is the same for every run of a sandbox. So the zygote
 keeps supervisors whose jails are built and waiting (see zygote.py), and a run only pays
 for handing its request over: building a jail is most of a trivial layout's time.
 
-The supervisor starts the connector (which stays in the host's network namespace), moves
-into the run's new namespaces, serves the relays, and forks the jailed child (from a thread
-that enters the mount and PID namespaces, see _start_run): PID 1 of the run's PID namespace,
-which builds the jail, gives up every privilege and waits for the run.
-When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``,
-passes the run (the archive, the code to call, the environment) to that child through a
-pipe, collects the child's result and the tail of its output through pipes (nothing of a
-run is written on the host's disk) and sends ``{"status", "result", "output"}`` back. When
-the child ends, every process of the run ends with it (the kernel kills a PID namespace
-with its first process).
+A namespace belongs to a thread, so a supervisor is a thread, not a process: it starts the
+run's relay (relay.py) while still in the host's network namespace, moves itself into the
+run's new network, IPC and UTS namespaces and opens the relay's listeners there, then into
+new mount and PID namespaces, and forks the jailed child: PID 1 of the run's PID namespace,
+which builds the jail, gives up every privilege and waits for the run. The zygote's other
+threads stay where they were. (A process per supervisor, as before, cost a fork, an exit and
+the copied pages of a 37 MB image per run: a quarter of a run's CPU.)
+When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``
+(the child's: a process group leader, which the engine kills when the run ends), passes the
+run (the archive, the code to call, the environment) to that child through a pipe, collects
+the child's result and the tail of its output through pipes (nothing of a run is written on
+the host's disk) and sends ``{"status", "result", "output"}`` back. When the child ends,
+every process of the run ends with it (the kernel kills a PID namespace with its first
+process); the supervisor reaps it and ends too.
 
 With ``jail: false`` (``--unsafe-sandbox``, on kernels that refuse namespaces) the child
 runs in a scratch directory with the resource limits and the audit hook only.
@@ -26,21 +30,25 @@ import io
 import json
 import os
 import resource
+import selectors
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 import threading
+import time
 import zipfile
 from typing import NoReturn
 
 from glueprint.layouts.archive import unpack
 from glueprint.sandbox import jail, layout_child, relay, script_child, syscall_filter
-from glueprint.sandbox.lifetime import die_with_parent
+from glueprint.sandbox.lifetime import die_with_parent, start_thread
 
 OUTPUT_TAIL_BYTES = 4000
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 SETUP_FAILED = 70  # the child's exit status when the jail could not be built
+OUTPUT_GRACE_S = 5  # how long the output may stay open after the result has ended
 
 
 def _send(conn: socket.socket, message: dict) -> None:
@@ -72,16 +80,16 @@ def _setup_failed(output_fd: int, exc: BaseException) -> NoReturn:
     os._exit(SETUP_FAILED)
 
 
-def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd: int) -> None:
+def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, result_fd: int, output_fd: int) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
-        userns = jail.uses_user_namespace()  # decided while still privileged
+        userns = setup["userns"]
         if setup["jail"]:
             layout = jail.Layout(setup["jail_root"], tuple(setup["read_only"]), setup["tmp_mb"], setup["hosts"])
             home = jail.build_root(layout, jail.run_uid(uid, userns))
             jail.drop_privileges(uid, userns)
         else:
-            home = setup["scratch"]
+            home = scratch
             die_with_parent()
         jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
         if setup["jail"]:
@@ -92,7 +100,7 @@ def _jailed_child(setup: dict, uid: int, run_fd: int, result_fd: int, output_fd:
     # Ready: from here on, the run's own time.
     data = _read_capped(run_fd)  # the run, far below the cap
     if not data:
-        os._exit(0)  # the supervisor went away before a run came
+        os._exit(0)  # the jail was retired before a run came
     try:
         request = json.loads(data)
         resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_s"], request["cpu_s"]))  # only ever lowered
@@ -143,69 +151,6 @@ def _tiny_archive() -> bytes:
 _WARM_ARCHIVE = _tiny_archive()  # built once, in the zygote
 
 
-def _start_run(setup: dict, start):
-    """Fork the run's first process, which calls start() and never returns; return a
-    function that waits for it to end and gives its exit code. OSError: the kernel refused
-    the namespaces.
-
-    In a jail it is PID 1 of new PID and mount namespaces, forked from a thread of its own
-    that moves into them first (a namespace belongs to a thread) and then waits for it: the
-    supervisor stays where it was, which matters twice. A process that has left its PID
-    namespace may not start threads any more, and the supervisor starts some after this;
-    and PID 1's pivot_root moves the root of every process of its mount namespace still at
-    the old one. The thread lives as long as PID 1 does: PID 1 dies with the thread that
-    forked it (its parent-death signal), as it did with the process this thread replaces."""
-    if not setup["jail"]:
-        return _waiter(_fork(start))
-    outcome, forked = {}, threading.Event()
-
-    def fork_in_new_namespaces_and_wait() -> None:
-        try:
-            jail.isolate_children()
-        except OSError as exc:
-            outcome["refused"] = exc
-            forked.set()
-            return
-        pid = _fork(start)
-        forked.set()
-        outcome["code"] = _waiter(pid)()
-
-    thread = threading.Thread(target=fork_in_new_namespaces_and_wait, daemon=True)
-    thread.start()
-    forked.wait()
-    if "refused" in outcome:
-        raise outcome["refused"]
-
-    def wait() -> int:
-        thread.join()
-        return outcome["code"]
-
-    return wait
-
-
-def _fork(start) -> int:
-    pid = os.fork()
-    if pid == 0:
-        start()
-    return pid
-
-
-def _waiter(pid: int):
-    return lambda: os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-
-
-class _Tail(threading.Thread):
-    """Reads a pipe to its end, keeping only the last bytes."""
-
-    def __init__(self, fd: int, keep: int):
-        super().__init__(daemon=True)
-        self.fd, self.keep, self.data = fd, keep, b""
-
-    def run(self) -> None:
-        while chunk := os.read(self.fd, 65536):
-            self.data = (self.data + chunk)[-self.keep :]
-
-
 def _read_capped(fd: int) -> bytes:
     """What a pipe carries to its end, or its first MAX_RESULT_BYTES + 1 (the rest is
     drained and dropped, so the writer never blocks)."""
@@ -217,77 +162,166 @@ def _read_capped(fd: int) -> bytes:
     return b"".join(chunks)[: MAX_RESULT_BYTES + 1]
 
 
-def _pass_on(fd: int, data: bytes) -> None:
+def _close_all_but(keep: tuple[int, ...]) -> None:
+    """In a freshly forked child: close every descriptor the zygote's other threads hold
+    (other runs' pipes, sockets and listeners) but these and 0-2."""
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
+class Supervisor:
+    """One run's jail, built ahead, and the thread that answers the engine for it.
+    hand(conn) gives it the engine's connection; hand(None) retires it unused."""
+
+    def __init__(self, setup: dict, uid: int):
+        self.setup, self.uid = setup, uid
+        self._handed = threading.Event()
+        self._conn: socket.socket | None = None
+
+    def start(self) -> None:
+        start_thread(self._run)
+
+    def hand(self, conn: socket.socket | None) -> None:
+        self._conn = conn
+        self._handed.set()
+
+    def _run(self) -> None:
+        run_r, run_w = os.pipe()
+        result_r, result_w = os.pipe()
+        output_r, output_w = os.pipe()
+        setup, scratch, relays = self.setup, None, None
+        if not setup["jail"]:
+            # Named after the zygote, so a later start can tell a leftover from a live run's.
+            scratch = tempfile.mkdtemp(prefix=f"glueprint-run-{os.getpid()}-")
+            os.chmod(scratch, 0o700)
+
+        def start() -> NoReturn:
+            try:
+                os.setsid()  # the run's processes are one group, which the engine kills
+                _close_all_but((run_r, result_w, output_w))
+                _jailed_child(setup, self.uid, scratch, run_r, result_w, output_w)
+            finally:
+                os._exit(SETUP_FAILED)  # never back into the zygote's code
+
+        try:
+            if setup["jail"]:
+                endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in setup["endpoints"]]
+                relays = relay.Relay(endpoints)
+                relays.start()  # here, in the host's network namespace: it connects out from there
+                jail.enter_namespaces()
+                relays.listen()  # in the run's
+                jail.isolate_children()
+            pid = os.fork()
+            if pid == 0:
+                start()
+        except OSError as exc:  # no run starts: its output says why, and its status that it failed
+            _say(output_w, f"The sandbox could not be set up: {exc}\n")
+            pid = None
+        for fd in (run_r, result_w, output_w):
+            os.close(fd)
+        # Ours as files: closing one twice is harmless, where a descriptor closed twice may be
+        # another thread's by then.
+        pipes = [os.fdopen(fd, mode, buffering=0) for fd, mode in ((run_w, "wb"), (result_r, "rb"), (output_r, "rb"))]
+        reaped = False
+        try:
+            self._handed.wait()
+            if self._conn is not None:
+                with self._conn as conn:
+                    reaped = _answer(conn, pid, *pipes)
+        except OSError:
+            pass  # the engine went away (it stopped waiting): the run ends all the same
+        finally:
+            if pid is not None and not reaped:
+                _kill_and_reap(pid)
+            for pipe in pipes:
+                pipe.close()
+            if relays is not None:
+                relays.stop()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _answer(
+    conn: socket.socket, pid: int | None, run_pipe: io.RawIOBase, result_pipe: io.RawIOBase, output_pipe: io.RawIOBase
+) -> bool:
+    """Serve the engine's connection: the child's pid, the run handed on, the run's outcome.
+    True when the child was reaped here (its exit status was needed)."""
+    _send(conn, {"pid": pid})  # None: no process was started
+    request = _read_line(conn)
+    _pass_on(run_pipe, request)  # the child reads it whole before it writes anything
+    result, output = _collect(result_pipe.fileno(), output_pipe.fileno())
+    # A whole result says how the run went; only without one does the exit status tell.
+    # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
+    status = None if _whole(result) else _exit_code(pid)
+    _send(
+        conn,
+        {
+            "status": status,
+            "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
+            "oversized": len(result) > MAX_RESULT_BYTES,
+            "output": output.decode("utf-8", "replace").strip(),
+        },
+    )
+    return status is not None and pid is not None
+
+
+def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
+    """The child's result (to its end, or its first MAX_RESULT_BYTES + 1: the rest is drained
+    and dropped, so the writer never blocks) and the tail of its output, read side by side.
+    The output ends when every process of the run has closed it (exited); after the result
+    has ended it is given OUTPUT_GRACE_S more."""
+    chunks, size, tail = [], 0, b""
+    deadline = None
+    with selectors.DefaultSelector() as selector:
+        selector.register(result_r, selectors.EVENT_READ)
+        selector.register(output_r, selectors.EVENT_READ)
+        while selector.get_map():
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = selector.select(timeout)
+            if not ready:
+                break  # the output stayed open too long after the result
+            for key, _ in ready:
+                chunk = os.read(key.fd, 1 << 20)
+                if not chunk:
+                    selector.unregister(key.fd)
+                    if key.fd == result_r:
+                        deadline = time.monotonic() + OUTPUT_GRACE_S
+                elif key.fd == result_r:
+                    if size <= MAX_RESULT_BYTES:
+                        chunks.append(chunk)
+                    size += len(chunk)
+                else:
+                    tail = (tail + chunk)[-OUTPUT_TAIL_BYTES:]
+    return b"".join(chunks)[: MAX_RESULT_BYTES + 1], tail
+
+
+def _exit_code(pid: int | None) -> int:
+    if pid is None:
+        return SETUP_FAILED
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _kill_and_reap(pid: int) -> None:
+    """End the run's first process (and with it its PID namespace) and reap it. Not before:
+    the child dies with the thread that forked it (its parent-death signal), and a pid is
+    never signalled once reaped (it may be another process's by then)."""
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _pass_on(pipe: io.RawIOBase, data: bytes) -> None:
     """Hand the run to the child; a child that died building its jail reads nothing."""
+    view = memoryview(data)
     try:
-        with os.fdopen(fd, "wb") as pipe:
-            pipe.write(data)
+        while view:
+            view = view[pipe.write(view) :]
     except BrokenPipeError:
         pass
-
-
-def supervise(channel: socket.socket, setup: dict, uid: int) -> None:
-    """The supervisor's whole life, in the process the zygote forked: build the jail, wait on
-    channel for the engine's connection, run what it asks. Never returns."""
-    os.setsid()
-    die_with_parent()
-    if setup["jail"]:
-        endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in setup["endpoints"]]
-        connection = relay.start_connector(endpoints, in_thread=not jail.uses_user_namespace())
-        jail.enter_namespaces()
-        relay.Relay(connection, endpoints).start()
-    else:
-        # Named after the zygote, so a later start can tell a leftover from a live run's.
-        setup = {**setup, "scratch": tempfile.mkdtemp(prefix=f"glueprint-run-{os.getppid()}-")}
-        os.chmod(setup["scratch"], 0o700)
-    run_r, run_w = os.pipe()
-    result_r, result_w = os.pipe()
-    output_r, output_w = os.pipe()
-
-    def start() -> None:
-        channel.close()
-        for fd in (run_w, result_r, output_r):
-            os.close(fd)
-        _jailed_child(setup, uid, run_r, result_w, output_w)
-
-    def refused() -> int:
-        return SETUP_FAILED
-
-    try:
-        wait_for_child = _start_run(setup, start)
-    except OSError as exc:  # no run starts: its output says why, and its status that it failed
-        _say(output_w, f"The sandbox could not be set up: {exc}\n")
-        wait_for_child = refused
-    for fd in (run_r, result_w, output_w):
-        os.close(fd)
-    tail = _Tail(output_r, OUTPUT_TAIL_BYTES)
-    tail.start()
-
-    _, fds, _, _ = socket.recv_fds(channel, 1, 1)
-    if not fds:
-        os._exit(0)  # the zygote retired this jail unused; the child dies with us
-    channel.close()
-    with socket.socket(fileno=fds[0]) as conn:
-        _send(conn, {"pid": os.getpid()})
-        request = _read_line(conn)
-        _pass_on(run_w, request)  # the child reads it whole before it writes anything
-        result = _read_capped(result_r)
-        tail.join(timeout=5)  # the output ends when the run's processes have closed it: exited
-        # A whole result says how the run went; only without one does the exit status tell.
-        # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
-        status = None if _whole(result) else wait_for_child()
-        if "scratch" in setup:
-            shutil.rmtree(setup["scratch"], ignore_errors=True)
-        _send(
-            conn,
-            {
-                "status": status,
-                "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
-                "oversized": len(result) > MAX_RESULT_BYTES,
-                "output": tail.data.decode("utf-8", "replace").strip(),
-            },
-        )
-    os._exit(0)
+    finally:
+        pipe.close()
 
 
 def _whole(result: bytes) -> bool:

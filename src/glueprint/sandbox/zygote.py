@@ -1,20 +1,21 @@
-"""The zygote: a process that has already imported what layouts need and forks one
-supervisor per run (see supervisor.py).
+"""The zygote: a process that has already imported what layouts need, and forks each run's
+jailed first process from a supervisor thread of its own (see supervisor.py).
 
 Starting a Python process and importing boto3 costs far more than running a typical layout,
 so the engine keeps one zygote per worker process. And building a run's jail costs more
-than the layout too, so the zygote keeps a few supervisors forked ahead, their jails built,
+than the layout too, so the zygote keeps a few supervisors started ahead, their jails built,
 for the setup the runs ask for: a run takes a waiting one, and the next is built while the
 run goes on. For each run the engine sends, over the control socket it inherited, the
 jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket has a name anyone
 else could connect to. The zygote hands that connection to a supervisor, which reads the
 run from it, answers ``{"pid": N}`` at once and ``{"status", "result", "output"}`` when the
-run has ended. Each run is given a uid of its own (when the server is root).
+run has ended. Each run is given a uid of its own (when the server is root); a server run
+by an ordinary user starts its zygote in a user namespace of its own (``--user-namespace``),
+where the zygote may create the runs' namespaces from any thread.
 """
 
 import gc
 import json
-import os
 import signal
 import socket
 import sys
@@ -27,7 +28,7 @@ import awsglue.blueprint.base_resource  # noqa: F401  (preloaded for every layou
 import awsglue.blueprint.crawler  # noqa: F401
 import awsglue.blueprint.job  # noqa: F401
 import awsglue.blueprint.workflow  # noqa: F401
-from glueprint.sandbox import supervisor
+from glueprint.sandbox import jail, supervisor, syscall_filter
 from glueprint.sandbox.lifetime import die_with_parent
 
 # Uids for runs of a root server: 100000 + n, one per concurrent run (they cycle).
@@ -38,63 +39,48 @@ WARM_SETUPS = 2  # setups kept warm: a server's layouts and its job scripts shar
 
 
 class Jails:
-    """Supervisors waiting with their jails built, by setup; each is reached through the
-    zygote's end of a socket pair, and exits unused when that end is closed."""
+    """Supervisors waiting with their jails built, by setup."""
 
-    def __init__(self, control: socket.socket):
-        self.control = control
-        self.ready: OrderedDict[bytes, list[socket.socket]] = OrderedDict()
+    def __init__(self):
+        self.ready: OrderedDict[bytes, list[supervisor.Supervisor]] = OrderedDict()
         self.started = 0
 
-    def _fork(self, setup: dict) -> socket.socket:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # closing tells
+    def _start(self, setup: dict) -> supervisor.Supervisor:
         uid = RUN_UID_BASE + self.started % RUN_UID_COUNT
         self.started += 1
-        if os.fork() == 0:
-            self.control.close()
-            for waiting in self.ready.values():
-                for channel in waiting:
-                    channel.close()
-            ours.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            supervisor.supervise(theirs, setup, uid)
-        theirs.close()
-        return ours
+        waiting = supervisor.Supervisor(setup, uid)
+        waiting.start()
+        return waiting
 
     def hand_over(self, key: bytes, setup: dict, conn: socket.socket) -> None:
-        """Give conn to a supervisor for this setup: a waiting one, or a new one if none is
-        waiting (or the one waiting has died)."""
+        """Give conn to a supervisor for this setup: a waiting one, or a new one if none is."""
         waiting = self.ready.setdefault(key, [])
         self.ready.move_to_end(key)
-        while True:
-            channel = waiting.pop(0) if waiting else self._fork(setup)
-            try:
-                socket.send_fds(channel, [b"r"], [conn.fileno()])
-                return
-            except OSError:
-                continue
-            finally:
-                channel.close()
+        (waiting.pop(0) if waiting else self._start(setup)).hand(conn)
 
     def refill(self, key: bytes, setup: dict) -> None:
         waiting = self.ready[key]
         while len(waiting) < WARM_PER_SETUP:
-            waiting.append(self._fork(setup))
+            waiting.append(self._start(setup))
         while len(self.ready) > WARM_SETUPS:
             _, retired = self.ready.popitem(last=False)
-            for channel in retired:
-                channel.close()
+            for unused in retired:
+                unused.hand(None)
 
 
-def serve(control_fd: int) -> None:
+def serve(control_fd: int, user_namespace: bool) -> None:
     # What is loaded now is never garbage: frozen, a run's collections skip it instead of
     # touching (and so copying) every page it shares with the zygote.
+    if syscall_filter.seccomp is not None:
+        syscall_filter.program()  # compiled once, before any run's process is forked
     gc.collect()
     gc.freeze()
     die_with_parent()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
+    if user_namespace:
+        jail.enter_user_namespace()  # while the zygote has one thread: the kernel asks that
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # each supervisor reaps its own child
     control = socket.socket(fileno=control_fd)
-    jails = Jails(control)
+    jails = Jails()
     print("ready", flush=True)
     while True:
         key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 1)
@@ -107,9 +93,8 @@ def serve(control_fd: int) -> None:
             conn.close()
             continue
         jails.hand_over(key, setup, conn)
-        conn.close()
         jails.refill(key, setup)
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]))
+    serve(int(sys.argv[1]), "--user-namespace" in sys.argv[2:])
