@@ -128,3 +128,17 @@ def test_processes_starting_together_on_an_empty_or_older_database_all_start_and
     with db.engine.connect() as conn:
         assert current_revision(conn) == head_revision()
     db.dispose()
+
+
+def test_a_claim_commits_without_a_flush_and_only_that_transaction(databases):
+    db = Database(databases.new())
+    flushed = "PRAGMA synchronous" if db.is_sqlite else "SHOW synchronous_commit"
+    relaxed, strict = ("1", "2") if db.is_sqlite else ("off", "on")
+    for _ in range(2):  # the pool hands the same connection out again
+        with db.write(durable=False) as conn:
+            assert str(conn.exec_driver_sql(flushed).scalar()) == relaxed
+        with db.write() as conn:
+            assert str(conn.exec_driver_sql(flushed).scalar()) == strict
+        with db.read() as conn:
+            assert str(conn.exec_driver_sql(flushed).scalar()) == strict
+    db.dispose()

@@ -97,7 +97,7 @@ class WorkerPool:
             self._pending_wakes = max(0, self._pending_wakes - 1)
 
     def _claim(self):
-        with self.ctx.db.write() as conn:
+        with self.ctx.db.write(durable=False) as conn:  # a claim undone by a power failure is taken again
             return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
     def run_once(self) -> bool:
@@ -149,7 +149,7 @@ class WorkerPool:
             with self._active_lock:
                 active = list(self._active)
             try:
-                with self.ctx.db.write() as conn:
+                with self.ctx.db.write(durable=False) as conn:
                     run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
                     node_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
             except Exception:

@@ -63,7 +63,7 @@ class Executor:
     @staticmethod
     def _change(conn, run: dict, worker: str, **values) -> bool:
         """Change the run while this worker holds it; False if it no longer does."""
-        changed = run_store.change_claimed(conn, run["run_id"], worker, rendered, **values)
+        changed = run_store.change_claimed(conn, run, worker, rendered, **values)
         if changed and values.get("state") in ("SUCCEEDED", "FAILED"):
             blueprint_store.prune_definitions(conn, run["blueprint_name"])  # this run no longer needs its own
         return changed

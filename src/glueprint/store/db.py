@@ -89,10 +89,21 @@ class Database:
             yield conn
 
     @contextmanager
-    def write(self):
+    def write(self, durable: bool = True):
+        """A write transaction. durable=False is for claims and leases: their commit skips the
+        flush to disk, so a power failure may undo it (a crash of the process never does), but
+        never out of order, since any later durable commit flushes it too; an undone claim
+        only lets a worker take the run again."""
         # On SQLite a write takes the lock at BEGIN, so two writers never deadlock on upgrade.
-        with self.engine.connect().execution_options(glueprint_write=True) as conn, conn.begin():
-            yield conn
+        with self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
+            try:
+                with conn.begin():
+                    if not durable and not self.is_sqlite:
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction's only
+                    yield conn
+            finally:
+                if not durable and self.is_sqlite:
+                    _flush_again(conn)
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; silent when it is there already. Alembic
@@ -182,6 +193,16 @@ class Database:
         self.engine.dispose()
 
 
+def _flush_again(conn: Connection) -> None:
+    """Give the SQLite connection back to the pool flushing every commit again; one that
+    cannot be set back does not go back."""
+    try:
+        conn.connection.driver_connection.execute("PRAGMA synchronous=FULL")
+    except Exception:
+        conn.invalidate()
+        raise
+
+
 class PreparedRead:
     """One SELECT compiled for this database's driver and run on a raw DBAPI connection.
 
@@ -240,7 +261,10 @@ def _make_engine(url: str, is_sqlite: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection):
-        immediate = conn.get_execution_options().get("glueprint_write")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("glueprint_unflushed"):
+            # Set before BEGIN (SQLite refuses it inside a transaction) and back after: Database.write.
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("glueprint_write") else "BEGIN")
 
     return engine

@@ -105,25 +105,21 @@ def heartbeat(conn: Connection, worker: str, run_ids: list[str], lease_until: fl
         conn.execute(update(runs).where(runs.c.run_id.in_(run_ids), runs.c.claimed_by == worker).values(lease_until=lease_until))
 
 
-_BY_RUN_ID = select(*PUBLIC).where(runs.c.run_id == bindparam("run"))
-_SET_VIEW = update(runs).where(runs.c.seq == bindparam("run_seq")).values(view=bindparam("rendered"))
-
-
 @functools.cache
 def _change_claimed(columns: tuple[str, ...]):
-    """The update of these columns, built once for each set a run's changes use."""
+    """The update of these columns and the view, built once for each set a run's changes use."""
     where = (runs.c.run_id == bindparam("run"), runs.c.claimed_by == bindparam("worker"))
-    return update(runs).where(*where).values({column: bindparam(f"new_{column}") for column in columns})
+    return update(runs).where(*where).values({column: bindparam(f"new_{column}") for column in (*columns, "view")})
 
 
-def change_claimed(conn: Connection, run_id: str, worker: str, render, **values) -> bool:
-    """Update a run only while this worker still holds it; render(row) gives its new view."""
+def change_claimed(conn: Connection, run, worker: str, render, **values) -> bool:
+    """Update a run only while this worker still holds it: run is the row as claimed, which
+    only its holder changes, so render(row) gives its new view without reading it again."""
     params = {f"new_{column}": value for column, value in values.items()}
-    if conn.execute(_change_claimed(tuple(values)), {"run": run_id, "worker": worker, **params}).rowcount == 0:
+    params["new_view"] = render({**run, **values})
+    if conn.execute(_change_claimed(tuple(values)), {"run": run["run_id"], "worker": worker, **params}).rowcount == 0:
         return False
-    row = conn.execute(_BY_RUN_ID, {"run": run_id}).mappings().one()
-    conn.execute(_SET_VIEW, {"run_seq": row["seq"], "rendered": render(row)})
-    _bump(conn, row["blueprint_name"])
+    _bump(conn, run["blueprint_name"])
     return True
 
 
