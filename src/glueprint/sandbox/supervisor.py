@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from typing import NoReturn
 
 from glueprint.layouts.archive import unpack
@@ -94,7 +93,6 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
         if setup["jail"]:
             syscall_filter.load()
-        _warm_unpacking(home)
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
         _setup_failed(output_fd, exc)
     # Ready: from here on, the run's own time.
@@ -128,27 +126,6 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         os.close(1)  # the output ends now: the supervisor need not wait for this process's exit
         os.close(2)
         os._exit(status)
-
-
-def _warm_unpacking(home: str) -> None:
-    """Unpack a tiny archive and remove it, while the jail waits for its run: the first
-    unpacking in a freshly forked process copies the pages it touches (and fills the new
-    tmpfs), 2 ms of a run's time here; done ahead, the run's own takes a sixth of that."""
-    scratch = os.path.join(home, ".warm")
-    os.mkdir(scratch)
-    unpack(_WARM_ARCHIVE, scratch)
-    shutil.rmtree(scratch)
-
-
-def _tiny_archive() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("warm/blueprint.cfg", "{}")
-        archive.writestr("warm/layout.py", "def generate_layout(user_params, system_params):\n    pass\n" * 20)
-    return buffer.getvalue()
-
-
-_WARM_ARCHIVE = _tiny_archive()  # built once, in the zygote
 
 
 def _read_capped(fd: int) -> bytes:
