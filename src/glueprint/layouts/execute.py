@@ -3,6 +3,7 @@
 import logging
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
@@ -95,17 +96,30 @@ class Executor:
         except (LayoutError, PlanError) as exc:
             raise RunFailed(str(exc)) from None
 
-    def _create_all(self, run: dict, worker: str, entities: list[Entity]) -> None:
+    def _create_all(self, run: dict, worker: str, entities: list[Entity], retry: bool = True) -> None:
         """Create every entity and end the run SUCCEEDED, in one transaction: a crash, a name
         taken or a run taken over leaves nothing of the run behind."""
         now = self.ctx.clock()
         workflow = next(e.name for e in entities if e.kind == "workflow")
         docs = [(entity.kind, entity.name, stored_doc(entity, run, now)) for entity in entities]
-        with self.ctx.db.write() as conn:
-            taken = entity_store.taken(conn, [(kind, name) for kind, name, _ in docs])
-            for index, (kind, name, _) in enumerate(docs):
+        try:
+            self._create(run, worker, docs, workflow, now)
+        except IntegrityError:
+            # A name taken fails the insert (the entities' key) and undoes the transaction;
+            # only then is it worth finding which name.
+            keys = [(kind, name) for kind, name, _ in docs]
+            with self.ctx.db.read() as conn:
+                taken = entity_store.taken(conn, keys)
+            for index, (kind, name) in enumerate(keys):
                 if (kind, name) in taken:  # AWS creates them in order: those before it are rolled back
-                    raise NameTaken(already_exists(kind, name), created=index)
+                    raise NameTaken(already_exists(kind, name), created=index) from None
+            if not retry:
+                raise
+            self._create_all(run, worker, entities, retry=False)  # freed again meanwhile
+
+    def _create(self, run: dict, worker: str, docs: list, workflow: str, now: float) -> None:
+        """The one transaction of _create_all; IntegrityError when a name is taken."""
+        with self.ctx.db.write() as conn:
             entity_store.add_many(conn, docs, now, run["run_id"])
             scheduler.sync_all(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
