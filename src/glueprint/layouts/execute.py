@@ -1,6 +1,9 @@
 """Executing one claimed run: parameters, sandbox, entity creation, and rollback on failure."""
 
 import logging
+import threading
+from collections import OrderedDict
+from typing import NamedTuple
 
 import orjson
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +21,13 @@ from glueprint.store import runs as run_store
 
 log = logging.getLogger("glueprint.layouts")
 LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
+KEPT_DEFINITIONS = 16  # archives of up to 1 MB each
+
+
+class Definition(NamedTuple):
+    archive: bytes
+    layout_generator: str
+    parameter_spec: str  # JSON: parsed for each run, which may change what it is given
 
 
 class RunFailed(Exception):
@@ -60,6 +70,8 @@ class Executor:
     def __init__(self, ctx: ServiceContext, layouts):
         self.ctx = ctx
         self.layouts = layouts  # a Sandbox, or InProcessLayouts for the pytest mock
+        self._definitions: OrderedDict[tuple[str, str], Definition] = OrderedDict()
+        self._definitions_lock = threading.Lock()
 
     @staticmethod
     def _change(conn, run: dict, worker: str, **values) -> bool:
@@ -73,20 +85,37 @@ class Executor:
         with self.ctx.db.write() as conn:
             return self._change(conn, run, worker, **values)
 
-    def _plan(self, run: dict) -> list[Entity]:
+    def _definition(self, name: str, digest: str) -> Definition | None:
+        """A blueprint's definition, read once: (name, digest) names the same archive forever."""
+        key = (name, digest)
+        with self._definitions_lock:
+            if (found := self._definitions.get(key)) is not None:
+                self._definitions.move_to_end(key)
+                return found
         with self.ctx.db.read() as conn:
-            blueprint = blueprint_store.definition(conn, run["blueprint_name"], run["definition"] or "")
+            row = blueprint_store.definition(conn, name, digest)
+        if row is None:
+            return None
+        found = Definition(row["archive"], row["layout_generator"], row["parameter_spec"])
+        with self._definitions_lock:
+            self._definitions[key] = found
+            while len(self._definitions) > KEPT_DEFINITIONS:
+                self._definitions.popitem(last=False)
+        return found
+
+    def _plan(self, run: dict) -> list[Entity]:
+        blueprint = self._definition(run["blueprint_name"], run["definition"] or "")
         if blueprint is None:
             raise RunFailed(f"Blueprint {run['blueprint_name']} no longer has the definition this run was started with")
         try:
-            user_params = params.resolve(orjson.loads(blueprint["parameter_spec"]), run["parameters"])
+            user_params = params.resolve(orjson.loads(blueprint.parameter_spec), run["parameters"])
         except params.ParameterError as exc:
             raise RunFailed(f"Invalid blueprint parameters: {exc}") from None
         system_params = {"region": self.ctx.region, "accountId": self.ctx.account_id}
         try:
             plan = self.layouts.run_layout(
-                blueprint["archive"],
-                blueprint["layout_generator"],
+                blueprint.archive,
+                blueprint.layout_generator,
                 user_params,
                 system_params,
                 name_suffix(),
