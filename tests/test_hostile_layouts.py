@@ -28,6 +28,8 @@ HOSTILE = {
         "import sys\ndef generate_layout(u, s):\n    line = 'x' * 1023 + '\\n'\n    for _ in range(40 * 1024):\n        sys.stdout.write(line)\n    raise ValueError('flooded')\n",
         "ValueError: flooded",
     ),
+    # PID 1 of its namespace ignores SIGABRT, so abort() ends it by a fault: a signal all the same.
+    "abort": ("import os\ndef generate_layout(u, s):\n    os.abort()\n", "The layout script's process was killed by SIG"),
     "exit-quietly": (
         "import os\ndef generate_layout(u, s):\n    os._exit(0)\n",
         "exited with status 0 before returning a workflow",

@@ -194,7 +194,7 @@ class Supervisor:
             pid = os.fork()
             if pid == 0:
                 start()
-        except OSError as exc:  # no run starts: its output says why, and its status that it failed
+        except Exception as exc:  # no run starts: its output says why, and its status that it failed
             _say(output_w, f"The sandbox could not be set up: {exc}\n")
             pid = None
         for fd in (run_r, result_w, output_w):
@@ -202,16 +202,15 @@ class Supervisor:
         # Ours as files: closing one twice is harmless, where a descriptor closed twice may be
         # another thread's by then.
         pipes = [os.fdopen(fd, mode, buffering=0) for fd, mode in ((run_w, "wb"), (result_r, "rb"), (output_r, "rb"))]
-        reaped = False
         try:
             self._handed.wait()
             if self._conn is not None:
                 with self._conn as conn:
-                    reaped = _answer(conn, pid, *pipes)
+                    _answer(conn, pid, *pipes)
         except OSError:
             pass  # the engine went away (it stopped waiting): the run ends all the same
         finally:
-            if pid is not None and not reaped:
+            if pid is not None:
                 _kill_and_reap(pid)
             for pipe in pipes:
                 pipe.close()
@@ -223,9 +222,8 @@ class Supervisor:
 
 def _answer(
     conn: socket.socket, pid: int | None, run_pipe: io.RawIOBase, result_pipe: io.RawIOBase, output_pipe: io.RawIOBase
-) -> bool:
-    """Serve the engine's connection: the child's pid, the run handed on, the run's outcome.
-    True when the child was reaped here (its exit status was needed)."""
+) -> None:
+    """Serve the engine's connection: the child's pid, the run handed on, the run's outcome."""
     _send(conn, {"pid": pid})  # None: no process was started
     request = _read_line(conn)
     _pass_on(run_pipe, request)  # the child reads it whole before it writes anything
@@ -242,7 +240,9 @@ def _answer(
             "output": output.decode("utf-8", "replace").strip(),
         },
     )
-    return status is not None and pid is not None
+    # The engine kills the run's process group, then closes: until then the child stays
+    # unreaped, so its pid cannot have become another process's.
+    conn.recv(1)
 
 
 def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
@@ -276,9 +276,11 @@ def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
 
 
 def _exit_code(pid: int | None) -> int:
+    """How the child ended, once it has: as waitpid tells it, but leaving it unreaped."""
     if pid is None:
         return SETUP_FAILED
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    return ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status
 
 
 def _kill_and_reap(pid: int) -> None:
