@@ -11,8 +11,8 @@ run's relay (relay.py) while still in the host's network namespace, moves itself
 run's new network, IPC and UTS namespaces and opens the relay's listeners there, then into
 new mount and PID namespaces, and forks the jailed child: PID 1 of the run's PID namespace,
 which builds the jail, gives up every privilege and waits for the run. The zygote's other
-threads stay where they were. (A process per supervisor, as before, cost a fork, an exit and
-the copied pages of a 37 MB image per run: a quarter of a run's CPU.)
+threads stay where they were. (A process per supervisor costs a fork, an exit and the
+copied pages of a 37 MB image per run: a quarter of a run's CPU, measured.)
 When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``
 (the child's: a process group leader, which the engine kills when the run ends), passes the
 run (the archive, the code to call, the environment) to that child through a pipe, collects
@@ -170,10 +170,6 @@ class Supervisor:
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
         setup, scratch, relays = self.setup, None, None
-        if not setup["jail"]:
-            # Named after the zygote, so a later start can tell a leftover from a live run's.
-            scratch = tempfile.mkdtemp(prefix=f"glueprint-run-{os.getpid()}-")
-            os.chmod(scratch, 0o700)
 
         def start() -> NoReturn:
             try:
@@ -184,7 +180,11 @@ class Supervisor:
                 os._exit(SETUP_FAILED)  # never back into the zygote's code
 
         try:
-            if setup["jail"]:
+            if not setup["jail"]:
+                # Named after the zygote, so a later start can tell a leftover from a live run's.
+                scratch = tempfile.mkdtemp(prefix=f"glueprint-run-{os.getpid()}-")
+                os.chmod(scratch, 0o700)
+            else:
                 endpoints = [relay.Endpoint(tuple(inside), tuple(outside)) for inside, outside in setup["endpoints"]]
                 relays = relay.Relay(endpoints)
                 relays.start()  # here, in the host's network namespace: it connects out from there

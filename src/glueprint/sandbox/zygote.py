@@ -69,15 +69,15 @@ class Jails:
 
 
 def serve(control_fd: int, user_namespace: bool) -> None:
-    # What is loaded now is never garbage: frozen, a run's collections skip it instead of
-    # touching (and so copying) every page it shares with the zygote.
     if syscall_filter.seccomp is not None:
         syscall_filter.program()  # compiled once, before any run's process is forked
+    # What is loaded now is never garbage: frozen, a run's collections skip it instead of
+    # touching (and so copying) every page it shares with the zygote.
     gc.collect()
     gc.freeze()
-    die_with_parent()
     if user_namespace:
         jail.enter_user_namespace()  # while the zygote has one thread: the kernel asks that
+    die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # each supervisor reaps its own child
     control = socket.socket(fileno=control_fd)
     jails = Jails()
