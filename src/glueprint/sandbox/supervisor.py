@@ -128,15 +128,28 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         os._exit(status)
 
 
+class _Capped:
+    """What a pipe carries, up to its first MAX_RESULT_BYTES + 1: the rest is drained and
+    dropped, so the writer never blocks."""
+
+    def __init__(self):
+        self.chunks, self.size = [], 0
+
+    def add(self, chunk: bytes) -> None:
+        if self.size <= MAX_RESULT_BYTES:
+            self.chunks.append(chunk)
+        self.size += len(chunk)
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)[: MAX_RESULT_BYTES + 1]
+
+
 def _read_capped(fd: int) -> bytes:
-    """What a pipe carries to its end, or its first MAX_RESULT_BYTES + 1 (the rest is
-    drained and dropped, so the writer never blocks)."""
-    chunks, size = [], 0
+    """What a pipe carries to its end, capped (_Capped)."""
+    capped = _Capped()
     while chunk := os.read(fd, 1 << 20):
-        if size <= MAX_RESULT_BYTES:
-            chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)[: MAX_RESULT_BYTES + 1]
+        capped.add(chunk)
+    return capped.value()
 
 
 def _close_all_but(keep: tuple[int, ...]) -> None:
@@ -246,11 +259,10 @@ def _answer(
 
 
 def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
-    """The child's result (to its end, or its first MAX_RESULT_BYTES + 1: the rest is drained
-    and dropped, so the writer never blocks) and the tail of its output, read side by side.
+    """The child's result (to its end, capped: _Capped) and the tail of its output, read side by side.
     The output ends when every process of the run has closed it (exited); after the result
     has ended it is given OUTPUT_GRACE_S more."""
-    chunks, size, tail = [], 0, b""
+    result, tail = _Capped(), b""
     deadline = None
     with selectors.DefaultSelector() as selector:
         selector.register(result_r, selectors.EVENT_READ)
@@ -267,12 +279,10 @@ def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
                     if key.fd == result_r:
                         deadline = time.monotonic() + OUTPUT_GRACE_S
                 elif key.fd == result_r:
-                    if size <= MAX_RESULT_BYTES:
-                        chunks.append(chunk)
-                    size += len(chunk)
+                    result.add(chunk)
                 else:
                     tail = (tail + chunk)[-OUTPUT_TAIL_BYTES:]
-    return b"".join(chunks)[: MAX_RESULT_BYTES + 1], tail
+    return result.value(), tail
 
 
 def _exit_code(pid: int | None) -> int:
