@@ -1,10 +1,11 @@
 """The AWS JSON 1.1 wire: targets, content types, bodies, errors and request ids."""
 
+import os
 import uuid
 
 import pytest
 
-from glueprint.protocol.dispatch import MAX_BODY_BYTES
+from glueprint.protocol.dispatch import MAX_BODY_BYTES, new_request_id
 
 from conftest import create_blueprint
 from servers import HTTP, call_raw
@@ -38,6 +39,21 @@ def test_request_ids_are_distinct_version_4_uuids(server):
     for text in ids:
         parsed = uuid.UUID(text)
         assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_a_forked_process_draws_request_ids_of_its_own():
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, new_request_id().encode())
+        os._exit(0)
+    os.close(write_end)
+    child = os.read(read_end, 100).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    parent = new_request_id()
+    assert uuid.UUID(child).version == 4
+    assert child[:24] != parent[:24]  # the shared, random part
 
 
 def test_malformed_json_is_a_serialization_error(server):

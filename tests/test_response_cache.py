@@ -1,7 +1,11 @@
-"""Cached GetBlueprintRuns pages never outlive a change, even one made by another process."""
+"""Cached GetBlueprintRuns pages never outlive a change, even one made by another process,
+and the generation read that checks them is shared only where that stays true."""
 
+import asyncio
 import json
 import time
+
+from glueprint.protocol.dispatch import LoopPassGeneration
 
 from conftest import ROLE
 from servers import glue_client
@@ -34,3 +38,27 @@ def test_a_cached_page_follows_changes_made_through_another_server(start_server,
     writer.delete_blueprint(Name=name)
     writer.create_blueprint(Name=name, BlueprintLocation=upload(layout_archive(SIMPLE_LAYOUT)))
     assert reader.get_blueprint_runs(BlueprintName=name)["BlueprintRuns"] == []
+
+
+def test_requests_handled_in_one_loop_pass_share_one_generation_read_and_later_ones_read_again():
+    reads = []
+
+    def read():
+        reads.append(None)
+        return len(reads)
+
+    generation = LoopPassGeneration(read)
+
+    async def request():
+        return generation()
+
+    async def requests():
+        together = await asyncio.gather(request(), request(), request())  # three tasks started in one pass
+        later = await asyncio.gather(request(), request())
+        inline = (generation(), generation())  # one task handling two requests in one step
+        return together, later, inline
+
+    together, later, inline = asyncio.run(requests())
+    assert together == [1, 1, 1]
+    assert later == [2, 2]
+    assert inline == (3, 4)
