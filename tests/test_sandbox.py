@@ -17,8 +17,9 @@ import pytest
 
 from glueprint.sandbox import relay
 from glueprint.sandbox.host import LayoutError, Limits, Sandbox
+from glueprint.sandbox.rehearsal import PACKAGE as REHEARSAL
 
-from conftest import ROLE, create_blueprint, start_and_wait, wait_run
+from conftest import ROLE, create_blueprint, start_and_wait, wait_run, zip_files
 from servers import glue_client, glueprint_server
 from test_runs import SIMPLE_LAYOUT, layout_archive
 
@@ -105,6 +106,25 @@ def test_every_run_gets_a_jail_of_its_own_that_no_earlier_run_touched(glue, uplo
     for _ in range(4):
         found = found_in(start_and_wait(glue, name, {}))
         assert found == {"seen": [], "marked": False, "mark": None}
+
+
+def test_a_run_finds_nothing_of_the_rehearsal_its_jail_ran_while_waiting(glue, upload, name, target):
+    # The package has the rehearsal's own name: the run must import its own files, not a leftover.
+    code = """
+    import os, sys
+    def generate_layout(u, s):
+        report(
+            path=sys.path[0] == os.getcwd(),
+            rehearsal_path=[p for p in sys.path if "rehearsal" in p],
+            modules=sorted(m for m in sys.modules if m.startswith("_glueprint_rehearsal")),
+            home=sorted(os.listdir(os.environ["HOME"])),
+        )
+    """
+    cfg = {"layoutGenerator": f"{REHEARSAL}.layout.generate_layout", "parameterSpec": SPEC}
+    archive = zip_files({f"{REHEARSAL}/blueprint.cfg": json.dumps(cfg), f"{REHEARSAL}/layout.py": REPORT + textwrap.dedent(code)})
+    create_blueprint(glue, Name=name, BlueprintLocation=upload(archive))
+    found = found_in(start_and_wait(glue, name, {}))
+    assert found == {"path": True, "rehearsal_path": [], "modules": [REHEARSAL, f"{REHEARSAL}.layout"], "home": ["blueprint"]}
 
 
 def test_a_layout_cannot_read_the_servers_environment_or_command_line(glue, upload, name, target):

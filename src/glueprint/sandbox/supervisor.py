@@ -10,9 +10,10 @@ A namespace belongs to a thread, so a supervisor is a thread, not a process: it 
 run's relay (relay.py) while still in the host's network namespace, moves itself into the
 run's new network, IPC and UTS namespaces and opens the relay's listeners there, then into
 new mount and PID namespaces, and forks the jailed child: PID 1 of the run's PID namespace,
-which builds the jail, gives up every privilege and waits for the run. The zygote's other
-threads stay where they were. (A process per supervisor costs a fork, an exit and the
-copied pages of a 37 MB image per run: a quarter of a run's CPU, measured.)
+which builds the jail, gives up every privilege, rehearses a small layout (rehearsal.py)
+and waits for the run. The zygote's other threads stay where they were. (A process per
+supervisor costs a fork, an exit and the copied pages of a 37 MB image per run: a quarter
+of a run's CPU, measured.)
 When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``
 (the child's: a process group leader, which the engine kills when the run ends), passes the
 run (the archive, the code to call, the environment) to that child through a pipe, collects
@@ -41,7 +42,7 @@ import time
 from typing import NoReturn
 
 from glueprint.layouts.archive import unpack
-from glueprint.sandbox import jail, layout_child, relay, script_child, syscall_filter
+from glueprint.sandbox import jail, layout_child, rehearsal, relay, script_child, syscall_filter
 from glueprint.sandbox.lifetime import die_with_parent, start_thread
 
 OUTPUT_TAIL_BYTES = 4000
@@ -93,6 +94,7 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
         if setup["jail"]:
             syscall_filter.load()
+        rehearsal.rehearse(home)  # copies the pages a run writes to, ahead of it
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
         _setup_failed(output_fd, exc)
     # Ready: from here on, the run's own time.
