@@ -168,8 +168,9 @@ class Supervisor:
     """One run's jail, built ahead, and the thread that answers the engine for it.
     hand(conn) gives it the engine's connection; hand(None) retires it unused."""
 
-    def __init__(self, setup: dict, uid: int):
+    def __init__(self, setup: dict, uid: int, on_answered):
         self.setup, self.uid = setup, uid
+        self._on_answered = on_answered  # called (in this thread) once the run has been answered
         self._handed = threading.Event()
         self._conn: socket.socket | None = None
 
@@ -221,7 +222,7 @@ class Supervisor:
             self._handed.wait()
             if self._conn is not None:
                 with self._conn as conn:
-                    _answer(conn, pid, *pipes)
+                    _answer(conn, pid, *pipes, self._on_answered)
         except OSError:
             pass  # the engine went away (it stopped waiting): the run ends all the same
         finally:
@@ -236,7 +237,12 @@ class Supervisor:
 
 
 def _answer(
-    conn: socket.socket, pid: int | None, run_pipe: io.RawIOBase, result_pipe: io.RawIOBase, output_pipe: io.RawIOBase
+    conn: socket.socket,
+    pid: int | None,
+    run_pipe: io.RawIOBase,
+    result_pipe: io.RawIOBase,
+    output_pipe: io.RawIOBase,
+    answered,
 ) -> None:
     """Serve the engine's connection: the child's pid, the run handed on, the run's outcome."""
     _send(conn, {"pid": pid})  # None: no process was started
@@ -255,6 +261,7 @@ def _answer(
             "output": output.decode("utf-8", "replace").strip(),
         },
     )
+    answered()
     # The engine kills the run's process group, then closes: until then the child stays
     # unreaped, so its pid cannot have become another process's.
     conn.recv(1)

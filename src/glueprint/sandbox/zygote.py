@@ -4,18 +4,20 @@ jailed first process from a supervisor thread of its own (see supervisor.py).
 Starting a Python process and importing boto3 costs far more than running a typical layout,
 so the engine keeps one zygote per worker process. And building a run's jail costs more
 than the layout too, so the zygote keeps a few supervisors started ahead, their jails built,
-for the setup the runs ask for: a run takes a waiting one, and the next is built while the
-run goes on. For each run the engine sends, over the control socket it inherited, the
-jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket has a name anyone
-else could connect to. The zygote hands that connection to a supervisor, which reads the
-run from it, answers ``{"pid": N}`` at once and ``{"status", "result", "output"}`` when the
-run has ended. Each run is given a uid of its own (when the server is root); a server run
+for the setup the runs ask for: a run takes a waiting one, and the next is built once a
+run has been answered. For each run the engine sends, over the control socket it
+inherited, the jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket
+has a name anyone else could connect to. The zygote hands that connection to a supervisor,
+which reads the run from it, answers ``{"pid": N}`` at once and ``{"status", "result",
+"output"}`` when the run has ended. Each run is given a uid of its own (when the server is root); a server run
 by an ordinary user starts its zygote in a user namespace of its own (``--user-namespace``),
 where the zygote may create the runs' namespaces from any thread.
 """
 
 import gc
 import json
+import os
+import selectors
 import signal
 import socket
 import sys
@@ -39,33 +41,43 @@ WARM_SETUPS = 2  # setups kept warm: a server's layouts and its job scripts shar
 
 
 class Jails:
-    """Supervisors waiting with their jails built, by setup."""
+    """Supervisors waiting with their jails built, by setup.
+
+    The jails a run took are replaced once a run has been answered, not when one starts:
+    building a jail (a fork of the zygote, which holds its GIL, and the child's set-up and
+    rehearsal) beside a run took 2 ms of that run's time on two cores."""
 
     def __init__(self):
-        self.ready: OrderedDict[bytes, list[supervisor.Supervisor]] = OrderedDict()
+        self.ready: OrderedDict[bytes, tuple[dict, list[supervisor.Supervisor]]] = OrderedDict()
         self.started = 0
+        self.answered, self._answered_w = os.pipe()  # readable once a supervisor has answered its run
 
     def _start(self, setup: dict) -> supervisor.Supervisor:
         uid = RUN_UID_BASE + self.started % RUN_UID_COUNT
         self.started += 1
-        waiting = supervisor.Supervisor(setup, uid)
+        waiting = supervisor.Supervisor(setup, uid, self._on_answered)
         waiting.start()
         return waiting
 
+    def _on_answered(self) -> None:  # in the supervisor's thread
+        os.write(self._answered_w, b".")
+
     def hand_over(self, key: bytes, setup: dict, conn: socket.socket) -> None:
         """Give conn to a supervisor for this setup: a waiting one, or a new one if none is."""
-        waiting = self.ready.setdefault(key, [])
+        _, waiting = self.ready.setdefault(key, (setup, []))
         self.ready.move_to_end(key)
         (waiting.pop(0) if waiting else self._start(setup)).hand(conn)
-
-    def refill(self, key: bytes, setup: dict) -> None:
-        waiting = self.ready[key]
-        while len(waiting) < WARM_PER_SETUP:
-            waiting.append(self._start(setup))
         while len(self.ready) > WARM_SETUPS:
-            _, retired = self.ready.popitem(last=False)
+            _, (_, retired) = self.ready.popitem(last=False)
             for unused in retired:
                 unused.hand(None)
+
+    def refill(self) -> None:
+        """After a run was answered: top up every setup kept warm."""
+        os.read(self.answered, 4096)
+        for setup, waiting in self.ready.values():
+            while len(waiting) < WARM_PER_SETUP:
+                waiting.append(self._start(setup))
 
 
 def serve(control_fd: int, user_namespace: bool) -> None:
@@ -81,19 +93,25 @@ def serve(control_fd: int, user_namespace: bool) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # each supervisor reaps its own child
     control = socket.socket(fileno=control_fd)
     jails = Jails()
+    events = selectors.DefaultSelector()
+    events.register(control, selectors.EVENT_READ)
+    events.register(jails.answered, selectors.EVENT_READ)
     print("ready", flush=True)
     while True:
-        key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 1)
-        if not fds:
-            return  # the engine is gone
-        conn = socket.socket(fileno=fds[0])
-        try:
-            setup = json.loads(key)
-        except ValueError:
-            conn.close()
-            continue
-        jails.hand_over(key, setup, conn)
-        jails.refill(key, setup)
+        for event, _ in events.select():
+            if event.fd == jails.answered:
+                jails.refill()
+                continue
+            key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 1)
+            if not fds:
+                return  # the engine is gone
+            conn = socket.socket(fileno=fds[0])
+            try:
+                setup = json.loads(key)
+            except ValueError:
+                conn.close()
+                continue
+            jails.hand_over(key, setup, conn)
 
 
 if __name__ == "__main__":
