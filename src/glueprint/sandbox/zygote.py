@@ -9,9 +9,9 @@ run has been answered. For each run the engine sends, over the control socket it
 inherited, the jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket
 has a name anyone else could connect to. The zygote hands that connection to a supervisor,
 which reads the run from it, answers ``{"pid": N}`` at once and ``{"status", "result",
-"output"}`` when the run has ended. Each run is given a uid of its own (when the server is root); a server run
-by an ordinary user starts its zygote in a user namespace of its own (``--user-namespace``),
-where the zygote may create the runs' namespaces from any thread.
+"output"}`` when the run has ended. Each run is given a uid of its own (when the server is
+root); a server run by an ordinary user starts its zygote in a user namespace of its own
+(``--user-namespace``), where the zygote may create the runs' namespaces from any thread.
 """
 
 import gc
