@@ -4,6 +4,9 @@ hands back ``to_json(suffix)`` through a pipe. No database, no HTTP, no jail: wh
 implementation running the layout in a fresh process must pay at least.
 
 Usage: python bench/run_floor.py [--runs 200]   (prints the timings in ms as JSON)
+       python bench/run_floor.py --serve      (for each count read on stdin, a JSON line of
+                                               that many timings: run_latency.py interleaves
+                                               the floor with its own runs)
 """
 
 import argparse
@@ -44,13 +47,21 @@ def one_run(root: str, index: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="glueprint-floor-")
     os.makedirs(f"{root}/three")
     with open(f"{root}/three/layout.py", "w") as f:
         f.write(THREE_ENTITY_LAYOUT)
     one_run(root, -1)
-    print(json.dumps([one_run(root, i) for i in range(args.runs)]))
+    if not args.serve:
+        print(json.dumps([one_run(root, i) for i in range(args.runs)]))
+        return
+    done = 0
+    for line in sys.stdin:
+        count = int(line)
+        print(json.dumps([one_run(root, done + i) for i in range(count)]), flush=True)
+        done += count
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Prints p50/p99 over sequential runs beside the floor measured in the same run (run_floor.py:
 a preloaded process forks a child that calls the layout and hands back its plan), and
-sustained runs/s with a fixed number in flight.
+sustained runs/s with a fixed number in flight. The floor and the runs are measured in
+alternating blocks, so a slower or faster minute of a noisy machine weighs on both alike.
 Usage: python bench/run_latency.py [--runs 200] [--in-flight 50] [--sustained 500]
 """
 
@@ -32,9 +33,23 @@ def start(glue, i: int) -> str:
     return glue.start_blueprint_run(BlueprintName="three", RoleArn=ROLE, Parameters=params)["RunId"]
 
 
-def floor(runs: int) -> list[float]:
-    script = REPO / "bench" / "run_floor.py"
-    return json.loads(subprocess.run([sys.executable, str(script), "--runs", str(runs)], capture_output=True, check=True).stdout)
+class Floor:
+    """run_floor.py kept running: floor(n) times n more of its runs."""
+
+    def __init__(self):
+        script = REPO / "bench" / "run_floor.py"
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def __call__(self, runs: int) -> list[float]:
+        self.process.stdin.write(f"{runs}\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def main() -> None:
@@ -43,9 +58,11 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--sustained", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--block", type=int, default=20, help="runs measured between two blocks of the floor's")
     args = parser.parse_args()
 
-    floor_p50 = median(floor(args.runs))
+    floor = Floor()
+    floors = []
     tmp = workdir()
     location = write_blueprint(tmp)
     server = glueprint_server(
@@ -59,6 +76,8 @@ def main() -> None:
 
         latencies = []
         for i in range(args.runs):
+            if i % args.block == 0:
+                floors += floor(min(args.block, args.runs - i))
             began = time.perf_counter()
             run = wait(glue, start(glue, i))
             latencies.append((time.perf_counter() - began) * 1000)
@@ -81,8 +100,9 @@ def main() -> None:
         rate = finished / (time.perf_counter() - began)
     finally:
         server.stop()
+        floor.stop()
 
-    p50 = median(latencies)
+    floor_p50, p50 = median(floors), median(latencies)
     print(
         table(
             [
