@@ -418,10 +418,14 @@ def test_dashboard_draws_a_workflow_run_coloured_by_state_and_refreshes_while_it
     assert run_id[:11] in listing and "COMPLETED" in listing
 
 
-def test_two_processes_sharing_the_database_start_each_node_once(orchestra, g, tmp_session, s3):
+def test_two_processes_sharing_the_database_start_each_node_once(start_server, tmp_session, s3):
     from servers import glueprint_worker
 
-    worker = glueprint_worker(orchestra.db_url, tmp_session, orchestra.url, "--s3-endpoint-url", s3.url, *RULES).start()
+    # A server of its own: the second process shares that database only, so when it is
+    # stopped it has no other test's work in progress to finish first.
+    server = start_server(*RULES)
+    g = glue_client(server.url)
+    worker = glueprint_worker(server.db_url, tmp_session, server.url, "--s3-endpoint-url", s3.url, *RULES).start()
     try:
         first = unique("first")
         fan = [unique(f"fan{i}") for i in range(12)]
@@ -443,3 +447,4 @@ def test_two_processes_sharing_the_database_start_each_node_once(orchestra, g, t
             assert len(g.get_job_runs(JobName=job)["JobRuns"]) == 3
     finally:
         worker.stop()
+        server.stop()
