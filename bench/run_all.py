@@ -22,7 +22,7 @@ FULL = {
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
-    "page_throughput.py": ["--seconds", "1", "--history", "20000"],
+    "page_throughput.py": ["--seconds", "1", "--rounds", "1", "--history", "20000"],
     "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
     "memory.py": ["--runs", "40", "--in-flight", "10"],
     "sandbox_cost.py": ["--runs", "10"],

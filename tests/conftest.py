@@ -18,7 +18,7 @@ from glueprint.store.db import Database
 from glueprint.store.schema import metadata
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
-from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client
+from servers import glue_client, glueprint_server, glueprint_worker, moto_s3_server, s3_client, stop_all
 
 PG_ADMIN_URL = os.environ.get("GLUEPRINT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BUCKET = "blueprints"
@@ -141,8 +141,7 @@ def start_server(databases, s3, tmp_session):
         return server.start()
 
     yield start
-    for server in started:
-        server.stop()
+    stop_all(started)
 
 
 @pytest.fixture(scope="session")
