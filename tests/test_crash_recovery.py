@@ -21,7 +21,7 @@ from awsglue.blueprint.workflow import Workflow, Entities
 from awsglue.blueprint.job import Job
 
 def generate_layout(user_params, system_params):
-    time.sleep(0.2)
+    time.sleep(0.1)
     name = user_params["WorkflowName"]
     jobs = [Job(Name=f"{name}_{i}", Role="r", Command={"Name": "pythonshell", "ScriptLocation": "s3://b/s.py"}) for i in range(3)]
     return Workflow(Name=name, Entities=Entities(Jobs=jobs))
@@ -107,7 +107,7 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
 def test_sigterm_lets_runs_in_progress_finish(start_server, upload):
     server = start_server("--workers", "1")
     glue = glue_client(server.url)
-    code = SLOW_LAYOUT.replace("time.sleep(0.2)", "time.sleep(7)")  # longer than any fixed grace period
+    code = SLOW_LAYOUT.replace("time.sleep(0.1)", "time.sleep(7)")  # longer than any fixed grace period
     create_blueprint(glue, Name="drain", BlueprintLocation=upload(layout_archive(code, {"WorkflowName": {"type": "String"}})))
     run_id = glue.start_blueprint_run(BlueprintName="drain", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "drained"}))[
         "RunId"
