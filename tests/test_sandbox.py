@@ -117,14 +117,14 @@ def test_a_run_finds_nothing_of_the_rehearsal_its_jail_ran_while_waiting(glue, u
             path=sys.path[0] == os.getcwd(),
             rehearsal_path=[p for p in sys.path if "rehearsal" in p],
             modules=sorted(m for m in sys.modules if m.startswith("_glueprint_rehearsal")),
-            home=sorted(os.listdir(os.environ["HOME"])),
+            home=[entry for entry in os.listdir(os.environ["HOME"]) if "rehearsal" in entry],
         )
     """
     cfg = {"layoutGenerator": f"{REHEARSAL}.layout.generate_layout", "parameterSpec": SPEC}
     archive = zip_files({f"{REHEARSAL}/blueprint.cfg": json.dumps(cfg), f"{REHEARSAL}/layout.py": REPORT + textwrap.dedent(code)})
     create_blueprint(glue, Name=name, BlueprintLocation=upload(archive))
     found = found_in(start_and_wait(glue, name, {}))
-    assert found == {"path": True, "rehearsal_path": [], "modules": [REHEARSAL, f"{REHEARSAL}.layout"], "home": ["blueprint"]}
+    assert found == {"path": True, "rehearsal_path": [], "modules": [REHEARSAL, f"{REHEARSAL}.layout"], "home": []}
 
 
 def test_a_layout_cannot_read_the_servers_environment_or_command_line(glue, upload, name, target):
