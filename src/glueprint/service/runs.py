@@ -91,6 +91,13 @@ def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
     return {"BlueprintRun": view(row)}
 
 
+def _with_views(ctx: ServiceContext, shown: list) -> list[bytes]:
+    """The views of a page of (seq, view) rows, rendering those of runs recorded before views were kept."""
+    with ctx.db.read() as conn:
+        older = store.by_seq(conn, [seq for seq, kept in shown if kept is None])
+    return [kept if kept is not None else rendered(older[seq]) for seq, kept in shown]
+
+
 def runs_version(ctx: ServiceContext, p: dict):
     return store.version(ctx.db, p["BlueprintName"])
 
@@ -105,13 +112,13 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     if rows is None:
         raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
     shown = rows[:limit]
-    views = [kept for _, kept in shown]
-    if None in views:  # runs recorded before views were kept
-        with ctx.db.read() as conn:
-            older = store.by_seq(conn, [seq for seq, kept in shown if kept is None])
-        views = [kept if kept is not None else rendered(older[seq]) for seq, kept in shown]
-    # The page is the runs' kept views, joined: no run is parsed or built again.
-    result = {"BlueprintRuns": orjson.Fragment(b"[" + b",".join(views) + b"]")}
+    # The page is the runs' kept views, joined: no run is parsed or built again. (Joining the
+    # brackets with the page, rather than adding them, copies the page once less.)
+    try:
+        page = b",".join([kept for _, kept in shown]).join((b"[", b"]"))
+    except TypeError:  # a run recorded before views were kept has none
+        page = b",".join(_with_views(ctx, shown)).join((b"[", b"]"))
+    result = {"BlueprintRuns": orjson.Fragment(page)}
     if len(rows) > limit:
         result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][0]])
     return result

@@ -230,6 +230,8 @@ class PreparedRead:
             args = [params[name] if name in params else self.defaults[name] for name in self.order]
         else:
             args = {**self.defaults, **params}
+        if self.db.is_sqlite:  # this thread's own connection (raw_read), its cursor made by sqlite3 itself
+            return fetch(self.db._thread_connection().dbapi_connection.execute(self.sql, args))
         with self.db.raw_read() as conn:
             cursor = conn.cursor()
             try:
