@@ -157,21 +157,6 @@ class Database:
             found = self._prepared[statement] = PreparedRead(self, statement)
         return found
 
-    @contextmanager
-    def raw_read(self):
-        """A DBAPI connection for one autocommitted read. SQLite keeps one per thread, out of
-        the pool: opening none and checking none out is a third of a cached answer's cost,
-        and an idle SQLite connection holds nothing. PostgreSQL's go back to the pool, which
-        ends the transaction the driver opened."""
-        if not self.is_sqlite:
-            conn = self.engine.raw_connection()
-            try:
-                yield conn
-            finally:
-                conn.close()
-            return
-        yield self._thread_connection()
-
     def generation(self):
         """A value that differs after any commit to the database, by any connection of any
         process; None where the store cannot tell without a query (PostgreSQL). On SQLite it
@@ -179,15 +164,18 @@ class Database:
         writes, so every commit counts, and it reads no table."""
         if not self.is_sqlite:
             return None
-        conn = self._thread_connection().dbapi_connection
+        conn = self.thread_reader()
         return conn, conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def _thread_connection(self):
+    def thread_reader(self):
+        """SQLite: this thread's own sqlite3 connection, for autocommitted reads. It is kept out
+        of the pool: opening none and checking none out is a third of a cached answer's cost,
+        and an idle SQLite connection holds nothing."""
         conn = getattr(self._thread, "conn", None)
         if conn is None:
             conn = self._thread.conn = self.engine.raw_connection()
             conn.detach()
-        return conn
+        return conn.dbapi_connection
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -230,15 +218,18 @@ class PreparedRead:
             args = [params[name] if name in params else self.defaults[name] for name in self.order]
         else:
             args = {**self.defaults, **params}
-        if self.db.is_sqlite:  # this thread's own connection (raw_read), its cursor made by sqlite3 itself
-            return fetch(self.db._thread_connection().dbapi_connection.execute(self.sql, args))
-        with self.db.raw_read() as conn:
+        if self.db.is_sqlite:  # its cursor made by sqlite3 itself
+            return fetch(self.db.thread_reader().execute(self.sql, args))
+        conn = self.db.engine.raw_connection()  # back to the pool after, which ends the driver's transaction
+        try:
             cursor = conn.cursor()
             try:
                 cursor.execute(self.sql, args)
                 return fetch(cursor)
             finally:
                 cursor.close()
+        finally:
+            conn.close()
 
 
 def _make_engine(url: str, is_sqlite: bool) -> Engine:
