@@ -115,10 +115,10 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     # The page is the runs' kept views, joined: no run is parsed or built again. (Joining the
     # brackets with the page, rather than adding them, copies the page once less.)
     try:
-        page = b",".join([kept for _, kept in shown]).join((b"[", b"]"))
+        runs = b",".join([kept for _, kept in shown])
     except TypeError:  # a run recorded before views were kept has none
-        page = b",".join(_with_views(ctx, shown)).join((b"[", b"]"))
-    result = {"BlueprintRuns": orjson.Fragment(page)}
+        runs = b",".join(_with_views(ctx, shown))
+    result = {"BlueprintRuns": orjson.Fragment(runs.join((b"[", b"]")))}
     if len(rows) > limit:
         result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][0]])
     return result
