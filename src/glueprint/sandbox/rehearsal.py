@@ -6,8 +6,8 @@ writes to them; each page it writes is copied then. Unpacking, importing and cal
 layout write to hundreds of pages the first time (refcounts, caches, the import machinery,
 the layout library, and the first unpacking even imports a codec). Rehearsed while the jail
 waits, those copies are made off the run's time: measured in a server, a run's time in its
-child went from 6.0 to 2.8 ms. Nothing of the rehearsal stays:
-its files, its modules and its import path entry are removed before the run is read.
+child went from 6.0 to 2.8 ms. Nothing of the rehearsal stays: its files, its modules and
+its import path entry are removed before the run is read.
 """
 
 import base64
