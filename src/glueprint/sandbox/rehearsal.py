@@ -22,6 +22,7 @@ from glueprint.layouts.archive import unpack
 from glueprint.sandbox import layout_child
 
 PACKAGE = "_glueprint_rehearsal"
+MODULES = (PACKAGE, f"{PACKAGE}.layout")  # every module the rehearsal imports that was not loaded
 _LAYOUT = """
 from awsglue.blueprint.crawler import Crawler
 from awsglue.blueprint.job import Job
@@ -68,6 +69,7 @@ def rehearse(home: str) -> None:
     finally:
         sys.path.remove(root)
         sys.path_importer_cache.pop(root, None)
-        for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+        # By name: a scan of sys.modules would touch (and so copy) a page per module name.
+        for name in MODULES:
+            sys.modules.pop(name, None)
         shutil.rmtree(root)

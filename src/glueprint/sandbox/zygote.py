@@ -21,6 +21,7 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
 from collections import OrderedDict
 
 import boto3  # noqa: F401  (preloaded: most of a layout's start-up cost)
@@ -30,7 +31,7 @@ import awsglue.blueprint.base_resource  # noqa: F401  (preloaded for every layou
 import awsglue.blueprint.crawler  # noqa: F401
 import awsglue.blueprint.job  # noqa: F401
 import awsglue.blueprint.workflow  # noqa: F401
-from glueprint.sandbox import jail, supervisor, syscall_filter
+from glueprint.sandbox import jail, rehearsal, supervisor, syscall_filter
 from glueprint.sandbox.lifetime import die_with_parent
 
 # Uids for runs of a root server: 100000 + n, one per concurrent run (they cycle).
@@ -83,6 +84,10 @@ class Jails:
 def serve(control_fd: int, user_namespace: bool) -> None:
     if syscall_filter.seccomp is not None:
         syscall_filter.program()  # compiled once, before any run's process is forked
+    # Rehearsed once here too: what a first run loads or caches for good (the codec zipfile
+    # decodes names with, importer caches) is then the zygote's, not copied into every child.
+    with tempfile.TemporaryDirectory() as home:
+        rehearsal.rehearse(home)
     # What is loaded now is never garbage: frozen, a run's collections skip it instead of
     # touching (and so copying) every page it shares with the zygote.
     gc.collect()
