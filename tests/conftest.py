@@ -46,6 +46,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         per_backend = "databases" in getattr(getattr(item, "callspec", None), "params", {})
         (kept if per_backend == (part == "backend") else dropped).append(item)
+    # GLUEPRINT_TEST_SHARD=i/n keeps every n-th test of the part, from the i-th (0-based):
+    # scripts/test runs the longest part in two shards.
+    shard = os.environ.get("GLUEPRINT_TEST_SHARD", "0/1")
+    index, _, count = shard.partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise pytest.UsageError(f"GLUEPRINT_TEST_SHARD={shard!r}: use i/n, with 0 <= i < n")
+    index, count = int(index), int(count)
+    dropped += [item for position, item in enumerate(kept) if position % count != index]
+    kept = kept[index::count]
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept
 

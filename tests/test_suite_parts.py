@@ -1,0 +1,45 @@
+"""The parts scripts/test runs side by side hold every test of the suite exactly once."""
+
+from types import SimpleNamespace
+
+import pytest
+
+import conftest
+
+
+def _items(count: int) -> list:
+    """Half per-backend (a databases parameter), half not, interleaved."""
+    return [
+        SimpleNamespace(name=f"t{i}", callspec=SimpleNamespace(params={"databases": "sqlite"} if i % 2 else {}))
+        for i in range(count)
+    ]
+
+
+def _kept(monkeypatch, items: list, part: str, shard: str | None) -> list[str]:
+    monkeypatch.setenv("GLUEPRINT_TEST_PART", part)
+    if shard is None:
+        monkeypatch.delenv("GLUEPRINT_TEST_SHARD", raising=False)
+    else:
+        monkeypatch.setenv("GLUEPRINT_TEST_SHARD", shard)
+    deselected = []
+    config = SimpleNamespace(hook=SimpleNamespace(pytest_deselected=lambda items: deselected.extend(items)))
+    kept = list(items)
+    conftest.pytest_collection_modifyitems(config, kept)
+    assert sorted(i.name for i in kept + deselected) == sorted(i.name for i in items)
+    return [item.name for item in kept]
+
+
+def test_the_shards_of_a_part_hold_each_of_its_tests_once(monkeypatch):
+    items = _items(11)
+    whole = _kept(monkeypatch, items, "backend", None)
+    halves = [_kept(monkeypatch, items, "backend", f"{i}/2") for i in range(2)]
+    assert sorted(halves[0] + halves[1]) == sorted(whole) and not set(halves[0]) & set(halves[1])
+    assert abs(len(halves[0]) - len(halves[1])) <= 1
+    shared = _kept(monkeypatch, items, "shared", "0/1")
+    assert sorted(whole + shared) == sorted(i.name for i in items)
+
+
+@pytest.mark.parametrize("shard", ["2/2", "1", "a/b", "-1/2"])
+def test_a_shard_that_names_no_part_of_the_tests_is_refused(monkeypatch, shard):
+    with pytest.raises(pytest.UsageError, match="GLUEPRINT_TEST_SHARD"):
+        _kept(monkeypatch, _items(3), "backend", shard)
