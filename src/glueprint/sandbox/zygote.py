@@ -86,7 +86,8 @@ def serve(control_fd: int, user_namespace: bool) -> None:
         syscall_filter.program()  # compiled once, before any run's process is forked
     # Rehearsed once here too: what a first run loads or caches for good (the codec zipfile
     # decodes names with, importer caches) is then the zygote's, not copied into every child.
-    with tempfile.TemporaryDirectory() as home:
+    # In the zygote's own scratch folder (its HOME), which the engine made for it.
+    with tempfile.TemporaryDirectory(dir=os.environ["HOME"]) as home:
         rehearsal.rehearse(home)
     # What is loaded now is never garbage: frozen, a run's collections skip it instead of
     # touching (and so copying) every page it shares with the zygote.
