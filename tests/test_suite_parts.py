@@ -40,6 +40,6 @@ def test_the_shards_of_a_part_hold_each_of_its_tests_once(monkeypatch):
 
 
 @pytest.mark.parametrize("shard", ["2/2", "1", "a/b", "-1/2"])
-def test_a_shard_that_names_no_part_of_the_tests_is_refused(monkeypatch, shard):
+def test_a_malformed_shard_is_refused_before_any_test_runs(monkeypatch, shard):
     with pytest.raises(pytest.UsageError, match="GLUEPRINT_TEST_SHARD"):
         _kept(monkeypatch, _items(3), "backend", shard)
