@@ -32,7 +32,7 @@ def test_the_built_wheel_installs_and_runs_the_demo_from_an_empty_folder(tmp_pat
     assert any(n.endswith("entry_points.txt") for n in names)
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)  # uv installs into it
     # uv installs the wheel's dependencies from its cache in a second, where pip took 30 s of
     # the suite's longest part; pip's own install is the README's first command (test_readme).
     install = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)]
