@@ -205,22 +205,20 @@ class Dispatcher:
         return exc.status, error_body(exc), exc.code
 
 
-def response_headers(body: bytes, request_id: str, error_code: str | None) -> list[tuple[str, str]]:
-    headers = [("content-type", CONTENT_TYPE), ("content-length", str(len(body))), ("x-amzn-requestid", request_id)]
-    if error_code:
-        headers.append(("x-amzn-errortype", error_code))
-    return headers
-
-
 _RAW_CONTENT_TYPE = (b"content-type", CONTENT_TYPE.encode())
 
 
 def _raw_response_headers(body: bytes, request_id: str, error_code: str | None) -> list[tuple[bytes, bytes]]:
-    """response_headers as ASGI sends them, built straight as bytes."""
+    """The response's headers as ASGI sends them, built straight as bytes."""
     headers = [_RAW_CONTENT_TYPE, (b"content-length", b"%d" % len(body)), (b"x-amzn-requestid", request_id.encode())]
     if error_code:
         headers.append((b"x-amzn-errortype", error_code.encode()))
     return headers
+
+
+def response_headers(body: bytes, request_id: str, error_code: str | None) -> list[tuple[str, str]]:
+    """The same headers as text, for the in-process transport (testing.py)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in _raw_response_headers(body, request_id, error_code)]
 
 
 # The request headers the protocol reads when no signature is checked (a signature covers any).
