@@ -3,12 +3,15 @@
 import json
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from botocore.exceptions import ClientError
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import zip_folder
-from glueprint.store.schema import runs
+from glueprint.store.db import MIGRATIONS
+from glueprint.store.schema import blueprints, runs
 
 from conftest import EXAMPLES, ROLE
 from servers import glue_client
@@ -104,14 +107,56 @@ def test_tokens_work_on_another_server_sharing_the_database(recorded, start_serv
     assert [r["RunId"] for r in page["BlueprintRuns"]] == newest_first[10:20]
 
 
-def test_runs_recorded_before_views_were_kept_read_the_same_alone_and_in_pages(recorded):
-    # A database migrated from before revision 0006 holds runs without a kept view.
-    server, glue, newest_first = recorded
-    before = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=30)["BlueprintRuns"]
-    engine = create_engine(server.db_url, poolclass=NullPool)
+def test_runs_recorded_before_views_were_kept_get_theirs_when_the_database_is_migrated(databases, start_server):
+    # A database an earlier release left behind at revision 0008, holding runs recorded
+    # before revision 0006 kept views: the migration renders theirs, so pages show them.
+    url = databases.new(migrated=False)
+    engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(update(runs).where(runs.c.run_id.in_(newest_first[3:30:2])).values(view=None))
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0008")
+        conn.execute(
+            insert(blueprints).values(
+                name="old", location="s3://b/old.zip", status="ACTIVE", created_on=1.7e9, last_modified_on=1.7e9, tags="{}"
+            )
+        )
+        common = {"blueprint_name": "old", "role_arn": ROLE, "view": None}
+        for run in (
+            {
+                "run_id": "r1",
+                "state": "SUCCEEDED",
+                "started_on": 1.7e9 + 1,
+                "completed_on": 1.7e9 + 2,
+                "workflow_name": "wf1",
+                "parameters": '{"i": 1}',
+            },
+            {
+                "run_id": "r2",
+                "state": "FAILED",
+                "started_on": 1.7e9 + 3,
+                "completed_on": 1.7e9 + 4,
+                "error_message": "boom",
+                "rollback_error_message": "stuck",
+            },
+            {"run_id": "r3", "state": "RUNNING", "started_on": 1.7e9 + 5},
+        ):
+            conn.execute(insert(runs).values(**common, **run))
     engine.dispose()
-    after = glue.get_blueprint_runs(BlueprintName="paged", MaxResults=31)["BlueprintRuns"]  # not the cached page
-    assert after[:30] == before and after[30]["RunId"] == newest_first[30]
-    assert glue.get_blueprint_run(BlueprintName="paged", RunId=newest_first[3])["BlueprintRun"] == before[3]
+    glue = glue_client(start_server("--workers", "0", db_url=url).url)
+
+    first = glue.get_blueprint_runs(BlueprintName="old", MaxResults=2)
+    rest = glue.get_blueprint_runs(BlueprintName="old", MaxResults=2, NextToken=first["NextToken"])
+    shown = first["BlueprintRuns"] + rest["BlueprintRuns"]
+    assert "NextToken" not in rest
+    assert [(r["RunId"], r["State"], r["StartedOn"].timestamp()) for r in shown] == [
+        ("r3", "RUNNING", 1.7e9 + 5),
+        ("r2", "FAILED", 1.7e9 + 3),
+        ("r1", "SUCCEEDED", 1.7e9 + 1),
+    ]
+    assert shown[1]["ErrorMessage"] == "boom" and shown[1]["RollbackErrorMessage"] == "stuck"
+    assert shown[2]["WorkflowName"] == "wf1" and shown[2]["Parameters"] == '{"i": 1}' and shown[2]["RoleArn"] == ROLE
+    assert "CompletedOn" not in shown[0] and shown[2]["CompletedOn"].timestamp() == 1.7e9 + 2
+    for run in shown:
+        assert glue.get_blueprint_run(BlueprintName="old", RunId=run["RunId"])["BlueprintRun"] == run

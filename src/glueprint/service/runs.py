@@ -82,20 +82,9 @@ def start_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
 @operation("GetBlueprintRun", read_only=True)
 def get_blueprint_run(ctx: ServiceContext, p: dict) -> dict:
     found = store.kept_view(ctx.db, p["BlueprintName"], p["RunId"])
-    if found is not None and found[0] is not None:
-        return {"BlueprintRun": orjson.Fragment(found[0])}  # as rendered when the run last changed
-    with ctx.db.read() as conn:
-        row = store.get(conn, p["BlueprintName"], p["RunId"]) if found is not None else None
-    if row is None:
+    if found is None:
         raise errors.EntityNotFoundException(f"Blueprint run {p['RunId']} of blueprint {p['BlueprintName']} not found.")
-    return {"BlueprintRun": view(row)}
-
-
-def _with_views(ctx: ServiceContext, shown: list) -> list[bytes]:
-    """The views of a page of (seq, view) rows, rendering those of runs recorded before views were kept."""
-    with ctx.db.read() as conn:
-        older = store.by_seq(conn, [seq for seq, kept in shown if kept is None])
-    return [kept if kept is not None else rendered(older[seq]) for seq, kept in shown]
+    return {"BlueprintRun": orjson.Fragment(found)}  # as rendered when the run last changed
 
 
 def runs_version(ctx: ServiceContext, p: dict):
@@ -108,17 +97,13 @@ def get_blueprint_runs(ctx: ServiceContext, p: dict) -> dict:
     limit = p.get("MaxResults", DEFAULT_RUNS_PAGE)
     scope = {"BlueprintName": name}
     position = ctx.tokens.position("GetBlueprintRuns", scope, p.get("NextToken"), types=(int,))
-    rows = store.page(ctx.db, name, position[0] if position else None, limit + 1)
-    if rows is None:
+    found = store.page(ctx.db, name, position[0] if position else None, limit)
+    if found is None:
         raise errors.EntityNotFoundException(f"Blueprint {name} not found.")
-    shown = rows[:limit]
-    # The page is the runs' kept views, joined: no run is parsed or built again. (Joining the
-    # brackets with the page, rather than adding them, copies the page once less.)
-    try:
-        runs = b",".join([kept for _, kept in shown])
-    except TypeError:  # a run recorded before views were kept has none
-        runs = b",".join(_with_views(ctx, shown))
+    # The page is the runs' kept views, joined by the store: no run is parsed or built again.
+    # (Joining the brackets with the page, rather than adding them, copies the page once less.)
+    runs, following = found
     result = {"BlueprintRuns": orjson.Fragment(runs.join((b"[", b"]")))}
-    if len(rows) > limit:
-        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [rows[limit - 1][0]])
+    if following is not None:
+        result["NextToken"] = ctx.tokens.issue("GetBlueprintRuns", scope, [following])
     return result

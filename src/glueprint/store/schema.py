@@ -81,7 +81,7 @@ runs = Table(
     Column("lease_until", Float),
     # The run as GetBlueprintRun(s) show it, rendered by the protocol layer whenever the run
     # changes: opaque here, and what a page of runs is read from.
-    Column("view", LargeBinary),
+    Column("view", LargeBinary, nullable=False),
     # A page of runs is a scan of one blueprint's runs by seq; on SQLite the index holds the
     # views too, so the scan reads nothing else (PostgreSQL limits an index entry's size).
     Index("ix_runs_blueprint_seq", "blueprint_name", "seq").ddl_if(dialect="postgresql"),
