@@ -34,6 +34,19 @@ def zip_files(files: dict[str, str | bytes], compression: int = zipfile.ZIP_STOR
     return buf.getvalue()
 
 
+def migrate_to(conn, revision: str) -> None:
+    """Bring a database to an older revision, as an earlier release left it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from glueprint.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    command.upgrade(config, revision)
+
+
 def pytest_collection_modifyitems(config, items):
     """GLUEPRINT_TEST_PART=backend keeps only the tests that run per backend, =shared only the
     others: scripts/test runs the parts side by side (each backend's, and the shared one)."""

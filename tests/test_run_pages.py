@@ -3,17 +3,14 @@
 import json
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from botocore.exceptions import ClientError
 from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import zip_folder
-from glueprint.store.db import MIGRATIONS
 from glueprint.store.schema import blueprints, runs
 
-from conftest import EXAMPLES, ROLE
+from conftest import EXAMPLES, ROLE, migrate_to
 from servers import glue_client
 
 RUNS = 1050  # more than the largest page (1000): every page size takes several pages
@@ -113,10 +110,7 @@ def test_runs_recorded_before_views_were_kept_get_theirs_when_the_database_is_mi
     url = databases.new(migrated=False)
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0008")
+        migrate_to(conn, "0008")
         conn.execute(
             insert(blueprints).values(
                 name="old", location="s3://b/old.zip", status="ACTIVE", created_on=1.7e9, last_modified_on=1.7e9, tags="{}"

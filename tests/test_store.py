@@ -3,8 +3,10 @@
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select
@@ -12,9 +14,16 @@ from sqlalchemy import insert, select
 from glueprint.store.db import Database
 from glueprint.store.schema import meta, metadata
 
+from conftest import migrate_to
 
-def test_migrations_produce_exactly_the_declared_schema(databases):
+
+@pytest.mark.parametrize("start", [None, "0008"], ids=["empty", "at-0008"])
+def test_migrations_produce_exactly_the_declared_schema(databases, start):
+    # 0008: the revision before 0009 rebuilt the runs table on SQLite.
     db = Database(databases.new(migrated=False))
+    if start is not None:
+        with db.engine.begin() as conn:
+            migrate_to(conn, start)
     db.migrate()
 
     def declared_here(obj, _name, _type, _reflected, _compare_to) -> bool:
@@ -108,10 +117,7 @@ def _start_together(url: str, count: int) -> list[str]:
 
 
 def test_processes_starting_together_on_an_empty_or_older_database_all_start_and_share_one_key(databases):
-    from alembic import command
-    from alembic.config import Config
-
-    from glueprint.store.db import MIGRATIONS, current_revision, head_revision
+    from glueprint.store.db import current_revision, head_revision
 
     empty = databases.new(migrated=False)
     keys = _start_together(empty, 4)
@@ -120,10 +126,7 @@ def test_processes_starting_together_on_an_empty_or_older_database_all_start_and
     older = databases.new(migrated=False)
     db = Database(older)
     with db.engine.begin() as conn:  # a database an earlier release left behind, at 0007
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0007")
+        migrate_to(conn, "0007")
     assert len(set(_start_together(older, 4))) == 1
     with db.engine.connect() as conn:
         assert current_revision(conn) == head_revision()
@@ -142,3 +145,23 @@ def test_a_claim_commits_without_a_flush_and_only_that_transaction(databases):
         with db.read() as conn:
             assert str(conn.exec_driver_sql(flushed).scalar()) == strict
     db.dispose()
+
+
+def test_opening_a_new_sqlite_file_waits_for_another_process_writing_it(tmp_path):
+    # SQLite answers "database is locked" at once, without waiting, when a connection
+    # switching the file to WAL meets a writer: as processes starting together on a new file do.
+    path = tmp_path / "new.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE elsewhere (x)")
+    releaser = threading.Timer(0.5, writer.execute, ("COMMIT",))
+    releaser.start()
+    db = Database(f"sqlite:///{path}")
+    try:
+        db.migrate()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        releaser.join()
+        writer.close()
+        db.dispose()
