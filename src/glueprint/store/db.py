@@ -194,12 +194,13 @@ def _flush_again(conn: Connection) -> None:
 
 
 class PreparedRead:
-    """One SELECT compiled for this database's driver and run on a raw DBAPI connection.
+    """One SELECT of one row, compiled for this database's driver and run on a raw DBAPI
+    connection.
 
     A single statement reads a consistent snapshot without an explicit transaction, and
     skipping SQLAlchemy's per-call statement and result machinery makes a cache check, or
-    a page of rows handed straight to the wire, several times cheaper. Rows are tuples in
-    the statement's column order.
+    a page joined in the database, several times cheaper. The row is a tuple in the
+    statement's column order.
     """
 
     def __init__(self, db: Database, statement):
@@ -210,24 +211,19 @@ class PreparedRead:
         self.defaults = compiled.params  # e.g. the OFFSET 0 SQLite's LIMIT comes with
 
     def one(self, **params) -> tuple | None:
-        return self._run(params, lambda cursor: cursor.fetchone())
-
-    def all(self, **params) -> list[tuple]:
-        return self._run(params, lambda cursor: cursor.fetchall())
-
-    def _run(self, params: dict, fetch):
+        """The statement's one row (None when there is none)."""
         if self.order:
             args = [params[name] if name in params else self.defaults[name] for name in self.order]
         else:
             args = {**self.defaults, **params}
         if self.db.is_sqlite:  # its cursor made by sqlite3 itself
-            return fetch(self.db.thread_reader().execute(self.sql, args))
+            return self.db.thread_reader().execute(self.sql, args).fetchone()
         conn = self.db.engine.raw_connection()  # back to the pool after, which ends the driver's transaction
         try:
             cursor = conn.cursor()
             try:
                 cursor.execute(self.sql, args)
-                return fetch(cursor)
+                return cursor.fetchone()
             finally:
                 cursor.close()
         finally:

@@ -14,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Runs recorded before this revision have none; they are rendered when read.
+    # Runs recorded before this revision have none; they were rendered when read, until 0009.
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("view", sa.LargeBinary))
 
