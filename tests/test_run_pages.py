@@ -124,7 +124,7 @@ def test_runs_recorded_before_views_were_kept_get_theirs_when_the_database_is_mi
                 "started_on": 1.7e9 + 1,
                 "completed_on": 1.7e9 + 2,
                 "workflow_name": "wf1",
-                "parameters": '{"i": 1}',
+                "parameters": '{"i": "é 😀"}',  # not ASCII: pages are joined as bytes
             },
             {
                 "run_id": "r2",
@@ -150,7 +150,7 @@ def test_runs_recorded_before_views_were_kept_get_theirs_when_the_database_is_mi
         ("r1", "SUCCEEDED", 1.7e9 + 1),
     ]
     assert shown[1]["ErrorMessage"] == "boom" and shown[1]["RollbackErrorMessage"] == "stuck"
-    assert shown[2]["WorkflowName"] == "wf1" and shown[2]["Parameters"] == '{"i": 1}' and shown[2]["RoleArn"] == ROLE
+    assert shown[2]["WorkflowName"] == "wf1" and shown[2]["Parameters"] == '{"i": "é 😀"}' and shown[2]["RoleArn"] == ROLE
     assert "CompletedOn" not in shown[0] and shown[2]["CompletedOn"].timestamp() == 1.7e9 + 2
     for run in shown:
         assert glue.get_blueprint_run(BlueprintName="old", RunId=run["RunId"])["BlueprintRun"] == run
