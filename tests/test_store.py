@@ -19,7 +19,7 @@ from conftest import migrate_to
 
 @pytest.mark.parametrize("start", [None, "0008"], ids=["empty", "at-0008"])
 def test_migrations_produce_exactly_the_declared_schema(databases, start):
-    # 0008: the revision before 0009 rebuilt the runs table on SQLite.
+    # From 0008 too: 0009 rebuilds the runs table on SQLite from the one it finds.
     db = Database(databases.new(migrated=False))
     if start is not None:
         with db.engine.begin() as conn:
