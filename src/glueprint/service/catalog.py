@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
 from ..store import entities as store
+from ..store import partitions as partition_store
 from .context import ServiceContext
 from .paging import filtered_page
 from .registry import operation
@@ -75,6 +76,7 @@ def delete_database(ctx: ServiceContext, p: dict) -> dict:
         if not store.remove(conn, "database", name):
             raise errors.EntityNotFoundException(f"Database {name} not found.")
         store.remove_scope(conn, "table", name)
+        partition_store.remove_database(conn, name)
     return {}
 
 
@@ -129,4 +131,5 @@ def delete_table(ctx: ServiceContext, p: dict) -> dict:
         _require_database(conn, database)
         if not store.remove(conn, "table", name, scope=database):
             raise errors.EntityNotFoundException(f"Table {name} not found in database {database}.")
+        partition_store.remove_table(conn, database, name)
     return {}

@@ -153,3 +153,19 @@ schedules = Table(
     Column("next_fire", Float, nullable=False),
     Index("ix_schedules_next_fire", "next_fire"),
 )
+
+# Data Catalog partitions, one row each. values holds the partition's values as a JSON array
+# (what filter expressions are evaluated on, in SQL); values_key is its digest, the lookup key
+# (values may be longer than an index entry may hold). A table's pages are keyset scans by seq.
+partitions = Table(
+    "partitions",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("database_name", String(255), nullable=False),
+    Column("table_name", String(255), nullable=False),
+    Column("values_key", String(64), nullable=False),
+    Column("partition_values", Text, nullable=False),
+    Column("doc", Text, nullable=False),
+    Index("ux_partitions_values", "database_name", "table_name", "values_key", unique=True),
+    Index("ix_partitions_table_seq", "database_name", "table_name", "seq"),
+)
