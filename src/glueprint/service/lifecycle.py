@@ -206,19 +206,24 @@ def after_delete(conn, kind: str, name: str) -> None:
         run_store.remove_workflow_runs(conn, name)
 
 
-# Tags, by ARN: arn:aws:glue:<region>:<account>:<kind>/<name>
+# Tags, by ARN: arn:aws:glue:<region>:<account>:<kind>/<name>. Of the catalog's resources AWS
+# tags databases and connections (not tables); a database's name is kept in lower case.
 
-_ARN = re.compile(r"arn:aws[^:]*:glue:[^:]*:[^:]*:(job|crawler|trigger|workflow)/(.+)")
+_ARN = re.compile(r"arn:aws[^:]*:glue:[^:]*:[^:]*:(job|crawler|trigger|workflow|database|connection)/(.+)")
+_TAG_LABELS = {**LABELS, "database": "Database", "connection": "Connection"}
 
 
 def _tagged(conn, arn: str) -> tuple[str, str, dict]:
     match = _ARN.fullmatch(arn)
     if not match:
-        raise errors.InvalidInputException(f"{arn} is not the ARN of a Glue job, crawler, trigger or workflow.")
+        raise errors.InvalidInputException(
+            f"{arn} is not the ARN of a Glue job, crawler, trigger, workflow, database or connection."
+        )
     kind, name = match.groups()
+    name = name.lower() if kind == "database" else name
     doc = store.get(conn, kind, name)
     if doc is None:
-        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+        raise errors.EntityNotFoundException(f"{_TAG_LABELS[kind]} {name} not found.")
     return kind, name, doc
 
 

@@ -1,7 +1,7 @@
 """SQL for the Glue entities a run (or a layout's own calls) creates, each kept as a JSON document."""
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
 from .schema import entities
 
@@ -95,3 +95,17 @@ def standalone_conditional_triggers(conn: Connection) -> list[dict]:
     query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow.is_(None))
     docs = [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
     return [d for d in docs if d.get("Type") == "CONDITIONAL"]
+
+
+def every(conn: Connection, kind: str, batch: int = 500):
+    """Every document of a kind across all scopes, in (scope, name) order, read in keyset batches."""
+    after = None
+    while True:
+        query = select(entities.c.scope, entities.c.name, entities.c.doc).where(entities.c.kind == kind)
+        if after is not None:
+            query = query.where(tuple_(entities.c.scope, entities.c.name) > tuple_(*after))
+        rows = conn.execute(query.order_by(entities.c.scope, entities.c.name).limit(batch)).all()
+        yield from (orjson.loads(doc) for _, _, doc in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1][:2]
