@@ -1,8 +1,7 @@
 """Data Catalog tables: create, read, list (with AWS's name expression), update keeping
 versions, delete one or a batch."""
 
-import re
-
+import regex
 from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
@@ -63,14 +62,27 @@ def get_table(ctx: ServiceContext, p: dict) -> dict:
         return {"Table": table_view(require_table(conn, p["DatabaseName"].lower(), p["Name"].lower()))}
 
 
-def name_pattern(expression: str) -> re.Pattern:
+# A match that backtracks this long (a pattern like (a*)*b) ends the request instead of a thread.
+_MATCH_SECONDS = 0.05
+
+
+def name_filter(expression: str):
     """GetTables' Expression, read as Hive's table patterns are (AWS's catalog follows them):
     a regular expression matched against the whole name, ignoring case, where a * that does
-    not follow a . stands for any run of characters (so "*" alone, or "sales*", work as globs)."""
+    not follow a . ] ) or \\ stands for any run of characters (so "*" alone, or "sales*", work
+    as globs while ".*" and "[0-9]*" keep their regular-expression meaning)."""
     try:
-        return re.compile(re.sub(r"(?<!\.)\*", ".*", expression), re.IGNORECASE)
-    except re.error as exc:
+        pattern = regex.compile(regex.sub(r"(?<![.\])\\])\*", ".*", expression), regex.IGNORECASE)
+    except regex.error as exc:
         raise errors.InvalidInputException(f"Expression {expression!r} is not a valid regular expression: {exc}.") from None
+
+    def keep(doc: dict) -> bool:
+        try:
+            return pattern.fullmatch(doc["Name"], timeout=_MATCH_SECONDS) is not None
+        except TimeoutError:
+            raise errors.InvalidInputException(f"Expression {expression!r} is too costly to match.") from None
+
+    return keep
 
 
 _ATTRIBUTES = {"NAME": "Name", "TABLE_TYPE": "TableType"}
@@ -91,8 +103,7 @@ def get_tables(ctx: ServiceContext, p: dict) -> dict:
     database = p["DatabaseName"].lower()
     attributes = _attributes(p)
     expression = p.get("Expression")
-    pattern = name_pattern(expression) if expression else None
-    keep = (lambda doc: pattern.fullmatch(doc["Name"]) is not None) if pattern else (lambda doc: True)
+    keep = name_filter(expression) if expression else (lambda doc: True)
     binding = {"scope": database, "Expression": expression, "AttributesToGet": p.get("AttributesToGet")}
     docs, token = name_page(ctx, "GetTables", "table", database, p, keep, binding)
     tables = [table_view(d) for d in docs]
