@@ -8,6 +8,7 @@ ConcurrentModificationException; GetTableVersions lists the current version firs
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
@@ -106,6 +107,29 @@ def test_a_stale_version_id_is_a_concurrent_modification_and_changes_nothing(glu
     stale = error_of(glue.update_table, DatabaseName=database, TableInput=table_input("t", "third"), VersionId="0")
     assert stale["Code"] == "ConcurrentModificationException"
     assert versions(glue, database, "t") == [("1", "second"), ("0", "first")]
+
+
+def test_concurrent_updates_of_one_version_let_exactly_one_through(glue, database):
+    glue.create_table(DatabaseName=database, TableInput=table_input("t", "v0"))
+
+    def update(n: int) -> str:
+        try:
+            glue.update_table(
+                DatabaseName=database, TableInput=table_input("t", f"by {n}"), VersionId="0", SkipArchive=n % 2 == 0
+            )
+            return "updated"
+        except ClientError as exc:
+            return exc.response["Error"]["Code"]
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(update, range(6)))
+    assert outcomes == ["ConcurrentModificationException"] * 5 + ["updated"]
+    assert glue.get_table(DatabaseName=database, Name="t")["Table"]["VersionId"] == "1"
+
+
+def test_update_table_needs_a_table_input(glue, database):
+    glue.create_table(DatabaseName=database, TableInput=table_input("t"))
+    assert error_of(glue.update_table, DatabaseName=database, Name="t")["Code"] == "InvalidInputException"
 
 
 def test_update_table_of_what_does_not_exist_is_entity_not_found(glue, database):

@@ -36,9 +36,10 @@ def table_missing(database: str, name: str) -> Exception:
     return errors.EntityNotFoundException(f"Table {name} not found in database {database}.")
 
 
-def require_table(conn, database: str, name: str) -> dict:
+def require_table(conn, database: str, name: str, lock: bool = False) -> dict:
+    """The table's document; lock holds it against concurrent changes until the transaction ends."""
     require_database(conn, database)
-    doc = store.get(conn, "table", name, scope=database)
+    doc = store.get(conn, "table", name, scope=database, lock=lock)
     if doc is None:
         raise table_missing(database, name)
     return doc

@@ -58,7 +58,7 @@ def get_table_versions(ctx: ServiceContext, p: dict) -> dict:
 
 def _delete(conn, database: str, table: str, version_ids: list[str]) -> list[dict]:
     """Delete archived versions; a TableVersionError for each one that cannot be."""
-    current = version_of(require_table(conn, database, table))
+    current = version_of(require_table(conn, database, table, lock=True))
     failed, wanted = [], {}
     for version_id in dict.fromkeys(version_ids):
         try:

@@ -117,11 +117,13 @@ def update_table(ctx: ServiceContext, p: dict) -> dict:
     """TableInput replaces the definition and the table's VersionId goes up by one. The
     replaced definition is archived (GetTableVersions lists it) unless SkipArchive is set."""
     database = p["DatabaseName"].lower()
+    if "TableInput" not in p:
+        raise errors.InvalidInputException("TableInput is required: it is the table's new definition.")
     given = _table_input(p)
     name = given["Name"].lower()
     now = ctx.clock()
     with ctx.db.write() as conn:
-        existing = require_table(conn, database, name)
+        existing = require_table(conn, database, name, lock=True)
         current = version_of(existing)
         if "VersionId" in p and p["VersionId"] != str(current):
             raise errors.ConcurrentModificationException("Update table failed due to concurrent modifications.")

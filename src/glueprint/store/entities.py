@@ -6,9 +6,11 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, up
 from .schema import entities
 
 
-def get(conn: Connection, kind: str, name: str, scope: str = ""):
+def get(conn: Connection, kind: str, name: str, scope: str = "", lock: bool = False):
+    """lock: hold the row until the transaction ends (PostgreSQL; a SQLite writer holds the
+    whole database already), for a change that depends on what it read."""
     query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
-    doc = conn.execute(query).scalar()
+    doc = conn.execute(query.with_for_update() if lock else query).scalar()
     return orjson.loads(doc) if doc is not None else None
 
 
