@@ -25,8 +25,17 @@ def page_limit(shape: str) -> int:
     return member_limits(shape, "MaxResults")["max"]
 
 
-def require_database(conn, name: str) -> dict:
-    doc = store.get(conn, "database", name)
+# Lake Formation's default for a new database while access is controlled by IAM alone.
+_DEFAULT_PERMISSIONS = [{"Principal": {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}, "Permissions": ["ALL"]}]
+
+
+def database_view(doc: dict) -> dict:
+    """A stored database as GetDatabase shows it; fills what databases a crawl made may lack."""
+    return {"CreateTableDefaultPermissions": _DEFAULT_PERMISSIONS, **doc}
+
+
+def require_database(conn, name: str, lock: bool = False) -> dict:
+    doc = store.get(conn, "database", name, lock=lock)
     if doc is None:
         raise errors.EntityNotFoundException(f"Database {name} not found.")
     return doc

@@ -113,18 +113,21 @@ def update_connection(ctx: ServiceContext, p: dict) -> dict:
     """ConnectionInput replaces the definition; a different Name renames the connection."""
     given, name = p["ConnectionInput"], p["Name"]
     _check(given)
-    with ctx.db.write() as conn:
-        existing = store.get(conn, "connection", name)
-        if existing is None:
-            raise _missing(name)
-        doc = _doc(given, ctx.clock(), existing["CreationTime"], existing.get("Tags") or {})
-        if given["Name"] == name:
-            store.replace(conn, "connection", name, doc)
-        elif store.exists(conn, "connection", given["Name"]):
-            raise _exists(given["Name"])
-        else:
-            store.remove(conn, "connection", name)
-            store.add(conn, "connection", given["Name"], doc, existing["CreationTime"])
+    try:
+        with ctx.db.write() as conn:
+            existing = store.get(conn, "connection", name, lock=True)
+            if existing is None:
+                raise _missing(name)
+            doc = _doc(given, ctx.clock(), existing["CreationTime"], existing.get("Tags") or {})
+            if given["Name"] == name:
+                store.replace(conn, "connection", name, doc)
+            elif store.exists(conn, "connection", given["Name"]):
+                raise _exists(given["Name"])
+            else:
+                store.remove(conn, "connection", name)
+                store.add(conn, "connection", given["Name"], doc, existing["CreationTime"])
+    except IntegrityError:  # another request took the new name meanwhile
+        raise _exists(given["Name"]) from None
     return {}
 
 

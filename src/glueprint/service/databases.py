@@ -6,12 +6,9 @@ from ..protocol import errors
 from ..store import entities as store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
-from .catalog_common import catalog_id, name_page, require_database
+from .catalog_common import catalog_id, database_view, name_page, require_database
 from .context import ServiceContext
 from .registry import operation
-
-# Lake Formation's default for a new database while access is controlled by IAM alone.
-_DEFAULT_PERMISSIONS = [{"Principal": {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}, "Permissions": ["ALL"]}]
 
 
 def _exists(name: str) -> Exception:
@@ -23,7 +20,6 @@ def create_database(ctx: ServiceContext, p: dict) -> dict:
     given = p["DatabaseInput"]
     name = given["Name"].lower()
     doc = {
-        "CreateTableDefaultPermissions": _DEFAULT_PERMISSIONS,
         **given,
         "Name": name,
         "CreateTime": ctx.clock(),
@@ -43,13 +39,13 @@ def create_database(ctx: ServiceContext, p: dict) -> dict:
 @operation("GetDatabase", read_only=True)
 def get_database(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
-        return {"Database": require_database(conn, p["Name"].lower())}
+        return {"Database": database_view(require_database(conn, p["Name"].lower()))}
 
 
 @operation("GetDatabases", read_only=True)
 def get_databases(ctx: ServiceContext, p: dict) -> dict:
     docs, token = name_page(ctx, "GetDatabases", "database", "", p, lambda doc: True, {"scope": ""})
-    return {"DatabaseList": docs, "NextToken": token}
+    return {"DatabaseList": [database_view(d) for d in docs], "NextToken": token}
 
 
 @operation("UpdateDatabase")
@@ -59,11 +55,9 @@ def update_database(ctx: ServiceContext, p: dict) -> dict:
     if given["Name"].lower() != name:
         raise errors.InvalidInputException(f"Database {name} cannot be renamed to {given['Name']}.")
     with ctx.db.write() as conn:
-        existing = require_database(conn, name)
+        existing = require_database(conn, name, lock=True)
         kept = {k: existing[k] for k in ("CreateTime", "CatalogId", "Tags") if k in existing}
-        store.replace(
-            conn, "database", name, {"CreateTableDefaultPermissions": _DEFAULT_PERMISSIONS, **given, "Name": name, **kept}
-        )
+        store.replace(conn, "database", name, {**given, "Name": name, **kept})
     return {}
 
 
