@@ -12,6 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import select
+
+from glueprint.store import partitions, schema
+from glueprint.store.db import Database
 
 from conftest import all_pages, snapshot
 from servers import glue_client
@@ -61,6 +65,12 @@ def test_given_storage_values_are_kept_over_the_defaults(glue, database):
     glue.create_table(DatabaseName=database, TableInput=given)
     storage = glue.get_table(DatabaseName=database, Name="t")["Table"]["StorageDescriptor"]
     assert storage["NumberOfBuckets"] == -1 and storage["Compressed"] is True
+
+
+def test_create_table_takes_the_name_outside_table_input_too(glue, database):
+    glue.create_table(DatabaseName=database, Name="Plain")
+    assert glue.get_table(DatabaseName=database, Name="plain")["Table"]["VersionId"] == "0"
+    assert error_of(glue.create_table, DatabaseName=database)["Code"] == "InvalidInputException"
 
 
 def test_a_database_has_its_catalog_id_create_time_and_default_permissions(glue, name):
@@ -167,6 +177,16 @@ def test_deleting_versions(glue, database):
     assert failed == {"3": "InvalidInputException", "7": "EntityNotFoundException", "x": "InvalidInputException"}
     assert all(e["TableName"] == "t" for e in result["Errors"])
     assert [v for v, _ in versions(glue, database, "t")] == ["3", "2"]
+
+
+def test_a_deleted_table_takes_its_versions_along(glue, database):
+    glue.create_table(DatabaseName=database, TableInput=table_input("t", "v0"))
+    glue.update_table(DatabaseName=database, TableInput=table_input("t", "v1"))
+    glue.delete_table(DatabaseName=database, Name="T")
+    assert error_of(glue.get_table_versions, DatabaseName=database, TableName="t")["Code"] == "EntityNotFoundException"
+    glue.create_table(DatabaseName=database, TableInput=table_input("t", "again"))
+    assert versions(glue, database, "t") == [("0", "again")]
+    assert glue.get_table_version(DatabaseName=database, TableName="t")["TableVersion"]["VersionId"] == "0"
 
 
 def test_reading_versions_of_what_does_not_exist(glue, database):
@@ -360,3 +380,29 @@ def test_versions_survive_a_restart_and_rejected_requests_change_nothing(quiet):
     assert versions(glue, "kept", "t") == [("1", "v1"), ("0", "v0")]
     glue.update_table(DatabaseName="kept", TableInput=table_input("t", "v2"), VersionId="1")
     assert glue.get_table(DatabaseName="kept", Name="t")["Table"]["VersionId"] == "2"
+
+
+def test_deleting_tables_and_databases_deletes_their_partitions(quiet):
+    glue = glue_client(quiet.url)
+    glue.create_database(DatabaseInput={"Name": "parted"})
+    for table in ("a", "b", "c"):
+        glue.create_table(
+            DatabaseName="parted", TableInput={**table_input(table), "PartitionKeys": [{"Name": "y", "Type": "string"}]}
+        )
+    db = Database(quiet.db_url)
+    with db.write() as conn:  # partitions as the partition operations store them
+        for table in ("a", "b", "c"):
+            partitions.add(conn, "parted", table, ["2024"], {"Values": ["2024"]})
+
+    def left() -> list[str]:
+        with db.read() as conn:
+            query = select(schema.partitions.c.table_name).where(schema.partitions.c.database_name == "parted")
+            return sorted(conn.execute(query).scalars())
+
+    glue.delete_table(DatabaseName="parted", Name="a")
+    assert left() == ["b", "c"]
+    glue.batch_delete_table(DatabaseName="parted", TablesToDelete=["b"])
+    assert left() == ["c"]
+    glue.delete_database(Name="parted")
+    assert left() == []
+    db.dispose()
