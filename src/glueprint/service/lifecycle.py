@@ -1,11 +1,9 @@
-"""Creating and changing jobs, crawlers, triggers and workflows from the API, and their tags.
+"""Creating and changing jobs, crawlers, triggers and workflows from the API (their tags: tags.py).
 
 They share one store with what blueprint runs create, and get the same defaults
 (defaults.py). Re-creating a job or trigger with the same request is idempotent, as on AWS;
 with a different one it is IdempotentParameterMismatchException.
 """
-
-import re
 
 from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
@@ -204,49 +202,3 @@ def after_delete(conn, kind: str, name: str) -> None:
         run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)
-
-
-# Tags, by ARN: arn:aws:glue:<region>:<account>:<kind>/<name>. Of the catalog's resources AWS
-# tags databases and connections (not tables); a database's name is kept in lower case.
-
-_ARN = re.compile(r"arn:aws[^:]*:glue:[^:]*:[^:]*:(job|crawler|trigger|workflow|database|connection)/(.+)")
-_TAG_LABELS = {**LABELS, "database": "Database", "connection": "Connection"}
-
-
-def _tagged(conn, arn: str) -> tuple[str, str, dict]:
-    match = _ARN.fullmatch(arn)
-    if not match:
-        raise errors.InvalidInputException(
-            f"{arn} is not the ARN of a Glue job, crawler, trigger, workflow, database or connection."
-        )
-    kind, name = match.groups()
-    name = name.lower() if kind == "database" else name
-    doc = store.get(conn, kind, name)
-    if doc is None:
-        raise errors.EntityNotFoundException(f"{_TAG_LABELS[kind]} {name} not found.")
-    return kind, name, doc
-
-
-@operation("GetTags", read_only=True)
-def get_tags(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        _, _, doc = _tagged(conn, p["ResourceArn"])
-    return {"Tags": doc.get("Tags") or {}}
-
-
-@operation("TagResource")
-def tag_resource(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.write() as conn:
-        kind, name, doc = _tagged(conn, p["ResourceArn"])
-        doc["Tags"] = {**(doc.get("Tags") or {}), **p["TagsToAdd"]}
-        store.replace(conn, kind, name, doc)
-    return {}
-
-
-@operation("UntagResource")
-def untag_resource(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.write() as conn:
-        kind, name, doc = _tagged(conn, p["ResourceArn"])
-        doc["Tags"] = {k: v for k, v in (doc.get("Tags") or {}).items() if k not in set(p["TagsToRemove"])}
-        store.replace(conn, kind, name, doc)
-    return {}

@@ -66,5 +66,6 @@ def _load() -> None:
         table_search,
         table_versions,
         tables,
+        tags,
         workflow_runs,
     )
