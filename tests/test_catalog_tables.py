@@ -193,9 +193,11 @@ def test_reading_versions_of_what_does_not_exist(glue, database):
     glue.create_table(DatabaseName=database, TableInput=table_input("t"))
     unknown = error_of(glue.get_table_version, DatabaseName=database, TableName="t", VersionId="9")
     assert unknown["Code"] == "EntityNotFoundException"
-    assert (
-        error_of(glue.get_table_version, DatabaseName=database, TableName="t", VersionId="one")["Code"] == "InvalidInputException"
-    )
+    for bad in ("one", "-1", "٣", str(2**63)):
+        refused = error_of(glue.get_table_version, DatabaseName=database, TableName="t", VersionId=bad)
+        assert refused["Code"] == "InvalidInputException"
+    result = glue.batch_delete_table_version(DatabaseName=database, TableName="t", VersionIds=[str(2**64)])
+    assert result["Errors"][0]["ErrorDetail"]["ErrorCode"] == "InvalidInputException"
     assert error_of(glue.get_table_versions, DatabaseName=database, TableName="u")["Code"] == "EntityNotFoundException"
     missing = error_of(glue.batch_delete_table_version, DatabaseName=database, TableName="u", VersionIds=["0"])
     assert missing["Code"] == "EntityNotFoundException"

@@ -11,9 +11,11 @@ from .catalog_common import page_limit, require_table, table_view, version_of
 from .context import ServiceContext
 from .registry import operation
 
+_LARGEST = 2**63 - 1  # what the versions' column holds
+
 
 def _number(version_id: str) -> int:
-    if not version_id.isascii() or not version_id.isdigit():
+    if not version_id.isascii() or not version_id.isdigit() or int(version_id) > _LARGEST:
         raise errors.InvalidInputException(f"VersionId {version_id} is not a version number.")
     return int(version_id)
 
