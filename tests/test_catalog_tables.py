@@ -51,7 +51,7 @@ def test_a_created_table_has_the_fields_aws_fills_in(glue, database):
     table = glue.get_table(DatabaseName=database, Name="events")["Table"]
     assert table["Name"] == "events" and table["DatabaseName"] == database
     assert table["VersionId"] == "0" and table["Retention"] == 0 and table["PartitionKeys"] == []
-    assert table["IsRegisteredWithLakeFormation"] is False
+    assert table["IsRegisteredWithLakeFormation"] is False and table["IsMultiDialectView"] is False
     assert table["CatalogId"] == "123456789012" and table["CreatedBy"].startswith("arn:aws:iam::123456789012:")
     assert table["CreateTime"] == table["UpdateTime"] and table["CreateTime"].timestamp() >= before - 1
     storage = table["StorageDescriptor"]

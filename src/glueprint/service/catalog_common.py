@@ -76,7 +76,7 @@ def table_doc(given: dict, database: str, now: float, *, version: int, created: 
 def table_view(doc: dict) -> dict:
     """A stored table as GetTable shows it; fills what tables written by other parts (a crawl)
     may lack."""
-    return {"Retention": 0, "IsRegisteredWithLakeFormation": False, "VersionId": "0", **doc}
+    return {"Retention": 0, "IsRegisteredWithLakeFormation": False, "IsMultiDialectView": False, "VersionId": "0", **doc}
 
 
 def remove_table(conn, database: str, name: str) -> bool:
