@@ -82,6 +82,19 @@ def test_a_database_has_its_catalog_id_create_time_and_default_permissions(glue,
     ]
 
 
+def test_get_databases_attributes_to_get(glue, name):
+    target = {"CatalogId": "210987654321", "DatabaseName": "shared"}
+    glue.create_database(DatabaseInput={"Name": name, "Description": "d", "TargetDatabase": target})
+    glue.create_database(DatabaseInput={"Name": name + "b"})
+    listed = all_pages(glue.get_databases, "DatabaseList", AttributesToGet=["NAME", "TARGET_DATABASE"])
+    assert {"Name": name, "TargetDatabase": target} in listed and all(set(d) <= {"Name", "TargetDatabase"} for d in listed)
+    names = glue.get_databases(AttributesToGet=["NAME"], MaxResults=1)
+    assert set(names["DatabaseList"][0]) == {"Name"}
+    other = error_of(glue.get_databases, NextToken=names["NextToken"])
+    assert other["Code"] == "InvalidInputException"
+    assert error_of(glue.get_databases, AttributesToGet=["TARGET_DATABASE"])["Code"] == "InvalidInputException"
+
+
 def test_update_table_counts_versions_and_archives_the_replaced_definition(glue, database):
     glue.create_table(DatabaseName=database, TableInput=table_input("t", "first"))
     created = glue.get_table(DatabaseName=database, Name="t")["Table"]

@@ -34,6 +34,18 @@ def database_view(doc: dict) -> dict:
     return {"CreateTableDefaultPermissions": _DEFAULT_PERMISSIONS, **doc}
 
 
+def attributes(p: dict, fields: dict[str, str]):
+    """AttributesToGet of GetTables and GetDatabases: which fields (wire names to members) a
+    listing keeps; NAME must be among them. Returns a function narrowing one document."""
+    wanted = p.get("AttributesToGet")
+    if wanted is None:
+        return lambda doc: doc
+    if "NAME" not in wanted or not set(wanted) <= fields.keys():
+        raise errors.InvalidInputException(f"AttributesToGet must include NAME, with any of {', '.join(sorted(fields))}.")
+    members = [fields[a] for a in wanted]
+    return lambda doc: {k: doc[k] for k in members if k in doc}
+
+
 def require_database(conn, name: str, lock: bool = False) -> dict:
     doc = store.get(conn, "database", name, lock=lock)
     if doc is None:

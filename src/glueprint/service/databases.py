@@ -6,7 +6,7 @@ from ..protocol import errors
 from ..store import entities as store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
-from .catalog_common import catalog_id, database_view, name_page, require_database
+from .catalog_common import attributes, catalog_id, database_view, name_page, require_database
 from .context import ServiceContext
 from .registry import operation
 
@@ -44,8 +44,10 @@ def get_database(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetDatabases", read_only=True)
 def get_databases(ctx: ServiceContext, p: dict) -> dict:
-    docs, token = name_page(ctx, "GetDatabases", "database", "", p, lambda doc: True, {"scope": ""})
-    return {"DatabaseList": [database_view(d) for d in docs], "NextToken": token}
+    only = attributes(p, {"NAME": "Name", "TARGET_DATABASE": "TargetDatabase"})
+    binding = {"scope": "", "AttributesToGet": p.get("AttributesToGet")}
+    docs, token = name_page(ctx, "GetDatabases", "database", "", p, lambda doc: True, binding)
+    return {"DatabaseList": [only(database_view(d)) for d in docs], "NextToken": token}
 
 
 @operation("UpdateDatabase")

@@ -8,6 +8,7 @@ from ..protocol import errors
 from ..store import entities as store
 from ..store import table_versions as version_store
 from .catalog_common import (
+    attributes,
     catalog_id,
     created_by,
     name_page,
@@ -88,28 +89,15 @@ def name_filter(expression: str):
 _ATTRIBUTES = {"NAME": "Name", "TABLE_TYPE": "TableType"}
 
 
-def _attributes(p: dict) -> list[str] | None:
-    """The fields AttributesToGet keeps: NAME, or NAME and TABLE_TYPE."""
-    wanted = p.get("AttributesToGet")
-    if wanted is None:
-        return None
-    if "NAME" not in wanted or not set(wanted) <= set(_ATTRIBUTES):
-        raise errors.InvalidInputException("AttributesToGet must be [NAME] or [NAME, TABLE_TYPE].")
-    return [_ATTRIBUTES[a] for a in wanted]
-
-
 @operation("GetTables", read_only=True)
 def get_tables(ctx: ServiceContext, p: dict) -> dict:
     database = p["DatabaseName"].lower()
-    attributes = _attributes(p)
+    only = attributes(p, _ATTRIBUTES)
     expression = p.get("Expression")
     keep = name_filter(expression) if expression else (lambda doc: True)
     binding = {"scope": database, "Expression": expression, "AttributesToGet": p.get("AttributesToGet")}
     docs, token = name_page(ctx, "GetTables", "table", database, p, keep, binding)
-    tables = [table_view(d) for d in docs]
-    if attributes is not None:
-        tables = [{k: t[k] for k in attributes if k in t} for t in tables]
-    return {"TableList": tables, "NextToken": token}
+    return {"TableList": [only(table_view(d)) for d in docs], "NextToken": token}
 
 
 @operation("UpdateTable")
