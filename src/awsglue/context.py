@@ -1,0 +1,457 @@
+"""``GlueContext``: where a Glue ETL script reads and writes DynamicFrames.
+
+Following AWS's documentation of the GlueContext class: ``create_dynamic_frame`` /
+``create_data_frame`` read ``from_options`` (S3 paths in a format) or ``from_catalog`` (a Data
+Catalog table: its location, format and partitions), ``write_dynamic_frame`` writes
+``from_options`` or ``from_catalog``, and ``getSource``/``getSink`` do the same step by step
+(a sink with ``enableUpdateCatalog`` creates and updates its table and partitions). S3 sinks
+append, as Glue's do. ``s3://`` paths are folders of glueprint's object store
+(glueprint.etl.s3_paths); the catalog is glueprint's, through the Glue API.
+"""
+
+import logging
+import os
+import sys
+import time
+from functools import reduce
+from pathlib import Path
+
+from glueprint.etl import catalog as catalog_io
+from glueprint.etl import formats, s3_paths
+
+from .dynamicframe import DynamicFrame
+
+# Connection types that reach data stores glueprint's local Spark cannot open.
+_ONLY_ON_AWS = ("redshift", "marketplace.", "custom.", "documentdb", "opensearch", "snowflake")
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder name Spark and Hive give a null partition value
+DEFAULT_RETENTION_HOURS = 168  # purge_* keep files newer than 7 days unless told otherwise
+
+
+class ConnectionTypeError(ValueError):
+    pass
+
+
+def _check_connection_type(connection_type: str) -> None:
+    if connection_type == "s3":
+        return
+    if connection_type.startswith(_ONLY_ON_AWS):
+        raise ConnectionTypeError(f"connection type {connection_type!r} exists only on AWS; glueprint cannot run it locally")
+    raise ConnectionTypeError(
+        f"connection type {connection_type!r} is not available in glueprint's local Spark (it reads and writes s3)"
+    )
+
+
+class GlueLogger:
+    """What ``get_logger()`` returns: the driver's log, at info, warn and error."""
+
+    def __init__(self):
+        self._log = logging.getLogger("awsglue")
+        if not self._log.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s GlueLogger: %(message)s"))
+            self._log.addHandler(handler)
+            self._log.setLevel(logging.INFO)
+
+    def info(self, message: str) -> None:
+        self._log.info(message)
+
+    def warn(self, message: str) -> None:
+        self._log.warning(message)
+
+    def error(self, message: str) -> None:
+        self._log.error(message)
+
+
+class GlueContext:
+    def __init__(self, sparkContext, **options):  # noqa: N803 (AWS's name)
+        from pyspark.sql import SparkSession
+
+        session = sparkContext if hasattr(sparkContext, "sparkContext") else SparkSession.builder.getOrCreate()
+        self.spark_session = session
+        self._sc = session.sparkContext
+        hadoop = self._sc._jsc.hadoopConfiguration()
+        for key, value in s3_paths.scheme_settings().items():
+            hadoop.set(key, value)
+        self.catalog = catalog_io.Catalog()
+        self.create_dynamic_frame = DynamicFrameReader(self)
+        self.create_data_frame = DataFrameReader(self)
+        self.write_dynamic_frame = DynamicFrameWriter(self)
+
+    def get_logger(self) -> GlueLogger:
+        return GlueLogger()
+
+    # Reading
+    def create_dynamic_frame_from_options(
+        self,
+        connection_type,
+        connection_options=None,
+        format=None,
+        format_options=None,
+        transformation_ctx="",
+        push_down_predicate="",
+        **kwargs,
+    ):  # noqa: A002
+        _check_connection_type(connection_type)
+        options = connection_options or {}
+        paths = options.get("paths")
+        if not paths:
+            raise ValueError('an s3 source needs connection_options {"paths": [...]}')
+        df = self._read(list(paths), format, format_options or {}, recurse=bool(options.get("recurse")))
+        if push_down_predicate:
+            df = df.filter(push_down_predicate)
+        return DynamicFrame(df, self, transformation_ctx)
+
+    def create_dynamic_frame_from_catalog(
+        self,
+        database=None,
+        table_name=None,
+        redshift_tmp_dir="",
+        transformation_ctx="",
+        push_down_predicate="",
+        additional_options=None,
+        catalog_id=None,
+        **kwargs,
+    ):
+        if not database or not table_name:
+            raise ValueError("from_catalog needs database and table_name")
+        options = additional_options or {}
+        plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id)
+        return DynamicFrame(self._read_table(plan, push_down_predicate), self, transformation_ctx)
+
+    def create_data_frame_from_options(
+        self, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
+    ):  # noqa: A002
+        return self.create_dynamic_frame_from_options(
+            connection_type, connection_options, format, format_options, transformation_ctx, **kwargs
+        ).toDF()
+
+    def create_data_frame_from_catalog(
+        self, database=None, table_name=None, transformation_ctx="", additional_options=None, catalog_id=None, **kwargs
+    ):
+        return self.create_dynamic_frame_from_catalog(
+            database, table_name, "", transformation_ctx, additional_options=additional_options, catalog_id=catalog_id, **kwargs
+        ).toDF()
+
+    def getSource(self, connection_type, format=None, transformation_ctx="", push_down_predicate="", **options):  # noqa: N802, A002
+        return DataSource(self, connection_type, options, format, transformation_ctx, push_down_predicate)
+
+    def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False):
+        from pyspark.errors import AnalysisException
+
+        reader = self.spark_session.read.format(formats.spark_format(fmt)).options(**formats.read_options(fmt, format_options))
+        if recurse:
+            reader = reader.option("recursiveFileLookup", "true")
+        s3_paths.mount(self.spark_session, paths)
+        try:
+            df = reader.load(paths)
+        except AnalysisException as error:
+            # Glue reads a path with no files as an empty frame, not an error.
+            if error.getCondition() in ("PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA"):
+                from pyspark.sql.types import StructType
+
+                return self.spark_session.createDataFrame([], StructType([]))
+            raise
+        if formats.spark_format(fmt) == "csv" and not format_options.get("withHeader"):
+            df = df.toDF(*[f"col{i}" for i in range(len(df.columns))])  # Glue's names for headerless columns
+        return df
+
+    def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str):
+        from pyspark.sql import functions as F
+
+        if not plan.partition_keys:
+            return self._typed(plan, self._read([plan.location], plan.format, plan.format_options))
+        partitions = plan.partitions
+        if push_down_predicate and partitions:
+            # The predicate names partition columns only: it picks partitions before any is read.
+            keys = [k["Name"] for k in plan.partition_keys]
+            rows = [[i, *(p.values.get(k) for k in keys)] for i, p in enumerate(partitions)]
+            values = self.spark_session.createDataFrame(rows, ["__partition", *keys])
+            for key in plan.partition_keys:
+                values = values.withColumn(key["Name"], F.col(f"`{key['Name']}`").cast(key["Type"]))
+            kept = {row["__partition"] for row in values.filter(push_down_predicate).select("__partition").collect()}
+            partitions = [p for i, p in enumerate(partitions) if i in kept]
+        frames = []
+        for partition in partitions:
+            df = self._typed(plan, self._read([partition.location], plan.format, plan.format_options))
+            for key in plan.partition_keys:
+                value = partition.values.get(key["Name"])
+                df = df.withColumn(key["Name"], F.lit(None if value == _HIVE_NULL else value).cast(key["Type"]))
+            frames.append(df)
+        if not frames:
+            columns = plan.columns + plan.partition_keys
+            return self.spark_session.createDataFrame([], ", ".join(f"`{c['Name']}` {c['Type']}" for c in columns))
+        return reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
+
+    @staticmethod
+    def _typed(plan: catalog_io.TableRead, df):
+        """Text formats take the catalog's column names (by position when the files have no
+        header) and types; Parquet and ORC files keep their own."""
+        if plan.format not in ("csv", "json") or not plan.columns or not df.columns:
+            return df
+        if plan.format == "csv" and len(df.columns) == len(plan.columns):
+            df = df.toDF(*[c["Name"] for c in plan.columns])
+        present = {c.lower() for c in df.columns}
+        casts = {c["Name"]: c["Type"] for c in plan.columns if c["Name"].lower() in present}
+        return df.select(*[df[f"`{c}`"].cast(casts[c]).alias(c) if c in casts else df[f"`{c}`"] for c in df.columns])
+
+    # Writing
+    def write_dynamic_frame_from_options(
+        self, frame, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
+    ):  # noqa: A002
+        _check_connection_type(connection_type)
+        options = connection_options or {}
+        if not options.get("path"):
+            raise ValueError('an s3 sink needs connection_options {"path": "s3://..."}')
+        self._write(frame.toDF(), options["path"], format, format_options or {}, list(options.get("partitionKeys") or []))
+        return frame
+
+    def write_dynamic_frame_from_catalog(
+        self,
+        frame,
+        database=None,
+        table_name=None,
+        redshift_tmp_dir="",
+        transformation_ctx="",
+        additional_options=None,
+        catalog_id=None,
+        **kwargs,
+    ):
+        if not database or not table_name:
+            raise ValueError("from_catalog needs database and table_name")
+        options = additional_options or {}
+        table = self.catalog.table(database, table_name, catalog_id)
+        keys = list(options.get("partitionKeys") or [k["Name"] for k in table.get("PartitionKeys", [])])
+        sink = DataSink(
+            self,
+            "s3",
+            {**options, "path": table["StorageDescriptor"]["Location"], "partitionKeys": keys},
+            formats.table_format(table),
+            transformation_ctx,
+        )
+        sink.setCatalogInfo(database, table_name, catalog_id)
+        return sink.writeFrame(frame)
+
+    def getSink(self, connection_type, format=None, transformation_ctx="", **options):  # noqa: N802, A002
+        _check_connection_type(connection_type)
+        return DataSink(self, connection_type, options, format, transformation_ctx)
+
+    def _write(self, df, path: str, fmt: str | None, format_options: dict, partition_keys: list[str]) -> list[dict[str, str]]:
+        """Append ``df`` under ``path``; the partition-value sets it wrote (as folder names say them)."""
+        missing = [k for k in partition_keys if k not in df.columns]
+        if missing:
+            raise ValueError(f"partitionKeys {missing} are not fields of the frame")
+        written = []
+        if partition_keys:
+            for row in df.select(*partition_keys).distinct().collect():
+                written.append({k: _HIVE_NULL if row[k] is None else str(row[k]) for k in partition_keys})
+        writer = df.write.mode("append").format(formats.spark_format(fmt)).options(**formats.write_options(fmt, format_options))
+        if partition_keys:
+            writer = writer.partitionBy(*partition_keys)
+        s3_paths.mount(self.spark_session, [path])
+        writer.save(path)
+        return written
+
+    # Purging
+    def purge_table(self, database, table_name, options=None, transformation_ctx="", catalog_id=None):
+        table = self.catalog.table(database, table_name, catalog_id)
+        locations = [table["StorageDescriptor"]["Location"]]
+        if table.get("PartitionKeys"):
+            locations += [
+                p["StorageDescriptor"]["Location"] for p in self.catalog.partitions(database, table_name, catalog_id=catalog_id)
+            ]
+        for location in dict.fromkeys(locations):
+            self.purge_s3_path(location, options, transformation_ctx)
+
+    def purge_s3_path(self, s3_path, options=None, transformation_ctx=""):
+        """Delete the objects under ``s3_path`` older than ``retentionPeriod`` hours (168 unless given)."""
+        hours = float((options or {}).get("retentionPeriod", DEFAULT_RETENTION_HOURS))
+        bucket = s3_paths.bucket_of(s3_path)
+        root = s3_paths.store_root()
+        if bucket is None or root is None:
+            raise ValueError(f"purge_s3_path needs an s3:// path in glueprint's object store, not {s3_path!r}")
+        prefix = s3_path.split(f"{bucket}/", 1)[1] if f"{bucket}/" in s3_path else ""
+        folder = Path(root) / bucket
+        cutoff = time.time() - hours * 3600
+        for path in sorted(folder.rglob("*")):
+            key = path.relative_to(folder).as_posix()
+            if path.is_file() and key.startswith(prefix) and path.stat().st_mtime < cutoff:
+                os.unlink(path)
+
+    # Lake Formation governed tables
+    def start_transaction(self, read_only: bool):
+        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+
+    def commit_transaction(self, transaction_id: str, wait_for_commit: bool = True):
+        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+
+    def cancel_transaction(self, transaction_id: str):
+        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+
+
+class DynamicFrameReader:
+    def __init__(self, glue_context: GlueContext):
+        self._ctx = glue_context
+
+    def from_options(
+        self,
+        connection_type,
+        connection_options=None,
+        format=None,
+        format_options=None,
+        transformation_ctx="",
+        push_down_predicate="",
+        **kwargs,
+    ):  # noqa: A002
+        return self._ctx.create_dynamic_frame_from_options(
+            connection_type, connection_options, format, format_options, transformation_ctx, push_down_predicate, **kwargs
+        )
+
+    def from_catalog(
+        self,
+        database=None,
+        table_name=None,
+        redshift_tmp_dir="",
+        transformation_ctx="",
+        push_down_predicate="",
+        additional_options=None,
+        catalog_id=None,
+        **kwargs,
+    ):
+        return self._ctx.create_dynamic_frame_from_catalog(
+            database,
+            table_name,
+            redshift_tmp_dir,
+            transformation_ctx,
+            push_down_predicate,
+            additional_options,
+            catalog_id,
+            **kwargs,
+        )
+
+
+class DataFrameReader:
+    def __init__(self, glue_context: GlueContext):
+        self._ctx = glue_context
+
+    def from_options(
+        self, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
+    ):  # noqa: A002
+        return self._ctx.create_data_frame_from_options(
+            connection_type, connection_options, format, format_options, transformation_ctx, **kwargs
+        )
+
+    def from_catalog(
+        self, database=None, table_name=None, transformation_ctx="", additional_options=None, catalog_id=None, **kwargs
+    ):
+        return self._ctx.create_data_frame_from_catalog(
+            database, table_name, transformation_ctx, additional_options, catalog_id, **kwargs
+        )
+
+
+class DynamicFrameWriter:
+    def __init__(self, glue_context: GlueContext):
+        self._ctx = glue_context
+
+    def from_options(
+        self, frame, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
+    ):  # noqa: A002
+        return self._ctx.write_dynamic_frame_from_options(
+            frame, connection_type, connection_options, format, format_options, transformation_ctx, **kwargs
+        )
+
+    def from_catalog(
+        self,
+        frame,
+        database=None,
+        table_name=None,
+        redshift_tmp_dir="",
+        transformation_ctx="",
+        additional_options=None,
+        catalog_id=None,
+        **kwargs,
+    ):
+        return self._ctx.write_dynamic_frame_from_catalog(
+            frame, database, table_name, redshift_tmp_dir, transformation_ctx, additional_options, catalog_id, **kwargs
+        )
+
+    def from_jdbc_conf(
+        self, frame, catalog_connection, connection_options=None, redshift_tmp_dir="", transformation_ctx="", **kwargs
+    ):
+        raise ConnectionTypeError(f"JDBC sinks (connection {catalog_connection!r}) are not available in glueprint's local Spark")
+
+
+class DataSource:
+    """``getSource``'s reader: ``setFormat`` then ``getFrame``."""
+
+    def __init__(
+        self,
+        ctx: GlueContext,
+        connection_type: str,
+        options: dict,
+        format: str | None,
+        transformation_ctx: str,
+        push_down_predicate: str,
+    ):  # noqa: A002
+        self._ctx, self.connection_type, self.options = ctx, connection_type, options
+        self.format, self.format_options = format, {}
+        self.transformation_ctx, self.push_down_predicate = transformation_ctx, push_down_predicate
+
+    def setFormat(self, format: str, **options) -> None:  # noqa: N802, A002 (AWS's names)
+        self.format, self.format_options = format, options
+
+    def getFrame(self, **kwargs) -> DynamicFrame:  # noqa: N802 (AWS's name)
+        return self._ctx.create_dynamic_frame_from_options(
+            self.connection_type,
+            self.options,
+            self.format,
+            self.format_options,
+            self.transformation_ctx,
+            self.push_down_predicate,
+        )
+
+
+class DataSink:
+    """``getSink``'s writer: ``setFormat``, ``setCatalogInfo``, then ``writeFrame``."""
+
+    def __init__(self, ctx: GlueContext, connection_type: str, options: dict, format: str | None, transformation_ctx: str):  # noqa: A002
+        self._ctx, self.connection_type, self.options = ctx, connection_type, dict(options)
+        self.format, self.format_options, self.transformation_ctx = format, {}, transformation_ctx
+        self.database = self.table_name = self.catalog_id = None
+        if "compression" in self.options:
+            self.format_options["compression"] = self.options["compression"]
+
+    def setFormat(self, format: str, **options) -> None:  # noqa: N802, A002 (AWS's names)
+        self.format = format
+        self.format_options.update(options)
+
+    def setCatalogInfo(self, catalogDatabase: str, catalogTableName: str, catalogId: str | None = None) -> None:  # noqa: N802, N803
+        self.database, self.table_name, self.catalog_id = catalogDatabase, catalogTableName, catalogId
+
+    def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:  # noqa: N802 (AWS's name)
+        if not self.options.get("path"):
+            raise ValueError("an s3 sink needs a path")
+        df = dynamic_frame.toDF()
+        keys = list(self.options.get("partitionKeys") or [])
+        written = self._ctx._write(df, self.options["path"], self.format, self.format_options, keys)
+        if _flag(self.options.get("enableUpdateCatalog")):
+            types = {c["Name"]: c for c in catalog_io.hive_columns(df.schema)}
+            if not (self.database and self.table_name):
+                raise ValueError("enableUpdateCatalog needs setCatalogInfo(catalogDatabase=..., catalogTableName=...)")
+            self._ctx.catalog.record_write(
+                self.database,
+                self.table_name,
+                path=self.options["path"],
+                format=self.format or "parquet",
+                columns=catalog_io.hive_columns(df.schema, exclude=keys),
+                partition_keys=[types[k] for k in keys],
+                written=written,
+                update_behavior=self.options.get("updateBehavior", "UPDATE_IN_DATABASE"),
+                catalog_id=self.catalog_id,
+            )
+        return dynamic_frame
+
+    write = writeFrame
+
+
+def _flag(value) -> bool:
+    return value is True or str(value).lower() == "true"

@@ -1,0 +1,35 @@
+"""A local SparkSession set up as Glue's: S3 paths on the object store folder, ANSI mode
+off (Glue 2.0 to 5.0 run Spark 2.4 to 3.5, whose default it is), few shuffle partitions."""
+
+import os
+import sys
+
+from . import s3_paths
+
+
+def glue_settings(cores: int) -> dict[str, str]:
+    settings = {f"spark.hadoop.{key}": value for key, value in s3_paths.scheme_settings().items()}
+    settings.update(
+        {
+            "spark.sql.ansi.enabled": "false",
+            "spark.sql.shuffle.partitions": str(max(1, cores)),
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            # Parquet files Glue and Hive wrote keep their INT96 timestamps readable.
+            "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+            "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+        }
+    )
+    return settings
+
+
+def local_session(cores: int = 2, app_name: str = "glueprint-etl"):
+    """The process's SparkSession (made on first call, with ``glue_settings``)."""
+    from pyspark.sql import SparkSession
+
+    # Python workers run this interpreter, which has the script's libraries (pyarrow...).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
+    for key, value in glue_settings(cores).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
