@@ -54,4 +54,16 @@ def implemented() -> list[str]:
 @cache
 def _load() -> None:
     # Importing the modules runs their @operation registrations.
-    from . import blueprints, catalog, crawls, entities, job_runs, lifecycle, runs, workflow_runs  # noqa: F401
+    from . import (  # noqa: F401
+        blueprints,
+        catalog,
+        crawls,
+        entities,
+        job_runs,
+        lifecycle,
+        partition_indexes,
+        partition_listing,
+        partitions,
+        runs,
+        workflow_runs,
+    )
