@@ -9,6 +9,8 @@ import itertools
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import all_pages
 from servers import glue_client
@@ -34,6 +36,8 @@ CASES = [
     ("year >= '2023'", lambda y, m, d, r: y >= 2023),
     ("2023 < year", lambda y, m, d, r: y > 2023),
     ("year < 2023", lambda y, m, d, r: y < 2023),
+    ("year < 99999999999999999999999", lambda y, m, d, r: True),  # past 64 bits
+    ("year > -1" + "0" * 400, lambda y, m, d, r: True),  # past any float
     ("month > '10'", lambda y, m, d, r: m > "10"),  # text order: '12' and '2' are above '10'
     ("month < 2", lambda y, m, d, r: m < "2"),  # a number compared with a string key as text
     ("year BETWEEN 2022 AND 2023", lambda y, m, d, r: 2022 <= y <= 2023),
@@ -188,3 +192,48 @@ def test_exclude_column_schema_leaves_out_only_the_columns(glue):
     lean = glue.get_partitions(DatabaseName="schema", TableName="t", ExcludeColumnSchema=True)["Partitions"][0]
     assert full["StorageDescriptor"] == descriptor
     assert lean == {**full, "StorageDescriptor": {"Location": "s3://lake/t/year=1/", "Compressed": False}}
+
+
+NAMES = ["year", "month", "day", "region", "nope", "`year`", "`re gion`"]
+LITERALS = [
+    *("'2023'", "'O''Hara'", '"Zürich"', "2023", "-5", "1.5", ".5", "'%'", "'_'", "'2023-01-01'", "'abc'", "''"),
+    *("99999999999999999999999", "-1" + "0" * 400, "'9" + "9" * 30 + "'", "'2023-02-30'", "'1e5'", "'+7'", "'%\\_'"),
+]
+WORDS = [
+    *NAMES,
+    *LITERALS,
+    *("=", "<>", "!=", "<", "<=", ">", ">=", "AND", "or", "NOT", "BETWEEN", "IN", "LIKE", "IS", "NULL", "(", ")", ","),
+    *("'", "*", "+", "--", ";", "\\", "[", "]"),
+]
+name, value = st.sampled_from(NAMES), st.sampled_from(LITERALS)
+TERMS = st.one_of(
+    st.builds("{} {} {}".format, name, st.sampled_from(["=", "<>", "!=", "<", "<=", ">", ">="]), value),
+    st.builds("{} {}BETWEEN {} AND {}".format, name, st.sampled_from(["", "NOT "]), value, value),
+    st.builds(
+        lambda n, neg, vs: f"{n} {neg}IN ({', '.join(vs)})",
+        name,
+        st.sampled_from(["", "NOT "]),
+        st.lists(value, min_size=1, max_size=3),
+    ),
+    st.builds("{} {}LIKE {}".format, name, st.sampled_from(["", "NOT "]), value),
+    st.builds("{} IS {}NULL".format, name, st.sampled_from(["", "NOT "])),
+)
+EXPRESSIONS = st.recursive(
+    TERMS,
+    lambda inner: st.one_of(
+        st.builds("({}) AND ({})".format, inner, inner),
+        st.builds("{} OR {}".format, inner, inner),
+        st.builds("NOT ({})".format, inner),
+    ),
+    max_leaves=6,
+)
+WORD_SALAD = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=4)), max_size=14).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(st.one_of(EXPRESSIONS, WORD_SALAD))
+def test_any_expression_is_answered_or_refused_as_aws_refuses_never_a_server_error(glue, table, expression):
+    try:
+        glue.get_partitions(**table, Expression=expression, MaxResults=5)
+    except ClientError as err:
+        assert err.response["Error"]["Code"] in ("InvalidInputException", "InvalidStateException"), err.response

@@ -7,10 +7,11 @@ cannot read (an int key holding "null") makes no match; ``checks`` finds it, sin
 fails the request on such a value instead of skipping it.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, and_, case, cast, false, func, not_, or_, true
+from sqlalchemy import Integer, Numeric, and_, case, cast, false, func, literal, not_, or_, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,6 +28,7 @@ _PG_FORMS = {
 _DIGIT = "[0-9]"
 _DATE_GLOB = f"{_DIGIT * 4}-{_DIGIT * 2}-{_DIGIT * 2}"
 _TIME_GLOB = f"{_DATE_GLOB} {_DIGIT * 2}:{_DIGIT * 2}:{_DIGIT * 2}"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,17 @@ class Compiler:
         return case((self.readable(key), text), else_=None)  # ISO dates and times sort as text
 
     def literal(self, key: Key, value):
-        # SQLite keeps no exact decimals: its decimals compare as floats.
-        return float(value) if self.sqlite and isinstance(value, Decimal) else value
+        if key.kind not in ("integer", "decimal"):
+            return value
+        if not self.sqlite:
+            return literal(value, Numeric())  # exact, at any size
+        # SQLite keeps no exact decimals, and no integers past 64 bits: those compare as floats.
+        if isinstance(value, Decimal) or not _INT64_MIN <= value <= _INT64_MAX:
+            try:
+                return float(value)
+            except OverflowError:  # past any float: above or below every value
+                return math.inf if value > 0 else -math.inf
+        return value
 
     def condition(self, node: Filter) -> ColumnElement:
         if isinstance(node, Constant):
