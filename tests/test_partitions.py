@@ -1,6 +1,7 @@
 """Data Catalog partitions and partition indexes, through boto3, as AWS's API reference shapes them."""
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
@@ -295,3 +296,28 @@ def test_partitions_and_indexes_survive_a_restart(api, glue, table):
     assert glue.get_partitions(**table, Expression="year = 2024")["Partitions"] == before
     assert len(before) == 1 and before[0]["StorageDescriptor"] == DESCRIPTOR
     assert [d["IndexName"] for d in glue.get_partition_indexes(**table)["PartitionIndexDescriptorList"]] == ["i"]
+
+
+def test_partitions_written_while_their_table_is_deleted_go_with_it(glue, name):
+    """A BatchCreatePartition racing a DeleteTable either fails or has its partitions deleted:
+    none are left for a new table of the same name."""
+    glue.create_database(DatabaseInput={"Name": name})
+    table = {"DatabaseName": name, "TableName": "t"}
+    batch = [partition(str(i), "eu") for i in range(100)]
+    for _ in range(5):
+        glue.create_table(DatabaseName=name, TableInput={"Name": "t", "PartitionKeys": KEYS})
+        with ThreadPoolExecutor(2) as pool:
+            created = pool.submit(lambda: error_or_none(glue.batch_create_partition, **table, PartitionInputList=batch))
+            pool.submit(glue.delete_table, DatabaseName=name, Name="t").result()
+            assert created.result() in (None, "EntityNotFoundException")
+        glue.create_table(DatabaseName=name, TableInput={"Name": "t", "PartitionKeys": KEYS})
+        assert glue.get_partitions(**table)["Partitions"] == []
+        glue.delete_table(DatabaseName=name, Name="t")
+
+
+def error_or_none(call, **kwargs):
+    try:
+        call(**kwargs)
+    except ClientError as err:
+        return err.response["Error"]["Code"]
+    return None

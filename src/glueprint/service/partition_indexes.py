@@ -24,7 +24,7 @@ def create_partition_index(ctx: ServiceContext, p: dict) -> dict:
     name = index["IndexName"]
     try:
         with ctx.db.write() as conn:
-            columns = {c["Name"].lower(): c for c in partition_keys(table_of(conn, database, table))}
+            columns = {c["Name"].lower(): c for c in partition_keys(table_of(conn, database, table, lock=True))}
             keys = [_key(columns, key) for key in index["Keys"]]
             existing = store.indexes(conn, database, table)
             if any(doc["IndexName"] == name for doc in existing):
@@ -66,7 +66,7 @@ def get_partition_indexes(ctx: ServiceContext, p: dict) -> dict:
 def delete_partition_index(ctx: ServiceContext, p: dict) -> dict:
     database, table = names(p)
     with ctx.db.write() as conn:
-        table_of(conn, database, table)
+        table_of(conn, database, table, lock=True)
         if not store.remove_index(conn, database, table, p["IndexName"]):
             raise errors.EntityNotFoundException(f"Partition index {p['IndexName']} not found on table {table}.")
     return {}

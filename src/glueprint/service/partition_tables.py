@@ -20,11 +20,13 @@ def names(p: dict) -> tuple[str, str]:
     return p["DatabaseName"].lower(), p["TableName"].lower()
 
 
-def table_of(conn: Connection, database: str, table: str) -> dict:
-    """The table's document; EntityNotFoundException for a missing database or table."""
+def table_of(conn: Connection, database: str, table: str, lock: bool = False) -> dict:
+    """The table's document; EntityNotFoundException for a missing database or table. lock
+    (for writes) holds the table's row, so a DeleteTable or DeleteDatabase running meanwhile
+    either waits for this transaction (and then deletes what it wrote) or finishes first."""
     if not entities.exists(conn, "database", database):
         raise errors.EntityNotFoundException(f"Database {database} not found.")
-    doc = entities.get(conn, "table", table, scope=database)
+    doc = (entities.get_for_update if lock else entities.get)(conn, "table", table, scope=database)
     if doc is None:
         raise errors.EntityNotFoundException(f"Table {table} not found in database {database}.")
     return doc

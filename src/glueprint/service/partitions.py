@@ -25,7 +25,7 @@ def create_partition(ctx: ServiceContext, p: dict) -> dict:
     values = given.get("Values") or []
     try:
         with ctx.db.write() as conn:
-            problem = values_problem(table_of(conn, database, table), values)
+            problem = values_problem(table_of(conn, database, table, lock=True), values)
             if problem:
                 raise errors.InvalidInputException(problem)
             if store.exists(conn, database, table, values):
@@ -51,7 +51,7 @@ def batch_create_partition(ctx: ServiceContext, p: dict) -> dict:
 
 
 def _create_all(ctx: ServiceContext, conn, p: dict, database: str, table: str) -> list[dict]:
-    doc = table_of(conn, database, table)
+    doc = table_of(conn, database, table, lock=True)
     entries = p["PartitionInputList"]
     taken = set(store.get_many(conn, database, table, [e.get("Values") or [] for e in entries]))
     failed, new, now = [], [], ctx.clock()
@@ -100,7 +100,7 @@ def update_partition(ctx: ServiceContext, p: dict) -> dict:
     database, table = names(p)
     try:
         with ctx.db.write() as conn:
-            doc = table_of(conn, database, table)
+            doc = table_of(conn, database, table, lock=True)
             failure = _update(ctx, conn, p, doc, p["PartitionValueList"], p["PartitionInput"])
     except IntegrityError:
         raise errors.AlreadyExistsException(ALREADY_EXISTS) from None
@@ -135,7 +135,7 @@ def batch_update_partition(ctx: ServiceContext, p: dict) -> dict:
     failed = []
     try:
         with ctx.db.write() as conn:
-            doc = table_of(conn, database, table)
+            doc = table_of(conn, database, table, lock=True)
             for entry in p["Entries"]:
                 values = entry["PartitionValueList"]
                 failure = _update(ctx, conn, p, doc, values, entry["PartitionInput"])
@@ -150,7 +150,7 @@ def batch_update_partition(ctx: ServiceContext, p: dict) -> dict:
 def delete_partition(ctx: ServiceContext, p: dict) -> dict:
     database, table = names(p)
     with ctx.db.write() as conn:
-        table_of(conn, database, table)
+        table_of(conn, database, table, lock=True)
         if not store.remove(conn, database, table, p["PartitionValues"]):
             raise errors.EntityNotFoundException(NOT_FOUND)
     return {}
@@ -161,7 +161,7 @@ def batch_delete_partition(ctx: ServiceContext, p: dict) -> dict:
     database, table = names(p)
     failed = []
     with ctx.db.write() as conn:
-        table_of(conn, database, table)
+        table_of(conn, database, table, lock=True)
         for entry in p["PartitionsToDelete"]:
             if not store.remove(conn, database, table, entry["Values"]):
                 failed.append(entry_error(entry["Values"], "EntityNotFoundException", NOT_FOUND))

@@ -95,3 +95,11 @@ def standalone_conditional_triggers(conn: Connection) -> list[dict]:
     query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow.is_(None))
     docs = [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
     return [d for d in docs if d.get("Type") == "CONDITIONAL"]
+
+
+def get_for_update(conn: Connection, kind: str, name: str, scope: str = ""):
+    """get, holding the row until the transaction ends (PostgreSQL; SQLite writes one at a time
+    anyway): what is written under it cannot outlive a concurrent delete of it."""
+    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    doc = conn.execute(query.with_for_update()).scalar()
+    return orjson.loads(doc) if doc is not None else None
