@@ -181,3 +181,14 @@ table_versions = Table(
     Column("version", BigInteger, primary_key=True),
     Column("doc", Text, nullable=False),
 )
+
+# Partition indexes (CreatePartitionIndex), each a PartitionIndexDescriptor as JSON. They go
+# with their table: store/partitions.py removes them with its partitions.
+partition_indexes = Table(
+    "partition_indexes",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("index_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
