@@ -112,10 +112,3 @@ def every(conn: Connection, kind: str, batch: int = 500):
             return
         after = rows[-1][:2]
 
-
-def get_for_update(conn: Connection, kind: str, name: str, scope: str = ""):
-    """get, holding the row until the transaction ends (PostgreSQL; SQLite writes one at a time
-    anyway): what is written under it cannot outlive a concurrent delete of it."""
-    query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
-    doc = conn.execute(query.with_for_update()).scalar()
-    return orjson.loads(doc) if doc is not None else None
