@@ -111,4 +111,3 @@ def every(conn: Connection, kind: str, batch: int = 500):
         if len(rows) < batch:
             return
         after = rows[-1][:2]
-
