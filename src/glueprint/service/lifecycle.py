@@ -12,7 +12,7 @@ from glueprint.layouts.schedule import schedule_problem
 from glueprint.orchestration import scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
-from glueprint.service import defaults
+from glueprint.service import defaults, rules
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import entities as store
@@ -47,8 +47,14 @@ def _check_schedule(schedule: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise errors.InvalidInputException(problem)
+
+
 @operation("CreateJob")
 def create_job(ctx: ServiceContext, p: dict) -> dict:
+    _refuse(rules.job_problem(p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         if not _idempotent(conn, "job", p["Name"], p):
@@ -59,6 +65,7 @@ def create_job(ctx: ServiceContext, p: dict) -> dict:
 @operation("UpdateJob")
 def update_job(ctx: ServiceContext, p: dict) -> dict:
     """JobUpdate replaces the whole definition; what it leaves out takes its default again."""
+    _refuse(rules.job_problem(p["JobUpdate"]))
     now = ctx.clock()
     with ctx.db.write() as conn:
         existing = _require(conn, "job", p["JobName"])
@@ -71,6 +78,7 @@ def update_job(ctx: ServiceContext, p: dict) -> dict:
 @operation("CreateCrawler")
 def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
+    _refuse(rules.crawler_problem(p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
@@ -82,6 +90,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
 @operation("UpdateCrawler")
 def update_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
+    _refuse(rules.crawler_problem(p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         existing = _require(conn, "crawler", p["Name"])
@@ -96,11 +105,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
 
 
 def _check_trigger(conn, p: dict) -> None:
-    kind = p.get("Type")
-    if kind == "SCHEDULED" and not p.get("Schedule"):
-        raise errors.InvalidInputException("Schedule is required for a SCHEDULED trigger.")
-    if kind == "CONDITIONAL" and not (p.get("Predicate") or {}).get("Conditions"):
-        raise errors.InvalidInputException("Predicate is required for a CONDITIONAL trigger.")
+    _refuse(rules.trigger_problem(p))
     _check_schedule(p.get("Schedule"))
     conditions = (p.get("Predicate") or {}).get("Conditions") or []
     for ref in (p.get("Actions") or []) + conditions:
