@@ -52,9 +52,7 @@ def get_job_run(ctx: ServiceContext, p: dict) -> dict:
         if not entity_store.exists(conn, "job", p["JobName"]):
             raise errors.EntityNotFoundException(f"Job {p['JobName']} not found.")
         view = node_view(_run(conn, p["JobName"], p["RunId"]))
-    if not p.get("PredecessorsIncluded"):
-        view.pop("PredecessorRuns", None)
-    return {"JobRun": view}
+    return {"JobRun": view}  # PredecessorRuns included: AWS shows the list (empty or not) either way
 
 
 @operation("GetJobRuns", read_only=True)

@@ -201,12 +201,13 @@ def update_workflow(ctx: ServiceContext, p: dict) -> dict:
 
 
 def after_delete(conn, kind: str, name: str) -> None:
-    """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs,
+    """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs outside
+    workflow runs (AWS keeps workflow runs' history, their statistics and graphs unchanged),
     a workflow's runs."""
     if kind == "trigger":
         run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
-        run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
+        run_store.remove_standalone_node_runs(conn, "job" if kind == "job" else "crawl", name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)
 

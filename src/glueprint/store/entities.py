@@ -6,8 +6,13 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from .schema import entities
 
 
-def get(conn: Connection, kind: str, name: str, scope: str = ""):
+def get(conn: Connection, kind: str, name: str, scope: str = "", lock: bool = False):
+    """An entity's document; with lock, its row stays locked until the transaction ends, so
+    decisions about one entity (its concurrent runs, a trigger's firing) are taken one after
+    another on PostgreSQL (SQLite's write transactions are serial already)."""
     query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    if lock:
+        query = query.with_for_update()
     doc = conn.execute(query).scalar()
     return orjson.loads(doc) if doc is not None else None
 
