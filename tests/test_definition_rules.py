@@ -160,3 +160,28 @@ def test_a_crawler_table_prefix_is_at_most_64_characters(glue):
     error = refused(glue.create_crawler, Name=unique("c"), Role=ROLE, Targets=targets, TablePrefix="p" * 65)
     assert error["Code"] == "InvalidInputException" and "64" in error["Message"]
     glue.create_crawler(Name=unique("c"), Role=ROLE, Targets=targets, TablePrefix="p" * 64)
+
+
+def test_schedules_fire_at_most_every_5_minutes(glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    for fast in ("cron(* * * * ? *)", "cron(0/4 * * * ? *)", "cron(0,58 * * * ? *)"):
+        error = refused(glue.create_trigger, Name=unique("t"), Type="SCHEDULED", Schedule=fast, Actions=[{"JobName": job}])
+        assert error["Code"] == "InvalidInputException" and "every 5 minutes" in error["Message"], fast
+    glue.create_trigger(Name=unique("t"), Type="SCHEDULED", Schedule="cron(0/5 * * * ? *)", Actions=[{"JobName": job}])
+    targets = {"S3Targets": [{"Path": "s3://lake/a/"}]}
+    assert refused(glue.create_crawler, Name=unique("c"), Role=ROLE, Targets=targets, Schedule="cron(* * * * ? *)")
+
+
+def test_start_job_run_refuses_what_glue_refuses_in_its_options(server, glue):
+    spark, shell = unique("spark"), unique("shell")
+    glue.create_job(Name=spark, Role=ROLE, Command=SPARK)
+    glue.create_job(Name=shell, Role=ROLE, Command=SHELL)
+    before = snapshot(server)
+    for job, options in (
+        (shell, {"WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"MaxCapacity": 2.0, "WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"Timeout": 10081}),
+    ):
+        assert refused(glue.start_job_run, JobName=job, **options)["Code"] == "InvalidInputException", options
+    assert snapshot(server) == before

@@ -164,3 +164,39 @@ def test_a_missing_workflow_has_one_text_whichever_operation_looks(g):
         assert err.value.response["Error"]["Code"] == "EntityNotFoundException"
         texts.add(err.value.response["Error"]["Message"])
     assert texts == {f"Workflow {missing} not found."}
+
+
+def test_a_missing_crawler_is_named_in_aws_words(g):
+    missing = unique("nocrawler")
+    for call in (g.get_crawler, g.delete_crawler):
+        with pytest.raises(ClientError) as err:
+            call(Name=missing)
+        assert err.value.response["Error"]["Message"] == f"Crawler entry with name {missing} does not exist"
+
+
+def test_a_running_crawler_shows_the_time_its_crawl_has_taken(g):
+    crawler = unique("slow")  # its crawl takes 4 s
+    g.create_crawler(Name=crawler, Role="arn:aws:iam::123456789012:role/R", Targets={"S3Targets": [{"Path": "s3://lake/a/"}]})
+    g.start_crawler(Name=crawler)
+    deadline = time.monotonic() + 3
+    while (shown := g.get_crawler(Name=crawler)["Crawler"]).get("CrawlElapsedTime", 0) == 0:
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.05)
+    assert shown["State"] == "RUNNING" and 0 < shown["CrawlElapsedTime"] < 4000
+
+
+def test_get_crawler_metrics_pages_by_max_results(g):
+    crawlers = sorted(unique("paged") for _ in range(3))
+    for crawler in crawlers:
+        g.create_crawler(Name=crawler, Role="arn:aws:iam::123456789012:role/R", Targets={"S3Targets": [{"Path": "s3://lake/a/"}]})
+    seen, token = [], None
+    while True:
+        page = g.get_crawler_metrics(CrawlerNameList=crawlers, MaxResults=2, **({"NextToken": token} if token else {}))
+        seen += [m["CrawlerName"] for m in page["CrawlerMetricsList"]]
+        if not (token := page.get("NextToken")):
+            break
+    assert seen == crawlers
+    first = g.get_crawler_metrics(MaxResults=1)
+    assert len(first["CrawlerMetricsList"]) == 1 and first["NextToken"]
+    following = g.get_crawler_metrics(MaxResults=1, NextToken=first["NextToken"])["CrawlerMetricsList"]
+    assert following[0]["CrawlerName"] > first["CrawlerMetricsList"][0]["CrawlerName"]

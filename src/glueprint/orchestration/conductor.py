@@ -191,7 +191,7 @@ class Conductor:
             "wire": {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now},
         }
         store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
-        crawler.update(State="RUNNING", CrawlElapsedTime=0)
+        crawler.update(State="RUNNING", CrawlElapsedTime=0, _crawl_started=now)  # GetCrawler counts from it
         entity_store.replace(conn, "crawler", crawler_name, crawler)
         return run_id
 

@@ -19,10 +19,18 @@ from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
 
 
+def not_found(kind: str, name: str) -> str:
+    """The text of EntityNotFoundException for a missing job, crawler, trigger or workflow
+    (AWS's for a crawler, as quoted from GetCrawler's answers)."""
+    if kind == "crawler":
+        return f"Crawler entry with name {name} does not exist"
+    return f"{LABELS[kind]} {name} not found."
+
+
 def _require(conn, kind: str, name: str) -> dict:
     doc = store.get(conn, kind, name)
     if doc is None:
-        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+        raise errors.EntityNotFoundException(not_found(kind, name))
     return doc
 
 
@@ -43,7 +51,7 @@ def _idempotent(conn, kind: str, name: str, request: dict) -> bool:
 
 
 def _check_schedule(schedule: str | None) -> None:
-    if schedule is not None and (problem := schedule_problem(schedule)):
+    if schedule is not None and (problem := schedule_problem(schedule) or rules.schedule_interval_problem(schedule)):
         raise errors.InvalidInputException(problem)
 
 
@@ -111,7 +119,7 @@ def _check_trigger(conn, p: dict) -> None:
     for ref in (p.get("Actions") or []) + conditions:
         for key, entity in (("JobName", "job"), ("CrawlerName", "crawler")):
             if ref.get(key) and not store.exists(conn, entity, ref[key]):
-                raise errors.EntityNotFoundException(f"{LABELS[entity]} {ref[key]} not found.")
+                raise errors.EntityNotFoundException(not_found(entity, ref[key]))
 
 
 @operation("CreateTrigger")
@@ -224,7 +232,7 @@ def _tagged(conn, arn: str) -> tuple[str, str, dict]:
     kind, name = match.groups()
     doc = store.get(conn, kind, name)
     if doc is None:
-        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+        raise errors.EntityNotFoundException(not_found(kind, name))
     return kind, name, doc
 
 

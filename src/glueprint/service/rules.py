@@ -6,8 +6,12 @@ Limits and lists are read from the model's documentation, as defaults.py reads d
 messages are AWS's where AWS's are public (quoted in public issue threads).
 """
 
+import itertools
 import re
+from datetime import UTC, datetime
 from functools import cache
+
+from pyawscron import AWSCron
 
 from .defaults import documented
 
@@ -15,6 +19,12 @@ from .defaults import documented
 TABLE_PREFIX_MAX = 64
 # AWS's limit on crawlers among one trigger's actions ("Actions cannot contain more than two crawlers").
 TRIGGER_CRAWLERS_MAX = 2
+# Glue runs nothing on a schedule more often than every 5 minutes.
+SCHEDULE_MIN_SECONDS = 300
+# Fires looked at: a cron's minute list repeats every hour it fires in, so a gap under 5 minutes
+# shows within its first hours of fires (a minute field has at most 60 values).
+_FIRES_CHECKED = 64
+_FROM = 1767225600.0  # 2026-01-01T00:00:00Z, a fixed start: the answer does not depend on today
 
 
 @cache
@@ -55,6 +65,17 @@ def job_problem(job: dict) -> str | None:
     return None
 
 
+def run_problem(job: dict, run: dict) -> str | None:
+    """Why Glue refuses a StartJobRun's options for this job, or None."""
+    if run.get("WorkerType") is not None and (job.get("Command") or {}).get("Name") == "pythonshell":
+        return "Worker Type is not supported for Job Command pythonshell"
+    if "MaxCapacity" in run and ("WorkerType" in run or "NumberOfWorkers" in run):
+        return "Please do not set Max Capacity if using Worker Type and Number of Workers."
+    if run.get("Timeout") is not None and run["Timeout"] > timeout_max():
+        return f"Timeout must be at most {timeout_max()} minutes (7 days)."
+    return None
+
+
 def condition_problem(condition: dict) -> str | None:
     if not condition.get("LogicalOperator"):
         return "Logical operator cannot be null or empty"
@@ -88,6 +109,20 @@ def trigger_problem(trigger: dict) -> str | None:
             return problem
     if sum(1 for a in trigger.get("Actions") or [] if a.get("CrawlerName")) > TRIGGER_CRAWLERS_MAX:
         return "Actions cannot contain more than two crawlers"
+    return None
+
+
+def schedule_interval_problem(schedule: str) -> str | None:
+    """A valid cron that fires more often than every 5 minutes, or None."""
+    cron, moment, fires = (
+        AWSCron(schedule.strip().removeprefix("cron(").removesuffix(")")),
+        datetime.fromtimestamp(_FROM, UTC),
+        [],
+    )
+    while len(fires) < _FIRES_CHECKED and (moment := cron.occurrence(moment).next()) is not None:  # a cron may end (a year)
+        fires.append(moment.timestamp())
+    if any(later - earlier < SCHEDULE_MIN_SECONDS for earlier, later in itertools.pairwise(fires)):
+        return f"The schedule {schedule} fires more often than every 5 minutes, which Glue does not allow."
     return None
 
 
