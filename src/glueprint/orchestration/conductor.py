@@ -201,7 +201,9 @@ class Conductor:
         self, conn: Connection, now: float, trigger: dict, workflow_run: dict | None, predecessors: list | None = None
     ) -> None:
         """Start every action of a trigger, inside a workflow run or outside any."""
-        for kind, name, action in predicates.actions(trigger):
+        actions = predicates.actions(trigger)
+        entity_store.lock_many(conn, "job", sorted({name for kind, name, _ in actions if kind == "job"}))
+        for kind, name, action in actions:
             try:
                 if kind == "job":
                     self.start_job(
