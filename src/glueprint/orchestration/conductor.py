@@ -3,7 +3,10 @@ triggers, ending node runs (with retries), completing, stopping and resuming.
 
 Every function here takes an open write connection; the caller commits. A node run ending
 in a workflow run locks that workflow run's row first, so two nodes of one run ending at
-once are judged one after the other and a trigger never fires twice (or never).
+once are judged one after the other and a trigger never fires twice (or never). Outside
+workflow runs the same holds by locking the standalone trigger's row; a start locks its job's
+or workflow's row, so MaxConcurrentRuns counts one start at a time (PostgreSQL; SQLite's write
+transactions are serial).
 """
 
 import hashlib
