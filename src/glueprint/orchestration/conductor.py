@@ -345,6 +345,8 @@ class Conductor:
         self._end(doc, state, now, message)
         if output:
             doc["output"] = output
+        if metrics:  # a crawl's changes: its Summary in ListCrawls
+            doc["metrics"] = metrics
         store.save_node_run(conn, doc, state, None)
         if doc["kind"] == "crawl":
             self._crawler_ready(conn, now, doc, state, message, metrics)

@@ -9,7 +9,7 @@ import re
 
 from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawl_config, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service import defaults
@@ -47,6 +47,13 @@ def _check_schedule(schedule: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
+def _check_crawler(crawler: dict) -> None:
+    try:
+        crawl_config.check(crawler)
+    except crawl_config.InvalidCrawler as exc:
+        raise errors.InvalidInputException(str(exc)) from None
+
+
 @operation("CreateJob")
 def create_job(ctx: ServiceContext, p: dict) -> dict:
     now = ctx.clock()
@@ -72,6 +79,7 @@ def update_job(ctx: ServiceContext, p: dict) -> dict:
 def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
     now = ctx.clock()
+    _check_crawler({**defaults.CRAWLER_DEFAULTS, **p})
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
@@ -91,6 +99,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         doc = {**existing, **changes, "LastUpdated": now, "Version": existing.get("Version", 1) + 1}
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
+        _check_crawler(doc)
         store.replace(conn, "crawler", p["Name"], doc)
     return {}
 

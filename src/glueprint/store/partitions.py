@@ -39,6 +39,22 @@ def add(conn: Connection, database: str, table: str, values: list[str], doc: dic
     )
 
 
+def add_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
+    """Add partitions (each document carrying its Values) in one statement."""
+    if docs:
+        conn.execute(insert(partitions), [_row(database, table, doc["Values"], doc) for doc in docs])
+
+
+def _row(database: str, table: str, values: list[str], doc: dict) -> dict:
+    return dict(
+        database_name=database,
+        table_name=table,
+        values_key=values_key(values),
+        partition_values=orjson.dumps(values).decode(),
+        doc=orjson.dumps(doc).decode(),
+    )
+
+
 def replace(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:
     """Store a changed document (its values may change too); False if there is no such partition."""
     new_values = doc.get("Values", values)
