@@ -14,9 +14,11 @@ import io
 import json
 import time
 import uuid
+from urllib.parse import urlparse
 
 import cramjam
 import fastavro
+import psycopg
 import pyarrow as pa
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
@@ -25,10 +27,12 @@ from botocore.exceptions import ClientError
 from sqlalchemy import create_engine
 
 from glueprint.orchestration import crawl_config
+from glueprint.orchestration.crawl_exclusions import excluded
+from glueprint.store import entities as entity_store
 from glueprint.store import partitions as partition_store
 
-from conftest import BUCKET, ROLE
-from servers import s3_client
+from conftest import BUCKET, PG_ADMIN_URL, ROLE
+from servers import glue_client, s3_client
 
 _ENGINES: dict = {}
 
@@ -483,3 +487,139 @@ def test_a_database_name_longer_than_the_catalog_allows_fails_the_crawl_with_the
     _, crawler = crawl(glue, lake, ["t"], DatabaseName="d" * 300)
     assert crawler["LastCrawl"]["Status"] == "FAILED"
     assert "longer than 255 characters" in crawler["LastCrawl"]["ErrorMessage"]
+
+
+# Crawl history, running crawlers
+
+
+@pytest.fixture(scope="module")
+def slow_glue(start_server):
+    """A server whose slow_* crawls are simulated and take a few seconds."""
+    return glue_client(start_server("--outcome", "slow_*=SUCCEEDED:4").url)
+
+
+def test_crawl_elapsed_time_is_zero_before_any_crawl_and_grows_while_one_runs(slow_glue):
+    name = f"slow_{uuid.uuid4().hex[:8]}"
+    slow_glue.create_crawler(Name=name, Role=ROLE, DatabaseName="slow", Targets={"S3Targets": [{"Path": "s3://nowhere/x"}]})
+    assert slow_glue.get_crawler(Name=name)["Crawler"]["CrawlElapsedTime"] == 0
+    slow_glue.start_crawler(Name=name)
+    time.sleep(0.3)
+    first = slow_glue.get_crawler(Name=name)["Crawler"]["CrawlElapsedTime"]
+    time.sleep(0.5)
+    second = slow_glue.batch_get_crawlers(CrawlerNames=[name])["Crawlers"][0]["CrawlElapsedTime"]
+    assert 0 < first < second
+    with pytest.raises(ClientError) as error:  # a running crawler cannot be deleted
+        slow_glue.delete_crawler(Name=name)
+    assert error.value.response["Error"]["Code"] == "CrawlerRunningException"
+    assert [c["State"] for c in slow_glue.list_crawls(CrawlerName=name)["Crawls"]] == ["RUNNING"]
+    assert wait_ready(slow_glue, name)["CrawlElapsedTime"] == 0
+    slow_glue.delete_crawler(Name=name)
+
+
+def test_list_crawls_shows_each_crawl_newest_first_with_filters_and_paging(glue, lake):
+    lake.put({"t/a.csv": SALES})
+    name, _ = crawl(glue, lake, ["t"])
+    lake.put({"t/a.csv": b"PAR1 broken"})
+    recrawl(glue, name)
+    lake.put({"t/a.csv": SALES})
+    recrawl(glue, name)
+    crawls = glue.list_crawls(CrawlerName=name)["Crawls"]
+    assert [c["State"] for c in crawls] == ["COMPLETED", "FAILED", "COMPLETED"]
+    assert crawls[2]["Summary"] == '{"TABLE":{"ADD":{"Count":1}}}'
+    assert "broken" in crawls[1]["ErrorMessage"] or "Parquet" in crawls[1]["ErrorMessage"]
+    assert all(c["StartTime"] <= c["EndTime"] and c["LogGroup"] == "/aws-glue/crawlers" for c in crawls)
+    failed = glue.list_crawls(CrawlerName=name, Filters=[{"FieldName": "STATE", "FilterOperator": "EQ", "FieldValue": "FAILED"}])
+    assert [c["CrawlId"] for c in failed["Crawls"]] == [crawls[1]["CrawlId"]]
+    since = crawls[1]["StartTime"].isoformat()
+    later = glue.list_crawls(CrawlerName=name, Filters=[{"FieldName": "START_TIME", "FilterOperator": "GE", "FieldValue": since}])
+    assert [c["CrawlId"] for c in later["Crawls"]] == [c["CrawlId"] for c in crawls[:2]]
+    first = glue.list_crawls(CrawlerName=name, MaxResults=2)
+    rest = glue.list_crawls(CrawlerName=name, MaxResults=2, NextToken=first["NextToken"])
+    assert [c["CrawlId"] for c in first["Crawls"] + rest["Crawls"]] == [c["CrawlId"] for c in crawls]
+    assert "NextToken" not in rest
+    with pytest.raises(ClientError) as error:
+        glue.list_crawls(CrawlerName="no_such_crawler")
+    assert error.value.response["Error"]["Code"] == "EntityNotFoundException"
+    with pytest.raises(ClientError) as error:
+        glue.list_crawls(CrawlerName=name, Filters=[{"FieldName": "STATE", "FilterOperator": "GT", "FieldValue": "FAILED"}])
+    assert error.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+# AWS's exclude-pattern examples, matched without a crawl
+
+
+@pytest.mark.parametrize(
+    "pattern, path, matched",
+    [
+        ("*.csv", "a.csv", True),
+        ("*.csv", "x/a.csv", False),  # * stays within one path component
+        ("**.csv", "x/y/a.csv", True),  # ** crosses components
+        ("departments/**", "departments/x/a.csv", True),
+        ("2015/0[2-9]/**", "2015/03/a.csv", True),
+        ("2015/0[2-9]/**", "2015/01/a.csv", False),
+        ("2015/0[!2-9]/**", "2015/01/a.csv", True),
+        ("*.{csv,json}", "a.json", True),
+        ("data?.csv", "data1.csv", True),
+        ("logs", "logs/2024/x.json", True),  # a folder excluded takes what it holds
+        ("\\*.csv", "*.csv", True),
+        ("\\*.csv", "a.csv", False),
+    ],
+)
+def test_exclude_patterns_match_as_aws_documents(pattern, path, matched):
+    assert excluded(path, [pattern]) is matched
+
+
+# JDBC targets through catalog connections (stored directly: the connection API is another branch's)
+
+
+def add_connection(server, name: str, url: str) -> None:
+    engine = _ENGINES.get(server.db_url) or _ENGINES.setdefault(
+        server.db_url, create_engine(server.db_url, pool_size=1, max_overflow=0)
+    )
+    doc = {
+        "Name": name,
+        "ConnectionType": "JDBC",
+        "ConnectionProperties": {"JDBC_CONNECTION_URL": url, "USERNAME": "postgres", "PASSWORD": ""},
+    }
+    with engine.begin() as conn:
+        entity_store.add(conn, "connection", name, doc, time.time())
+
+
+def test_a_jdbc_target_reads_postgresql_tables_through_its_catalog_connection(glue, server):
+    schema = f"crawl_{uuid.uuid4().hex[:8]}"
+    url = urlparse(PG_ADMIN_URL)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as pg:
+        pg.execute(f"CREATE SCHEMA {schema}")
+        pg.execute(f"CREATE TABLE {schema}.orders (id bigint, amount numeric(10,2), placed timestamp, note text, ok boolean)")
+    try:
+        add_connection(server, schema, f"jdbc:postgresql://{url.hostname}:{url.port or 5432}{url.path}")
+        database = url.path.strip("/")
+        targets = {"JdbcTargets": [{"ConnectionName": schema, "Path": f"{database}/{schema}/%"}]}
+        name = f"crawler_{schema}"
+        glue.create_crawler(Name=name, Role=ROLE, DatabaseName=schema, Targets=targets)
+        crawler = recrawl(glue, name)
+        assert crawler["LastCrawl"]["Status"] == "SUCCEEDED", crawler["LastCrawl"]
+        table = glue.get_table(DatabaseName=schema, Name=f"{database}_{schema}_orders")["Table"]
+        assert columns(table) == {
+            "id": "bigint",
+            "amount": "decimal(10,2)",
+            "placed": "timestamp",
+            "note": "string",
+            "ok": "boolean",
+        }
+        assert table["StorageDescriptor"]["Location"] == f"{database}.{schema}.orders"
+        assert table["Parameters"]["classification"] == "postgresql" and table["Parameters"]["connectionName"] == schema
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as pg:
+            pg.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_jdbc_target_of_another_engine_fails_the_crawl_with_the_reason(glue, server):
+    name = f"mysql_{uuid.uuid4().hex[:8]}"
+    add_connection(server, name, "jdbc:mysql://db.example.com:3306/shop")
+    glue.create_crawler(
+        Name=name, Role=ROLE, DatabaseName="shop", Targets={"JdbcTargets": [{"ConnectionName": name, "Path": "shop/%"}]}
+    )
+    crawler = recrawl(glue, name)
+    assert crawler["LastCrawl"]["Status"] == "FAILED"
+    assert "glueprint crawls PostgreSQL only (mysql)" in crawler["LastCrawl"]["ErrorMessage"]

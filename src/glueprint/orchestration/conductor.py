@@ -145,7 +145,7 @@ class Conductor:
             "wire": {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now},
         }
         store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
-        crawler.update(State="RUNNING", CrawlElapsedTime=0)
+        crawler.update(State="RUNNING", CrawlElapsedTime=0, _crawl_started=now)
         entity_store.replace(conn, "crawler", crawler_name, crawler)
         return run_id
 
@@ -380,6 +380,7 @@ class Conductor:
             return
         started = doc["wire"]["StartedOn"]
         crawler.update(State="READY", CrawlElapsedTime=0)
+        crawler.pop("_crawl_started", None)
         crawler["LastCrawl"] = {
             "Status": state,
             "StartTime": started,

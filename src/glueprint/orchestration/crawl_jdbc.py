@@ -69,12 +69,13 @@ def _connect(connection: dict):
 
 
 def tables(connection: dict, target: dict, crawler: dict) -> list[Found]:
+    conn, database = _connect(connection)
     path = target.get("Path") or ""
     parts = path.split("/")
     if len(parts) != 3:
+        conn.close()
         raise JdbcFailed(f"JDBC include path {path!r}: give database/schema/table (% is a wildcard)")
     wanted_db, schema, table = parts
-    conn, database = _connect(connection)
     if wanted_db != database:
         conn.close()
         raise JdbcFailed(

@@ -100,7 +100,9 @@ def _page(ctx: ServiceContext, kind: Kind, op: str, p: dict) -> tuple[list[dict]
 
 
 def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool) -> dict:
-    """A workflow with its LastRun, and its Graph when asked for."""
+    """A workflow with its LastRun, and its Graph when asked for; a crawler as it stands now."""
+    if kind.kind == "crawler":
+        return lifecycle.crawler_view(doc, ctx.clock())
     if kind.kind != "workflow":
         return doc
     with ctx.db.read() as conn:
@@ -134,7 +136,7 @@ def _register(kind: Kind) -> None:
         @operation(all_op, read_only=True)
         def get_all(ctx: ServiceContext, p: dict) -> dict:
             docs, token = _page(ctx, kind, all_op, p)
-            return {all_key: docs, "NextToken": token}
+            return {all_key: [_with_graph(ctx, kind, d, False) for d in docs], "NextToken": token}
 
     batch_op, batch_param, found_key, missing_key = kind.batch
 
@@ -155,6 +157,7 @@ def _register(kind: Kind) -> None:
     def delete(ctx: ServiceContext, p: dict) -> dict:
         name = p[delete_param]
         with ctx.db.write() as conn:
+            lifecycle.before_delete(conn, kind.kind, name)
             removed = store.remove(conn, kind.kind, name)
             if removed:
                 lifecycle.after_delete(conn, kind.kind, name)

@@ -204,6 +204,20 @@ def update_workflow(ctx: ServiceContext, p: dict) -> dict:
     return {"Name": p["Name"]}
 
 
+def before_delete(conn, kind: str, name: str) -> None:
+    """A running crawler cannot be deleted, as on AWS."""
+    if kind == "crawler" and (doc := store.get(conn, kind, name)) and doc.get("State", "READY") != "READY":
+        raise errors.CrawlerRunningException(f"Crawler with name {name} is running and cannot be deleted")
+
+
+def crawler_view(doc: dict, now: float) -> dict:
+    """CrawlElapsedTime (milliseconds) grows while a crawl runs; 0 otherwise."""
+    started = doc.get("_crawl_started")
+    if started is None or doc.get("State") == "READY":
+        return {**doc, "CrawlElapsedTime": 0}
+    return {**doc, "CrawlElapsedTime": max(0, int((now - started) * 1000))}
+
+
 def after_delete(conn, kind: str, name: str) -> None:
     """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs,
     a workflow's runs."""
