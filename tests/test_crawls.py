@@ -14,8 +14,10 @@ import io
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
+import boto3
 import cramjam
 import fastavro
 import psycopg
@@ -30,6 +32,8 @@ from glueprint.orchestration import crawl_config
 from glueprint.orchestration.crawl_exclusions import excluded
 from glueprint.store import entities as entity_store
 from glueprint.store import partitions as partition_store
+from glueprint.testing import mock_glue
+from test_schedules import Clock, wait_for
 
 from conftest import BUCKET, PG_ADMIN_URL, ROLE
 from servers import glue_client, s3_client
@@ -623,3 +627,33 @@ def test_a_jdbc_target_of_another_engine_fails_the_crawl_with_the_reason(glue, s
     crawler = recrawl(glue, name)
     assert crawler["LastCrawl"]["Status"] == "FAILED"
     assert "glueprint crawls PostgreSQL only (mysql)" in crawler["LastCrawl"]["ErrorMessage"]
+
+
+# Crawler schedules (an in-process glueprint with a clock, as tests/test_schedules.py drives triggers')
+
+
+def test_a_crawler_schedule_starts_crawls_on_its_cron_as_a_trigger_schedule_fires():
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
+    clock = Clock(noon - 30)
+    with mock_glue(outcomes={"nightly": "SUCCEEDED"}, clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        target = {"S3Targets": [{"Path": "s3://b/p"}]}
+        glue.create_crawler(Name="nightly", Role=ROLE, DatabaseName="raw", Targets=target, Schedule="cron(0 12 * * ? *)")
+        assert glue.get_crawler(Name="nightly")["Crawler"]["Schedule"] == {
+            "ScheduleExpression": "cron(0 12 * * ? *)",
+            "State": "SCHEDULED",
+        }
+        time.sleep(1.2)  # the workers have looked, and it is not noon yet
+        assert glue.list_crawls(CrawlerName="nightly")["Crawls"] == []
+        clock.now = noon + 1
+        crawls = wait_for(lambda: glue.list_crawls(CrawlerName="nightly")["Crawls"])
+        assert len(crawls) == 1 and crawls[0]["StartTime"].timestamp() == noon + 1
+        wait_for(lambda: glue.get_crawler(Name="nightly")["Crawler"]["State"] == "READY")
+        glue.update_crawler(Name="nightly", Schedule="cron(0 18 * * ? *)")  # the new cron replaces the old
+        clock.now = noon + 6 * 3600 - 1
+        time.sleep(1.2)
+        assert len(glue.list_crawls(CrawlerName="nightly")["Crawls"]) == 1
+        clock.now = noon + 6 * 3600 + 1  # 18:00, long before the old cron's next noon
+        wait_for(lambda: len(glue.list_crawls(CrawlerName="nightly")["Crawls"]) == 2)
+        crawls = glue.list_crawls(CrawlerName="nightly")["Crawls"]
+        assert crawls[0]["StartTime"].timestamp() == clock.now

@@ -9,12 +9,13 @@ import re
 
 from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
-from glueprint.orchestration import crawl_config, scheduler
+from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service import defaults
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
+from glueprint.store import crawler_schedules as crawler_schedule_store
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
 
@@ -83,7 +84,9 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
-        store.add(conn, "crawler", p["Name"], defaults.crawler_doc(p, now), now)
+        doc = defaults.crawler_doc(p, now)
+        store.add(conn, "crawler", p["Name"], doc, now)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
@@ -101,6 +104,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
         _check_crawler(doc)
         store.replace(conn, "crawler", p["Name"], doc)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
@@ -225,6 +229,8 @@ def after_delete(conn, kind: str, name: str) -> None:
         run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
         run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
+        if kind == "crawler":
+            crawler_schedule_store.drop(conn, name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)
 

@@ -169,3 +169,14 @@ partitions = Table(
     Index("ux_partitions_values", "database_name", "table_name", "values_key", unique=True),
     Index("ix_partitions_table_seq", "database_name", "table_name", "seq"),
 )
+
+# The next time each crawler with a SCHEDULED Schedule crawls. Apart from triggers' schedules:
+# crawler and trigger names are separate namespaces.
+crawler_schedules = Table(
+    "crawler_schedules",
+    metadata,
+    Column("crawler_name", String(255), primary_key=True),
+    Column("expression", Text, nullable=False),
+    Column("next_fire", Float, nullable=False),
+    Index("ix_crawler_schedules_next_fire", "next_fire"),
+)
