@@ -379,6 +379,9 @@ def test_crawl_new_folders_only_is_refused_without_log_schema_change_policies(gl
         glue.update_crawler(Name=name, SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"})
     assert error.value.response["Error"]["Code"] == "InvalidInputException"
     assert glue.get_crawler(Name=name)["Crawler"]["SchemaChangePolicy"] == log
+    with pytest.raises(ClientError) as error:
+        glue.update_crawler(Name=name, Targets={"JdbcTargets": [{"ConnectionName": "c", "Path": "d/s/t"}]})
+    assert error.value.response["Error"]["Message"] == crawl_config.NEW_FOLDERS_ONLY_S3_MESSAGE
 
 
 def test_crawl_new_folders_only_adds_the_new_folders_and_leaves_the_old(glue, server, lake):

@@ -15,6 +15,7 @@ NEW_FOLDERS_ONLY_MESSAGE = (
     'The SchemaChangePolicy for "Crawl new folders only" Amazon S3 target can have only LOG DeleteBehavior value '
     "and LOG UpdateBehavior value."
 )
+NEW_FOLDERS_ONLY_S3_MESSAGE = 'RecrawlBehavior "Crawl new folders only" can only apply to Amazon S3 target.'
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ def settings(crawler: dict) -> Settings:
 
 
 def check(crawler: dict) -> None:
-    """What CreateCrawler and UpdateCrawler refuse, with AWS's message where it is known."""
+    """What CreateCrawler and UpdateCrawler refuse, with AWS's messages."""
     found = settings(crawler)
-    if found.new_folders_only and (found.update_behavior, found.delete_behavior) != ("LOG", "LOG"):
+    if not found.new_folders_only:
+        return
+    if any(targets for kind, targets in (crawler.get("Targets") or {}).items() if kind != "S3Targets"):
+        raise InvalidCrawler(NEW_FOLDERS_ONLY_S3_MESSAGE)
+    if (found.update_behavior, found.delete_behavior) != ("LOG", "LOG"):
         raise InvalidCrawler(NEW_FOLDERS_ONLY_MESSAGE)
