@@ -14,7 +14,7 @@ import io
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import boto3
@@ -537,7 +537,7 @@ def test_list_crawls_shows_each_crawl_newest_first_with_filters_and_paging(glue,
     assert all(c["StartTime"] <= c["EndTime"] and c["LogGroup"] == "/aws-glue/crawlers" for c in crawls)
     failed = glue.list_crawls(CrawlerName=name, Filters=[{"FieldName": "STATE", "FilterOperator": "EQ", "FieldValue": "FAILED"}])
     assert [c["CrawlId"] for c in failed["Crawls"]] == [crawls[1]["CrawlId"]]
-    since = crawls[1]["StartTime"].isoformat()
+    since = (crawls[1]["StartTime"] - timedelta(milliseconds=1)).isoformat()  # just before it: ISO text rounds the fraction
     later = glue.list_crawls(CrawlerName=name, Filters=[{"FieldName": "START_TIME", "FilterOperator": "GE", "FieldValue": since}])
     assert [c["CrawlId"] for c in later["Crawls"]] == [c["CrawlId"] for c in crawls[:2]]
     first = glue.list_crawls(CrawlerName=name, MaxResults=2)
