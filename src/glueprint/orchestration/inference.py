@@ -129,13 +129,13 @@ def _quoted(lines: list[str], delimiter: str) -> bool:
 
 
 def csv_sample(text: str) -> Sample | None:
-    """AWS's CSV rules: at least two columns; the first row is a header only when all its
-    values are strings and some data column is not (otherwise columns are col0, col1, ...)."""
+    """AWS's CSV rules: at least two columns and two rows; the first row is a header only when
+    all its values are strings and some data column is not (otherwise col0, col1, ...)."""
     lines = text.splitlines()
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]  # a sample cut mid-record
     lines = [line for line in lines[: SAMPLE_ROWS + 1] if line.strip()]
-    delimiter = _delimiter(lines) if lines else None
+    delimiter = _delimiter(lines) if len(lines) >= 2 else None
     if delimiter is None:
         return None
     rows = list(csv.reader(lines, delimiter=delimiter))
