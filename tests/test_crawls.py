@@ -353,6 +353,19 @@ def test_without_merge_new_columns_an_update_replaces_the_schema(glue, lake):
     assert glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]["TablesUpdated"] == 1
 
 
+def test_delete_from_database_drops_partitions_whose_folders_are_gone_and_updates_the_rest(glue, server, lake):
+    lake.put({"s/day=1/a.csv": SALES, "s/day=2/a.csv": SALES, "s/day=3/a.csv": SALES})
+    policy = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DELETE_FROM_DATABASE"}
+    name, crawler = crawl(glue, lake, ["s"], SchemaChangePolicy=policy)
+    lake.delete("s/day=2/a.csv")
+    wide = csv("id,amount,name,note", "1,9.5,ann,x", "2,3.25,bob,y")
+    lake.put({"s/day=1/a.csv": wide, "s/day=3/a.csv": wide})
+    recrawl(glue, name)
+    parts = partitions_of(server, crawler["DatabaseName"], "s")
+    assert [p["Values"] for p in parts] == [["1"], ["3"]]
+    assert all("note" in columns(p) for p in parts)
+
+
 def test_partitions_inherit_the_table_schema_with_inherit_from_table(glue, server, lake):
     wide = csv("id,amount,name,note", "1,9.5,ann,x", "2,3.25,bob,y")
     lake.put({"s/p=1/a.csv": SALES, "s/p=2/a.csv": SALES, "s/p=3/a.csv": wide})

@@ -79,8 +79,9 @@ class CatalogWriter:
         if create and not store.exists(self.conn, "database", self.database):
             doc = {"Name": self.database, "CreateTime": self.now, "CatalogId": self.catalog_id}
             store.add(self.conn, "database", self.database, doc, self.now)
+        tables = store.get_many(self.conn, "table", [t.name for t in found], scope=self.database)
         for table in found:
-            existing = store.get(self.conn, "table", table.name, scope=self.database)
+            existing = tables.get(table.name)
             if existing is None and not create:
                 continue
             doc = self._table(table, existing)
@@ -135,21 +136,20 @@ class CatalogWriter:
             return
         existing = {} if new_table else self._existing_partitions(table.name)
         update = self.settings.update_behavior == "UPDATE_IN_DATABASE" and not self.settings.new_folders_only
-        added = []
+        added, changed = [], []
         for part in table.partitions:
             doc = self._partition_doc(table, table_doc, part)
-            key = tuple(part["Values"])
-            before = existing.pop(key, None)
+            before = existing.pop(tuple(part["Values"]), None)
             if before is None:
                 added.append({**doc, "CreationTime": self.now})
             elif (update or self.settings.partitions_inherit) and _partition_shape(before) != _partition_shape(doc):
-                changed = {**before, **doc}
-                partition_store.replace(self.conn, self.database, table.name, list(key), changed)
+                changed.append({**before, **doc})
         partition_store.add_many(self.conn, self.database, table.name, added)
+        partition_store.replace_many(self.conn, self.database, table.name, changed)
         self.metrics["PartitionsAdded"] += len(added)
         if self.settings.delete_behavior == "DELETE_FROM_DATABASE" and not self.settings.new_folders_only:
-            for key in existing:  # partitions whose folders are gone
-                partition_store.remove(self.conn, self.database, table.name, list(key))
+            # partitions whose folders are gone
+            partition_store.remove_many(self.conn, self.database, table.name, [list(key) for key in existing])
 
     def _existing_partitions(self, table: str) -> dict[tuple, dict]:
         found, after = {}, None
