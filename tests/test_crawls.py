@@ -430,6 +430,16 @@ def test_exclusions_follow_aws_glob_semantics(glue, lake):
     assert found["t"]["Parameters"]["objectCount"] == "1"
 
 
+def test_more_tables_than_the_table_threshold_fail_the_crawl_and_write_nothing(glue, lake):
+    lake.put({"a/x.csv": SALES, "b/x.json": b'{"k": 1}\n'})
+    config = {"Version": 1.0, "CrawlerOutput": {"Tables": {"TableThreshold": 1}}}
+    _, crawler = crawl(glue, lake, Configuration=json.dumps(config))
+    assert crawler["LastCrawl"]["Status"] == "FAILED"
+    assert crawler["LastCrawl"]["ErrorMessage"] == (
+        "The number of tables detected by crawler: 2 is greater than the table threshold value provided: 1"
+    )
+
+
 def test_a_crawler_without_a_database_name_writes_to_the_default_database(glue, lake):
     lake.put({f"nodb_{lake.id}/a.csv": SALES})
     name = f"crawler_{lake.id}"
@@ -479,6 +489,23 @@ def test_a_catalog_target_naming_a_missing_table_fails_the_crawl_with_the_reason
     crawler = recrawl(glue, name)
     assert crawler["LastCrawl"]["Status"] == "FAILED"
     assert crawler["LastCrawl"]["ErrorMessage"] == f"Catalog target table {database}.missing does not exist"
+
+
+def test_a_catalog_target_crawler_in_a_workflow_ends_and_so_does_its_workflow_run(glue, lake):
+    # The shape AWS's sample blueprints create: no DatabaseName, a catalog target; here its table is missing.
+    name = f"crawler_{lake.id}"
+    targets = {"CatalogTargets": [{"DatabaseName": f"nodb_{lake.id}", "Tables": ["events"]}]}
+    glue.create_crawler(Name=name, Role=ROLE, Targets=targets, SchemaChangePolicy={"DeleteBehavior": "LOG"})
+    workflow = f"wf_{lake.id}"
+    glue.create_workflow(Name=workflow)
+    glue.create_trigger(Name=f"{workflow}_start", WorkflowName=workflow, Type="ON_DEMAND", Actions=[{"CrawlerName": name}])
+    run_id = glue.start_workflow_run(Name=workflow)["RunId"]
+    deadline = time.monotonic() + 30
+    while (run := glue.get_workflow_run(Name=workflow, RunId=run_id)["Run"])["Status"] == "RUNNING":
+        assert time.monotonic() < deadline, run
+        time.sleep(0.1)
+    assert run["Status"] == "COMPLETED" and run["Statistics"]["FailedActions"] == 1
+    assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "FAILED"
 
 
 def test_dynamodb_targets_fail_the_crawl_with_the_reason(glue, lake):
