@@ -33,9 +33,10 @@ from glueprint.orchestration.crawl_exclusions import excluded
 from glueprint.store import entities as entity_store
 from glueprint.store import partitions as partition_store
 from glueprint.testing import mock_glue
+from glueprint.waiting import wait_for_blueprint
 from test_schedules import Clock, wait_for
 
-from conftest import BUCKET, PG_ADMIN_URL, ROLE
+from conftest import BUCKET, PG_ADMIN_URL, ROLE, zip_files
 from servers import glue_client, s3_client
 
 _ENGINES: dict = {}
@@ -700,3 +701,34 @@ def test_a_crawler_schedule_starts_crawls_on_its_cron_as_a_trigger_schedule_fire
         wait_for(lambda: len(glue.list_crawls(CrawlerName="nightly")["Crawls"]) == 2)
         crawls = glue.list_crawls(CrawlerName="nightly")["Crawls"]
         assert crawls[0]["StartTime"].timestamp() == clock.now
+
+
+SCHEDULED_CRAWLER_LAYOUT = """
+from awsglue.blueprint.workflow import Workflow, Entities
+from awsglue.blueprint.crawler import Crawler
+
+def generate_layout(user_params, system_params):
+    crawler = Crawler(Name="nightly", Role="r", DatabaseName="raw", Targets={"S3Targets": [{"Path": "s3://b/p"}]},
+                      Schedule="cron(0 12 * * ? *)")
+    return Workflow(Name="lake", Entities=Entities(Jobs=[], Crawlers=[crawler]))
+"""
+
+
+def test_a_crawler_a_blueprint_run_creates_crawls_on_its_schedule(tmp_path):
+    archive = {
+        "nightlybp/blueprint.cfg": json.dumps({"layoutGenerator": "nightlybp.layout.generate_layout", "parameterSpec": {}})
+    }
+    (tmp_path / "bucket").mkdir()
+    (tmp_path / "bucket" / "sched.zip").write_bytes(zip_files({**archive, "nightlybp/layout.py": SCHEDULED_CRAWLER_LAYOUT}))
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
+    clock = Clock(noon - 30)
+    with mock_glue(archive_root=str(tmp_path), outcomes={"nightly_*": "SUCCEEDED"}, clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_blueprint(Name="sched", BlueprintLocation="s3://bucket/sched.zip")
+        assert wait_for_blueprint(glue, "sched")["Status"] == "ACTIVE"
+        run_id = glue.start_blueprint_run(BlueprintName="sched", RoleArn=ROLE, Parameters="{}")["RunId"]
+        wait_for(lambda: glue.get_blueprint_run(BlueprintName="sched", RunId=run_id)["BlueprintRun"]["State"] == "SUCCEEDED")
+        (crawler,) = glue.list_crawlers()["CrawlerNames"]
+        clock.now = noon + 1
+        crawls = wait_for(lambda: glue.list_crawls(CrawlerName=crawler)["Crawls"])
+        assert crawls[0]["StartTime"].timestamp() == noon + 1
