@@ -120,10 +120,9 @@ class Grouping:
         self._whole: dict[str, Schema | None | bool] = {}
 
     def _file(self, f: S3File) -> Schema | None:
+        """A sampled file's schema; None for the others (empty, or past a folder's sample), which fit any table."""
         sample = self.samples.get(f.key)
-        if sample is None or (sample.classification == inference.UNKNOWN and f.size == 0):
-            return None
-        return Schema.of(sample)
+        return Schema.of(sample) if sample is not None else None
 
     def whole(self, folder: Folder) -> Schema | None | bool:
         """The schema of the one table a folder's subtree makes (None: only empty files), or

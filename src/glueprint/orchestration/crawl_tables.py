@@ -60,7 +60,7 @@ def serde_info(schema: Schema) -> dict:
 
 def parameters(schema: Schema, objects: int, size: int) -> dict:
     params = {
-        "classification": schema.classification.lower() if schema.classification != "UNKNOWN" else "UNKNOWN",
+        "classification": schema.classification,
         "compressionType": schema.compression,
         "typeOfData": "file",
         "objectCount": str(objects),
