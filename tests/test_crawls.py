@@ -509,6 +509,14 @@ def test_a_catalog_target_crawler_in_a_workflow_ends_and_so_does_its_workflow_ru
     assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "FAILED"
 
 
+def test_catalog_targets_cannot_be_mixed_with_other_targets(glue, lake):
+    targets = {"CatalogTargets": [{"DatabaseName": "d", "Tables": ["t"]}], "S3Targets": [{"Path": lake.path}]}
+    with pytest.raises(ClientError) as error:
+        crawl(glue, lake, start=False, Targets=targets)
+    assert error.value.response["Error"]["Code"] == "InvalidInputException"
+    assert error.value.response["Error"]["Message"] == crawl_config.MIXED_CATALOG_TARGETS_MESSAGE
+
+
 def test_dynamodb_targets_fail_the_crawl_with_the_reason(glue, lake):
     _, crawler = crawl(glue, lake, Targets={"DynamoDBTargets": [{"Path": "orders"}]})
     assert crawler["LastCrawl"]["Status"] == "FAILED"

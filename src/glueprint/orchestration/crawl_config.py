@@ -15,6 +15,9 @@ NEW_FOLDERS_ONLY_MESSAGE = (
     'The SchemaChangePolicy for "Crawl new folders only" Amazon S3 target can have only LOG DeleteBehavior value '
     "and LOG UpdateBehavior value."
 )
+# The developer guide: "The crawler can crawl only catalog tables in a single run; it can't mix
+# in other source types." AWS's message is not published.
+MIXED_CATALOG_TARGETS_MESSAGE = "A crawler with catalog targets cannot have targets of other types."
 NEW_FOLDERS_ONLY_S3_MESSAGE = 'RecrawlBehavior "Crawl new folders only" can only apply to Amazon S3 target.'
 
 
@@ -73,9 +76,12 @@ def settings(crawler: dict) -> Settings:
 def check(crawler: dict) -> None:
     """What CreateCrawler and UpdateCrawler refuse, with AWS's messages."""
     found = settings(crawler)
+    given = {kind for kind, targets in (crawler.get("Targets") or {}).items() if targets}
+    if "CatalogTargets" in given and len(given) > 1:
+        raise InvalidCrawler(MIXED_CATALOG_TARGETS_MESSAGE)
     if not found.new_folders_only:
         return
-    if any(targets for kind, targets in (crawler.get("Targets") or {}).items() if kind != "S3Targets"):
+    if given - {"S3Targets"}:
         raise InvalidCrawler(NEW_FOLDERS_ONLY_S3_MESSAGE)
     if (found.update_behavior, found.delete_behavior) != ("LOG", "LOG"):
         raise InvalidCrawler(NEW_FOLDERS_ONLY_MESSAGE)
