@@ -403,6 +403,8 @@ class Conductor:
         self._end(doc, state, now, message)
         if output:
             doc["output"] = output
+        if metrics:  # a crawl's changes: its Summary in ListCrawls
+            doc["metrics"] = metrics
         store.save_node_run(conn, doc, state, None)
         if doc["kind"] == "crawl":
             self._crawler_ready(conn, now, doc, state, message, metrics)
@@ -437,6 +439,7 @@ class Conductor:
             return
         started = doc["wire"]["StartedOn"]
         crawler.update(State="READY", CrawlElapsedTime=0)
+        crawler.pop("_crawl_started", None)
         crawler["LastCrawl"] = {
             "Status": state,
             "StartTime": started,

@@ -109,7 +109,15 @@ def job_doc(request: dict, now: float) -> dict:
 
 
 def crawler_doc(request: dict, now: float) -> dict:
-    doc = {**CRAWLER_DEFAULTS, **request, "State": "READY", "CreationTime": now, "LastUpdated": now, "Version": 1}
+    doc = {
+        **CRAWLER_DEFAULTS,
+        **request,
+        "State": "READY",
+        "CrawlElapsedTime": 0,
+        "CreationTime": now,
+        "LastUpdated": now,
+        "Version": 1,
+    }
     if request.get("Schedule"):
         doc["Schedule"] = {"ScheduleExpression": request["Schedule"], "State": "SCHEDULED"}
     return doc

@@ -95,10 +95,9 @@ def _page(ctx: ServiceContext, kind: Kind, op: str, p: dict) -> tuple[list[dict]
 
 
 def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool) -> dict:
-    """A workflow with its LastRun, and its Graph when asked for; a running crawler with the
-    milliseconds its crawl has taken so far."""
-    if kind.kind == "crawler" and doc.get("State") == "RUNNING" and "_crawl_started" in doc:
-        return {**doc, "CrawlElapsedTime": int((ctx.clock() - doc["_crawl_started"]) * 1000)}
+    """A workflow with its LastRun, and its Graph when asked for; a crawler as it stands now."""
+    if kind.kind == "crawler":
+        return lifecycle.crawler_view(doc, ctx.clock())
     if kind.kind != "workflow":
         return doc
     with ctx.db.read() as conn:
@@ -153,6 +152,7 @@ def _register(kind: Kind) -> None:
     def delete(ctx: ServiceContext, p: dict) -> dict:
         name = p[delete_param]
         with ctx.db.write() as conn:
+            lifecycle.before_delete(conn, kind.kind, name)
             removed = store.remove(conn, kind.kind, name)
             if removed:
                 lifecycle.after_delete(conn, kind.kind, name)

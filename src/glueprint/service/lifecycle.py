@@ -7,12 +7,13 @@ with a different one it is IdempotentParameterMismatchException.
 
 from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service import defaults, rules
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
+from glueprint.store import crawler_schedules as crawler_schedule_store
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
 
@@ -58,6 +59,13 @@ def _refuse(problem: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
+def _check_crawler(crawler: dict) -> None:
+    try:
+        crawl_config.check(crawler)
+    except crawl_config.InvalidCrawler as exc:
+        raise errors.InvalidInputException(str(exc)) from None
+
+
 @operation("CreateJob")
 def create_job(ctx: ServiceContext, p: dict) -> dict:
     _refuse(rules.job_problem(p))
@@ -86,10 +94,13 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
     _refuse(rules.crawler_problem(p))
     now = ctx.clock()
+    _check_crawler({**defaults.CRAWLER_DEFAULTS, **p})
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
-        store.add(conn, "crawler", p["Name"], defaults.crawler_doc(p, now), now)
+        doc = defaults.crawler_doc(p, now)
+        store.add(conn, "crawler", p["Name"], doc, now)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
@@ -106,7 +117,9 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         doc = {**existing, **changes, "LastUpdated": now, "Version": existing.get("Version", 1) + 1}
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
+        _check_crawler(doc)
         store.replace(conn, "crawler", p["Name"], doc)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
@@ -206,6 +219,20 @@ def update_workflow(ctx: ServiceContext, p: dict) -> dict:
     return {"Name": p["Name"]}
 
 
+def before_delete(conn, kind: str, name: str) -> None:
+    """A running crawler cannot be deleted, as on AWS."""
+    if kind == "crawler" and (doc := store.get(conn, kind, name)) and doc.get("State", "READY") != "READY":
+        raise errors.CrawlerRunningException(f"Crawler with name {name} is running and cannot be deleted")
+
+
+def crawler_view(doc: dict, now: float) -> dict:
+    """CrawlElapsedTime (milliseconds) grows while a crawl runs; 0 otherwise."""
+    started = doc.get("_crawl_started")
+    if started is None or doc.get("State") == "READY":
+        return {**doc, "CrawlElapsedTime": 0}
+    return {**doc, "CrawlElapsedTime": max(0, int((now - started) * 1000))}
+
+
 def after_delete(conn, kind: str, name: str) -> None:
     """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs outside
     workflow runs (AWS keeps workflow runs' history, their statistics and graphs unchanged),
@@ -214,5 +241,7 @@ def after_delete(conn, kind: str, name: str) -> None:
         run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
         run_store.remove_standalone_node_runs(conn, "job" if kind == "job" else "crawl", name)
+        if kind == "crawler":
+            crawler_schedule_store.drop(conn, name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)
