@@ -103,7 +103,7 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
     log = server.log.read_text()
     assert log.count("migrating the database from revision (empty) to") == 1 and "alembic" not in log
     assert "dashboard: " + server.url + "/ui" in log
-    assert "blueprint broken is FAILED: Unable to access object at location s3://nowhere/broken.zip: no file" in log
+    assert "blueprint broken is FAILED: Unable to access object at location s3://nowhere/broken.zip: NoSuchKey (no file" in log
     assert f"run {run_id} of blueprint boom failed: Unknown error executing layout generator function ValueError: boom" in log
     assert '"POST / HTTP/1.1" 200' in log
     server.start()

@@ -118,8 +118,9 @@ class S3App:
         method = scope["method"]
         bucket, key = _bucket_and_key(scope, headers)
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        request_body = Body(receive, headers)
         try:
-            reply = await self._answer(scope, receive, method, bucket, key, query, headers)
+            reply = await self._answer(scope, method, bucket, key, query, headers, request_body)
         except ops.NotModified as exc:
             reply = ops.Reply(304, [(h, v) for h, v in ops._object_headers(exc.info) if h in ("etag", "last-modified")])
         except S3Error as exc:
@@ -130,15 +131,18 @@ class S3App:
             exc = S3Error("InternalError", f"Internal error; request id {request_id}.")
             body = b"" if method == "HEAD" else xml.error_body(exc, scope["path"], request_id)
             reply = ops.Reply(500, [("content-type", "application/xml")] if body else [], body)
+        if not request_body.consumed:
+            # A body left unread (an error answered first, or a client waiting on 100-continue)
+            # would be read as the next request: this connection ends with the reply.
+            reply.headers.append(("connection", "close"))
         await self._send(send, reply, request_id, method)
 
-    async def _answer(self, scope, receive, method, bucket, key, query, headers) -> ops.Reply:
-        verified = None
+    async def _answer(self, scope, method, bucket, key, query, headers, body: Body) -> ops.Reply:
         if self.verifier is not None:
             raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
             verified = auth.verify(self.verifier, method, raw_path, scope["query_string"].decode("latin-1"), headers)
+            body.signed_by(verified.chunks)
         name, handler = _route(method, bucket, key, query, headers)
-        body = Body(receive, headers, verified.payload if verified else None, verified.chunks if verified else None)
         call = ops.Call(method, bucket, key, query, headers, body, self.region)
         log.debug("S3 %s %s/%s", name, bucket, key)
         return await handler(call, self.store)

@@ -51,8 +51,7 @@ class ChunkSigning:
 
 @dataclass
 class Verified:
-    payload: str  # the x-amz-content-sha256 claim: a hex hash the body must match, or a mode
-    chunks: ChunkSigning | None = None
+    chunks: ChunkSigning | None = None  # set for a signed aws-chunked body
 
 
 def _signing_key(secret: str, date: str, region: str) -> bytes:
@@ -93,6 +92,11 @@ def verify(verifier: Verifier, method: str, raw_path: str, query: str, headers, 
     if any(k == "X-Amz-Signature" for k, _ in params):
         return _verify_presigned(verifier, method, raw_path, params, headers, now)
     header = headers.get("authorization")
+    if any(k == "AWSAccessKeyId" for k, _ in params) or (header or "").startswith("AWS "):
+        raise S3Error(
+            "AccessDenied",
+            "glueprint accepts Signature Version 4 only; with boto3, presign with Config(signature_version='s3v4')",
+        )
     if not header:
         raise S3Error("AccessDenied", "Access Denied: the request is not signed (glueprint runs with --auth sigv4)")
     if not header.startswith(ALGORITHM + " "):
@@ -132,7 +136,7 @@ def verify(verifier: Verifier, method: str, raw_path: str, query: str, headers, 
     if payload in SIGNED_CHUNKS:
         scope = f"{date}/{region}/s3/aws4_request"
         chunks = ChunkSigning(_signing_key(secret, date, region), amz_date, scope, parts["Signature"])
-    return Verified(payload, chunks)
+    return Verified(chunks)
 
 
 def _verify_presigned(verifier: Verifier, method: str, raw_path: str, params: list, headers, now: datetime) -> Verified:
@@ -163,7 +167,7 @@ def _verify_presigned(verifier: Verifier, method: str, raw_path: str, params: li
     request.context["timestamp"] = amz_date
     signer = S3SigV4QueryAuth(Credentials(access_key, secret), "s3", region, expires=expires)
     _compare(signer, request, values["X-Amz-Signature"])
-    return Verified(UNSIGNED)
+    return Verified()
 
 
 def _url(headers, raw_path: str, params: list[tuple[str, str]]) -> str:

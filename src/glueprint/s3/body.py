@@ -113,20 +113,25 @@ class _Chunks:
 
 
 class Body:
-    def __init__(self, receive, headers, payload: str | None, chunk_signing: ChunkSigning | None):
+    def __init__(self, receive, headers):
         self.receive = receive
         self.headers = headers
-        self.payload = payload or headers.get("x-amz-content-sha256") or ""
-        chunked = "aws-chunked" in headers.get("content-encoding", "") or self.payload in (*SIGNED_CHUNKS, UNSIGNED_CHUNKS)
-        self.chunks = _Chunks(chunk_signing) if chunked else None
-        self.sha256 = hashlib.sha256() if len(self.payload) == 64 else None
+        self.size = 0
+        self.consumed = headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers
         self.md5 = hashlib.md5(usedforsecurity=False) if "content-md5" in headers else None
         self.checksums = {}
         trailer = headers.get("x-amz-trailer", "").lower()
         for name in ("crc32", "sha1", "sha256"):
             if f"x-amz-checksum-{name}" in headers or trailer == f"x-amz-checksum-{name}":
                 self.checksums[name] = _checksum(name)
-        self.size = 0
+        self.signed_by(None)
+
+    def signed_by(self, chunk_signing: ChunkSigning | None) -> None:
+        """Check the body's chunk signatures with this, once the request's signature is checked."""
+        self.payload = self.headers.get("x-amz-content-sha256") or ""
+        chunked = "aws-chunked" in self.headers.get("content-encoding", "") or self.payload in (*SIGNED_CHUNKS, UNSIGNED_CHUNKS)
+        self.chunks = _Chunks(chunk_signing) if chunked else None
+        self.sha256 = hashlib.sha256() if len(self.payload) == 64 else None
 
     async def __aiter__(self):
         while True:
@@ -142,6 +147,7 @@ class Body:
                     yield piece
             if not message.get("more_body", False):
                 break
+        self.consumed = True
         self._check()
 
     async def read(self, limit: int) -> bytes:

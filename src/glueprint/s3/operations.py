@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote
+from urllib.parse import quote, quote_plus, unquote
 
 from starlette.concurrency import run_in_threadpool
 
@@ -165,7 +165,7 @@ def _encoder(call: Call) -> Callable[[str], str]:
         raise S3Error(
             "InvalidArgument", "Invalid Encoding Method specified in Request", ArgumentName="encoding-type", ArgumentValue=kind
         )
-    return lambda s: quote(s, safe="/")
+    return lambda s: quote_plus(s, safe="/")  # botocore reads it back with unquote_plus
 
 
 def _entries(listing, encode) -> dict:
@@ -179,12 +179,12 @@ def _entries(listing, encode) -> dict:
 
 
 def _token(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode()
+    return base64.b64encode(key.encode(), altchars=b"-_").decode()
 
 
 def _untoken(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise S3Error(
             "InvalidArgument", "The continuation token provided is incorrect", ArgumentName="continuation-token"
