@@ -19,6 +19,7 @@ FULL = {
     "workflow_overhead.py": [],
     "fixture_cost.py": [],
     "start_time.py": [],
+    "s3_throughput.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -29,6 +30,7 @@ SMOKE = {
     "workflow_overhead.py": ["--runs", "3"],
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
+    "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
 }
 
 

@@ -98,9 +98,11 @@ def glueprint_server(db_url: str, tmp: Path, *extra: str, port: int | None = Non
 
 
 def _child_env() -> dict:
-    # A developer's own AWS settings must not leak in; the S3 test server takes any keys.
+    # A developer's own AWS settings must not leak in; the S3 test server takes any keys, and
+    # glueprint signs its requests to an external S3 with its own settings' keys only.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    env.update(GLUEPRINT_S3_ACCESS_KEY="testing", GLUEPRINT_S3_SECRET_KEY="testing")
     return env
 
 

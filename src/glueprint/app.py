@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import hashlib
 import secrets
 
 from starlette.applications import Starlette
@@ -17,6 +18,7 @@ from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.protocol.dispatch import Dispatcher, GlueEndpoint
 from glueprint.protocol.sigv4 import Verifier
 from glueprint.s3.app import S3App
+from glueprint.s3.errors import S3Error
 from glueprint.s3.storage import ObjectStore
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
@@ -50,6 +52,11 @@ def seed_examples(store: ObjectStore) -> None:
         objects |= {f"{folder.name}/{f.relative_to(folder).as_posix()}": f.read_bytes() for f in folder.rglob("*.py")}
         objects[f"{folder.name}/blueprint.cfg"] = (folder / "blueprint.cfg").read_bytes()
         for key, data in objects.items():
+            try:
+                if store.stat(EXAMPLES_BUCKET, key).etag == hashlib.md5(data, usedforsecurity=False).hexdigest():
+                    continue  # unchanged since the last start: no write, no fsync
+            except S3Error:
+                pass
             writer = store.writer()
             writer.write(data)
             store.commit(
