@@ -4,6 +4,7 @@ restart, SigV4 refusals, and blueprints and crawls whose files live in it."""
 
 import base64
 import hashlib
+import hmac
 import io
 import json
 import time
@@ -16,7 +17,10 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 from boto3.s3.transfer import TransferConfig
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from glueprint.packaging import EXAMPLES, zip_folder
@@ -333,6 +337,48 @@ def test_with_sigv4_required_bad_or_missing_signatures_are_refused(signed_server
     tampered = HTTP.get(url.replace("/signed/k", "/signed/other"))
     assert "<Code>SignatureDoesNotMatch</Code>" in tampered.text
     assert good.get_object(Bucket="signed", Key="k")["Body"].read() == b"secret"
+
+
+class _StreamingSigner(S3SigV4Auth):
+    def payload(self, request):
+        return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+
+
+def _signed_chunked_put(url: str, pieces: list[bytes]) -> tuple[dict, bytes]:
+    """The headers and body of a PUT whose aws-chunked body is signed chunk by chunk
+    (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), each signature chained from the one before."""
+    headers = {
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "content-encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(sum(map(len, pieces))),
+    }
+    request = AWSRequest("PUT", url, headers=headers)
+    _StreamingSigner(Credentials(KEYS["aws_access_key_id"], KEYS["aws_secret_access_key"]), "s3", "us-east-1").add_auth(request)
+    amz_date, previous = request.headers["X-Amz-Date"], request.headers["Authorization"].rsplit("Signature=", 1)[1]
+    scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
+    key = f"AWS4{KEYS['aws_secret_access_key']}".encode()
+    for part in scope.split("/")[:-1] + ["aws4_request"]:
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    body = b""
+    for piece in [*pieces, b""]:
+        hashes = [hashlib.sha256(b"").hexdigest(), hashlib.sha256(piece).hexdigest()]
+        to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous, *hashes])
+        previous = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        body += b"%x;chunk-signature=%s\r\n%s\r\n" % (len(piece), previous.encode(), piece)
+    return dict(request.headers), body
+
+
+def test_signed_aws_chunked_bodies_are_checked_chunk_by_chunk(signed_server):
+    s3 = client_for(signed_server.s3_url)
+    s3.create_bucket(Bucket="streamed")
+    url = f"{signed_server.s3_url}/streamed/k"
+    headers, body = _signed_chunked_put(url, [b"a" * 70000, b"b" * 10])
+    assert HTTP.put(url, content=body, headers=headers).status_code == 200
+    assert s3.get_object(Bucket="streamed", Key="k")["Body"].read() == b"a" * 70000 + b"b" * 10
+    headers, body = _signed_chunked_put(url + "2", [b"a" * 70000, b"b" * 10])
+    tampered = HTTP.put(url + "2", content=body.replace(b"b" * 10, b"c" * 10), headers=headers)
+    assert (tampered.status_code, "<Code>SignatureDoesNotMatch</Code>" in tampered.text) == (403, True)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="streamed")["Contents"]] == ["k"]
 
 
 def test_a_blueprint_archive_and_a_crawled_dataset_in_its_own_s3_run_end_to_end(databases, tmp_session):
