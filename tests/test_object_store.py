@@ -190,6 +190,17 @@ def test_delete_objects_reports_each_key(s3, bucket):
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
 
 
+def test_a_delete_body_that_is_not_s3s_xml_is_malformed_and_deletes_nothing(store_server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    for body in (
+        b"<Delete><Object><Key>kept",
+        b'<!DOCTYPE d [<!ENTITY k "kept">]><Delete><Object><Key>&k;</Key></Object></Delete>',
+    ):
+        answer = HTTP.post(f"{store_server.s3_url}/{bucket}?delete", content=body)
+        assert (answer.status_code, "<Code>MalformedXML</Code>" in answer.text) == (400, True)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["kept"]
+
+
 def test_copies_keep_or_replace_metadata_and_copying_onto_itself_unchanged_is_refused(s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"payload", ContentType="text/csv", Metadata={"a": "1"})
     s3.copy_object(Bucket=bucket, Key="same", CopySource={"Bucket": bucket, "Key": "src"})

@@ -98,7 +98,7 @@ def test_the_first_command_then_the_boto3_and_cli_examples_work_from_an_empty_ho
             )
             assert result.returncode == 0, result.stderr
             assert "raw/sales/part-0.csv" in result.stdout
-        assert "S3 API: http://127.0.0.1:4600" in log.read_text()
+        assert "S3 API: http://127.0.0.1:4598" in log.read_text()
         assert (home / ".local" / "share" / "glueprint" / "glueprint.db").exists()  # the default database
     finally:
         stop_group(server)

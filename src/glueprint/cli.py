@@ -65,7 +65,7 @@ def _engine_options(fn):
         ),
         option(
             "--s3-port",
-            default=4600,
+            default=4598,
             show_default=True,
             type=click.IntRange(min=0, max=65535),
             help="Port of glueprint's own S3 (serve: 0 takes any free one); unused with --s3-endpoint-url.",

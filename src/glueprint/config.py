@@ -27,7 +27,7 @@ class Settings:
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     archive_root: str | None = None
-    s3_port: int = 4600
+    s3_port: int = 4598
     region: str = "us-east-1"
     account_id: str = "123456789012"
     workers: int = 2

@@ -143,6 +143,8 @@ def parse(operation_name: str, body: bytes) -> dict:
     """The input payload member of an operation, read from its XML request body."""
     shape = operation(operation_name).input_shape
     member = shape.members[shape.serialization["payload"]]
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise S3Error("MalformedXML", MALFORMED)  # S3's bodies have no DTD: no entity can expand
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
