@@ -7,6 +7,9 @@ import hashlib
 import hmac
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 import zlib
@@ -27,7 +30,7 @@ from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from conftest import ROLE, zip_files
-from servers import HTTP, glue_client, glueprint_server
+from servers import HTTP, glue_client, glueprint_server, moto_s3_server
 
 KEYS = {"aws_access_key_id": "s3-test", "aws_secret_access_key": "s3-test-secret", "region_name": "us-east-1"}
 MiB = 1024 * 1024
@@ -461,3 +464,43 @@ def test_a_layout_scripts_own_boto3_s3_calls_reach_the_store(databases, tmp_sess
         assert s3.get_object(Bucket="made-by-layout", Key="hello.txt")["Body"].read() == b"from the jail"
     finally:
         server.stop()
+
+
+FIXTURE_USER = """
+import os
+from glueprint.packaging import EXAMPLES, zip_folder
+from glueprint.waiting import wait_for_blueprint
+
+
+def test_archives_go_to_the_servers_s3(glueprint_server):
+    location = glueprint_server.put_archive(zip_folder(EXAMPLES / "crawl_chain"), "chain.zip")
+    glue = glueprint_server.client()
+    glue.create_blueprint(Name="chain", BlueprintLocation=location)
+    assert wait_for_blueprint(glue, "chain")["Status"] == "ACTIVE"
+    assert glueprint_server.s3_client().head_object(Bucket="local", Key="chain.zip")["ContentLength"] > 0
+    assert (glueprint_server.s3_url == os.environ["EXPECTED_S3"]) == bool(os.environ["EXPECTED_S3"])
+"""
+
+
+@pytest.fixture(scope="module")
+def moto_s3(tmp_path_factory):
+    server = moto_s3_server(tmp_path_factory.mktemp("moto")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.parametrize("external", [False, True], ids=["own S3", "external S3"])
+def test_the_glueprint_server_fixture_has_its_own_s3_or_the_external_one_it_is_given(moto_s3, tmp_path, external):
+    (tmp_path / "test_user.py").write_text(FIXTURE_USER)
+    keys = ["--glueprint-s3-access-key", "testing", "--glueprint-s3-secret-key", "testing"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"]
+        + (["--glueprint-s3-endpoint-url", moto_s3, *keys] if external else []),
+        cwd=tmp_path,
+        env={**env, "EXPECTED_S3": moto_s3 if external else ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
