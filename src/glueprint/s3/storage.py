@@ -15,6 +15,7 @@ and a folder of others (``a`` and ``a/b``).
 
 import base64
 import hashlib
+import heapq
 import os
 import re
 import shutil
@@ -328,15 +329,26 @@ class ObjectStore:
         """(key, path) of every object under folder, in key order, skipping keys <= after.
         shallow: a folder holding objects is one (folder key, None), not its keys."""
         try:
-            entries = sorted((e for e in os.scandir(folder) if e.name.startswith(name_prefix)), key=_sort_name)
+            # Entries that can still hold keys after `after`, taken smallest first from a heap:
+            # a page costs one pass over the folder, not a sort of it. Names in a folder are
+            # unique, so entries themselves are never compared.
+            pending = []
+            for entry in os.scandir(folder):
+                if not entry.name.startswith(name_prefix):
+                    continue
+                order = _sort_name(entry)
+                full = key_prefix + order
+                if after is not None and after >= full and not (order.endswith("/") and after.startswith(full)):
+                    continue  # this key, or every key in this folder, sorts before `after`
+                pending.append((order, entry))
         except (FileNotFoundError, NotADirectoryError):
             return
-        for entry in entries:
+        heapq.heapify(pending)
+        while pending:
+            _, entry = heapq.heappop(pending)
             key = key_prefix + entry.name
             if entry.is_dir():
                 folder_key = key + "/"
-                if after is not None and after >= folder_key and not after.startswith(folder_key):
-                    continue  # every key in this folder sorts before `after`
                 if shallow:
                     if any(self._walk(Path(entry.path), folder_key, None)) or _folder_meta(Path(entry.path)):
                         yield folder_key, None
@@ -344,7 +356,7 @@ class ObjectStore:
                 if (after is None or folder_key > after) and _folder_meta(Path(entry.path)) is not None:
                     yield folder_key, Path(entry.path)
                 yield from self._walk(Path(entry.path), folder_key, after)
-            elif entry.is_file() and (after is None or key > after):
+            elif entry.is_file():
                 yield key, Path(entry.path)
 
     def listing(
