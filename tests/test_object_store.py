@@ -504,3 +504,28 @@ def test_the_glueprint_server_fixture_has_its_own_s3_or_the_external_one_it_is_g
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_external_s3_is_signed_with_glueprints_keys_never_with_the_ambient_aws_ones(moto_s3, tmp_path):
+    moto = client_for(moto_s3)
+    moto.create_bucket(Bucket="ambient")
+    moto.put_object(Bucket="ambient", Key="chain.zip", Body=zip_folder(EXAMPLES / "crawl_chain"))
+    server = glueprint_server(f"sqlite:///{tmp_path}/g.db", tmp_path, "--s3-endpoint-url", moto_s3)
+    for name in ("GLUEPRINT_S3_ACCESS_KEY", "GLUEPRINT_S3_SECRET_KEY"):
+        del server.env[name]  # only AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are left, which moto would accept
+    server.start()
+    try:
+        glue = glue_client(server.url)
+        glue.create_blueprint(Name="unsigned", BlueprintLocation="s3://ambient/chain.zip")
+        failed = wait_for_blueprint(glue, "unsigned")
+        assert failed["Status"] == "FAILED" and "403" in failed["ErrorMessage"], failed  # moto refuses unsigned reads
+    finally:
+        server.stop()
+    server.args += ["--s3-access-key", "testing", "--s3-secret-key", "testing"]
+    server.start()
+    try:
+        glue = glue_client(server.url)
+        glue.update_blueprint(Name="unsigned", BlueprintLocation="s3://ambient/chain.zip")
+        assert wait_for_blueprint(glue, "unsigned")["Status"] == "ACTIVE"
+    finally:
+        server.stop()
