@@ -89,6 +89,21 @@ def test_buckets_are_created_listed_checked_and_deleted_with_s3s_errors(s3):
     assert code_of(error) == "InvalidBucketName"
 
 
+def test_operations_it_does_not_implement_are_named_and_change_nothing(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for call, name in (
+        (lambda: s3.get_bucket_versioning(Bucket=bucket), "GetBucketVersioning"),
+        (lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": []}), "PutObjectTagging"),
+    ):
+        with pytest.raises(ClientError) as error:
+            call()
+        assert (code_of(error), error.value.response["Error"]["Message"]) == (
+            "NotImplemented",
+            f"glueprint's S3 does not implement {name}.",
+        )
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
 def test_objects_keep_their_bytes_type_and_metadata_and_missing_ones_are_nosuchkey(s3, bucket):
     body = "naïve data\n".encode() * 1000
     put = s3.put_object(Bucket=bucket, Key="dir/file.txt", Body=body, ContentType="text/plain", Metadata={"origin": "test"})

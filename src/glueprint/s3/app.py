@@ -1,6 +1,6 @@
-"""The S3 endpoint as an ASGI app: which operation a request is (method, bucket, key and
-query, path-style or ``<bucket>.localhost`` virtual-hosted), its signature when keys are
-required, and the reply (XML, a file streamed in ranges, or an ``<Error>``)."""
+"""The S3 endpoint as an ASGI app: a request's bucket and key (path-style, or
+``<bucket>.localhost`` virtual-hosted), its signature when keys are required, its operation
+(routing.py), and the reply (XML, a file streamed in ranges, or an ``<Error>``)."""
 
 import logging
 from urllib.parse import parse_qsl
@@ -10,7 +10,7 @@ import anyio
 from glueprint.protocol.dispatch import new_request_id
 from glueprint.protocol.sigv4 import Verifier
 
-from . import auth, xml
+from . import auth, routing, xml
 from . import operations as ops
 from .body import Body
 from .errors import S3Error
@@ -18,79 +18,6 @@ from .storage import ObjectStore
 
 log = logging.getLogger("glueprint.s3")
 READ_CHUNK = 1024 * 1024
-# Subresources that name an S3 feature glueprint does not keep (ACLs, tags, versioning...).
-_UNSUPPORTED = {
-    "acl",
-    "tagging",
-    "versioning",
-    "policy",
-    "cors",
-    "lifecycle",
-    "website",
-    "encryption",
-    "versions",
-    "replication",
-    "logging",
-    "notification",
-    "object-lock",
-    "retention",
-    "legal-hold",
-    "torrent",
-    "restore",
-    "select",
-    "attributes",
-    "ownershipControls",
-    "publicAccessBlock",
-    "accelerate",
-    "requestPayment",
-    "analytics",
-    "inventory",
-    "metrics",
-    "intelligent-tiering",
-    "policyStatus",
-}
-
-
-def _route(method: str, bucket: str, key: str, query: dict, headers: dict) -> tuple[str, ops.Handler]:
-    unsupported = sorted(_UNSUPPORTED & query.keys())
-    if unsupported:
-        raise S3Error("NotImplemented", f"glueprint's S3 does not implement the ?{unsupported[0]} subresource.")
-    if not bucket:
-        if method == "GET":
-            return "ListBuckets", ops.list_buckets
-    elif not key:
-        if method == "GET" and "location" in query:
-            return "GetBucketLocation", ops.get_bucket_location
-        if method == "GET" and "uploads" in query:
-            return "ListMultipartUploads", ops.list_multipart_uploads
-        if method == "GET":
-            return ("ListObjectsV2", ops.list_objects_v2) if query.get("list-type") == "2" else ("ListObjects", ops.list_objects)
-        if method == "POST" and "delete" in query:
-            return "DeleteObjects", ops.delete_objects
-        by_method = {
-            "PUT": ("CreateBucket", ops.create_bucket),
-            "DELETE": ("DeleteBucket", ops.delete_bucket),
-            "HEAD": ("HeadBucket", ops.head_bucket),
-        }
-        if method in by_method:
-            return by_method[method]
-    else:
-        upload = "uploadId" in query
-        if method == "PUT" and upload and "partNumber" in query:
-            return ("UploadPartCopy", ops.upload_part_copy) if "x-amz-copy-source" in headers else ("UploadPart", ops.upload_part)
-        if method == "PUT":
-            return ("CopyObject", ops.copy_object) if "x-amz-copy-source" in headers else ("PutObject", ops.put_object)
-        if method == "GET":
-            return ("ListParts", ops.list_parts) if upload else ("GetObject", ops.get_object)
-        if method == "HEAD":
-            return "HeadObject", ops.head_object
-        if method == "DELETE":
-            return ("AbortMultipartUpload", ops.abort_multipart_upload) if upload else ("DeleteObject", ops.delete_object)
-        if method == "POST" and "uploads" in query:
-            return "CreateMultipartUpload", ops.create_multipart_upload
-        if method == "POST" and upload:
-            return "CompleteMultipartUpload", ops.complete_multipart_upload
-    raise S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.", Method=method)
 
 
 def _bucket_and_key(scope, headers) -> tuple[str, str]:
@@ -142,7 +69,8 @@ class S3App:
             raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
             verified = auth.verify(self.verifier, method, raw_path, scope["query_string"].decode("latin-1"), headers)
             body.signed_by(verified.chunks)
-        name, handler = _route(method, bucket, key, query, headers)
+        name = routing.operation_for(method, bucket, key, query, headers, ops.HANDLERS)
+        handler = ops.HANDLERS[name]
         call = ops.Call(method, bucket, key, query, headers, body, self.region)
         log.debug("S3 %s %s/%s", name, bucket, key)
         return await handler(call, self.store)

@@ -491,3 +491,28 @@ async def list_multipart_uploads(call: Call, store: ObjectStore) -> Reply:
         "Uploads": [{"Key": k, "UploadId": u, "Initiated": t, "StorageClass": "STANDARD"} for k, u, t in uploads[:1000]],
     }
     return _rendered("ListMultipartUploads", output)
+
+
+# The operations glueprint's S3 answers, by their names in botocore's s3 model.
+HANDLERS: dict[str, Handler] = {
+    "ListBuckets": list_buckets,
+    "CreateBucket": create_bucket,
+    "DeleteBucket": delete_bucket,
+    "HeadBucket": head_bucket,
+    "GetBucketLocation": get_bucket_location,
+    "ListObjects": list_objects,
+    "ListObjectsV2": list_objects_v2,
+    "PutObject": put_object,
+    "GetObject": get_object,
+    "HeadObject": head_object,
+    "DeleteObject": delete_object,
+    "DeleteObjects": delete_objects,
+    "CopyObject": copy_object,
+    "CreateMultipartUpload": create_multipart_upload,
+    "UploadPart": upload_part,
+    "UploadPartCopy": upload_part_copy,
+    "CompleteMultipartUpload": complete_multipart_upload,
+    "AbortMultipartUpload": abort_multipart_upload,
+    "ListParts": list_parts,
+    "ListMultipartUploads": list_multipart_uploads,
+}

@@ -11,7 +11,7 @@ from functools import cache
 from xml.sax.saxutils import escape
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from .errors import S3Error
 
@@ -32,8 +32,13 @@ MALFORMED = "The XML you provided was not well-formed or did not validate agains
 
 
 @cache
+def service() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("s3")
+
+
+@cache
 def operation(name: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model("s3").operation_model(name)
+    return service().operation_model(name)
 
 
 def _text(shape: Shape, value, in_header: bool = False) -> str:
