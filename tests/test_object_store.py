@@ -8,11 +8,13 @@ import hmac
 import io
 import json
 import os
+import string
 import subprocess
 import sys
 import time
 import uuid
 import zlib
+from urllib.parse import quote
 
 import boto3
 import pyarrow as pa
@@ -25,6 +27,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
@@ -544,3 +548,39 @@ def test_an_external_s3_is_signed_with_glueprints_keys_never_with_the_ambient_aw
         assert wait_for_blueprint(glue, "unsigned")["Status"] == "ACTIVE"
     finally:
         server.stop()
+
+
+QUERY_KEYS = ["list-type", "uploads", "uploadId", "partNumber", "delete", "location", "max-keys", "continuation-token",
+              "prefix", "delimiter", "start-after", "encoding-type", "marker", "part-number-marker", "acl"]  # fmt: skip
+HEADERS = ["range", "x-amz-copy-source", "x-amz-copy-source-range", "if-match", "if-none-match", "content-md5",
+           "x-amz-content-sha256", "content-encoding", "x-amz-decoded-content-length", "x-amz-metadata-directive",
+           "x-amz-checksum-crc32", "x-amz-trailer", "x-amz-meta-a"]  # fmt: skip
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=12)
+HEADER_TEXT = st.text(string.ascii_letters + string.digits + "-=/,;:*+", min_size=1, max_size=12)  # what HTTP carries
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "DELETE", "HEAD"]),
+    key=st.one_of(st.just(""), st.sampled_from(["k", "a/b", "a/", "x//y", "../up"]), TEXT),
+    query=st.dictionaries(
+        st.sampled_from(QUERY_KEYS), st.one_of(st.just(""), st.sampled_from(["2", "-1", "%%", "x"]), TEXT), max_size=3
+    ),
+    headers=st.dictionaries(
+        st.sampled_from(HEADERS),
+        st.one_of(st.sampled_from(["bytes=0-1", "aws-chunked", "fuzz/k", "abc"]), HEADER_TEXT),
+        max_size=3,
+    ),
+    body=st.binary(max_size=64),
+)
+def test_no_request_makes_it_fail_with_a_500(store_server, fuzz_bucket, method, key, query, headers, body):
+    url = f"{store_server.s3_url}/{fuzz_bucket}/{quote(key)}"
+    answer = HTTP.request(method, url, params=query, headers=headers, content=body)
+    assert answer.status_code != 500, (answer.status_code, answer.text)  # 501 names an operation not built
+
+
+@pytest.fixture(scope="module")
+def fuzz_bucket(s3):
+    s3.create_bucket(Bucket="fuzz")
+    s3.put_object(Bucket="fuzz", Key="k", Body=b"0123456789")
+    return "fuzz"
