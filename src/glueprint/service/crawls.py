@@ -4,6 +4,7 @@ import statistics
 
 from ..orchestration.conductor import Conductor
 from ..protocol import errors
+from ..protocol.model import operation as model_operation
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from .context import ServiceContext
@@ -56,10 +57,23 @@ def _metrics(crawler: dict) -> dict:
 
 @operation("GetCrawlerMetrics", read_only=True)
 def get_crawler_metrics(ctx: ServiceContext, p: dict) -> dict:
+    """Pages of MaxResults: of the named crawlers in the order named, or of all by name."""
+    names = p.get("CrawlerNameList")
+    limit = p.get("MaxResults", model_operation("GetCrawlerMetrics").input_shape.members["MaxResults"].metadata["max"])
+    scope = {"CrawlerNameList": names}
+    position = ctx.tokens.position("GetCrawlerMetrics", scope, p.get("NextToken"), types=(int,) if names else (str,))
     with ctx.db.read() as conn:
-        if p.get("CrawlerNameList"):
-            found = entity_store.get_many(conn, "crawler", p["CrawlerNameList"])
-            crawlers = [found[n] for n in p["CrawlerNameList"] if n in found]
+        if names:
+            start = position[0] if position else 0
+            wanted = names[start : start + limit]
+            found = entity_store.get_many(conn, "crawler", wanted)
+            crawlers, more = [found[n] for n in wanted if n in found], start + limit < len(names)
+            following = [start + limit]
         else:
-            crawlers = entity_store.page(conn, "crawler", None, 1000)
-    return {"CrawlerMetricsList": [_metrics(c) for c in crawlers[: p.get("MaxResults", 1000)]]}
+            crawlers = entity_store.page(conn, "crawler", position[0] if position else None, limit + 1)
+            crawlers, more = crawlers[:limit], len(crawlers) > limit
+            following = [crawlers[-1]["Name"]] if crawlers else []
+    result = {"CrawlerMetricsList": [_metrics(c) for c in crawlers]}
+    if more:
+        result["NextToken"] = ctx.tokens.issue("GetCrawlerMetrics", scope, following)
+    return result
