@@ -215,19 +215,20 @@ class DynamicFrame:
         return self._derive(self._df.mapInArrow(keep, self._df.schema))
 
     def map(self, f, transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
-        """``f(record)`` for each record; the result's schema is inferred from what it returns
-        (fields that keep their name keep their type when only JSON lost it)."""
+        """``f(record)`` for each record; the result's schema is inferred from what it returns,
+        and a field that keeps its name and the JSON form of its type keeps its type."""
         spark = self._df.sparkSession
         lines = self._df.rdd.map(lambda row: json.dumps(f(row.asDict(recursive=True)), default=str))
         df = spark.read.json(lines)
         original = {field.name: field.dataType for field in self._df.schema.fields}
         for field in df.schema.fields:
+            before = original.get(field.name)
             if (
-                field.name in original
-                and type(field.dataType).__name__ == "StringType"
-                and original[field.name] != field.dataType
+                before is not None
+                and before != field.dataType
+                and _JSON_FORM.get(type(before).__name__) == type(field.dataType).__name__
             ):
-                df = df.withColumn(field.name, _column(df, [field.name]).cast(original[field.name]))
+                df = df.withColumn(field.name, _column(df, [field.name]).cast(before))
         return self._derive(df)
 
     def join(self, paths1, paths2, frame2: "DynamicFrame", transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
@@ -256,6 +257,19 @@ class DynamicFrame:
 
         frames = relationalize(self._df, root_table_name)
         return DynamicFrameCollection({name: DynamicFrame(df, self.glue_ctx, name) for name, df in frames.items()}, self.glue_ctx)
+
+
+# The type Spark's JSON reader gives a value of each Spark type.
+_JSON_FORM = {
+    "ByteType": "LongType",
+    "ShortType": "LongType",
+    "IntegerType": "LongType",
+    "FloatType": "DoubleType",
+    "DecimalType": "DoubleType",
+    "DateType": "StringType",
+    "TimestampType": "StringType",
+    "TimestampNTZType": "StringType",
+}
 
 
 def _column(df, path: list[str]):
