@@ -303,6 +303,15 @@ def test_stores_only_aws_has_and_transactions_fail_clearly_and_a_job_commits_aft
     job.commit()
 
 
+def test_a_scripts_own_spark_reads_s3_paths_of_buckets_the_store_had_when_its_context_started(etl):
+    etl.s3.create_bucket(Bucket="landing")
+    etl.s3.put_object(Bucket="landing", Key="in/a.csv", Body=SALES_CSV.encode())
+    spark = GlueContext(etl.spark_session.sparkContext).spark_session  # as a new job script starts
+    df = spark.read.option("header", True).csv("s3a://landing/in/")
+    assert df.count() == 3
+    assert df.selectExpr("input_file_name() AS f").first()["f"] == "s3a://landing/in/a.csv"
+
+
 def test_s3_paths_need_the_object_store_folder(etl, monkeypatch):
     monkeypatch.delenv("GLUEPRINT_S3_ROOT")
     with pytest.raises(RuntimeError, match="GLUEPRINT_S3_ROOT"):

@@ -72,6 +72,7 @@ class GlueContext:
         hadoop = self._sc._jsc.hadoopConfiguration()
         for key, value in s3_paths.scheme_settings().items():
             hadoop.set(key, value)
+        s3_paths.mount_store(session)
         self.catalog = catalog_io.Catalog()
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.create_data_frame = DataFrameReader(self)

@@ -3,11 +3,14 @@ Hadoop's own ``ViewFileSystemOverloadScheme``: each bucket is a mount table whos
 link is ``<root>/<bucket>`` (the store keeps a bucket as a folder there). No hadoop-aws jar is
 needed, and ``input_file_name()`` still shows the ``s3://`` path.
 
-A mount table is read when Hadoop first opens a bucket, so a bucket is mounted before each
-read or write that names it: buckets created after the JVM started work too.
+A mount table is read when Hadoop first opens a bucket. Every bucket the store holds is
+mounted when a GlueContext starts (so a script's own ``spark.read`` of ``s3://`` paths works),
+and a bucket is mounted again before each library read or write that names it: buckets
+created after the JVM started work too.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT_ENV = "GLUEPRINT_S3_ROOT"
@@ -51,3 +54,11 @@ def mount(spark, paths: list[str]) -> None:
     hadoop = spark.sparkContext._jsc.hadoopConfiguration()
     for bucket in buckets:
         hadoop.set(*mount_setting(root, bucket))
+
+
+def mount_store(spark) -> None:
+    """Mount every bucket the object store holds now (its folders; the store's own start with a dot)."""
+    root = store_root()
+    if root is None or not os.path.isdir(root):
+        return
+    mount(spark, [f"s3://{entry.name}/" for entry in Path(root).iterdir() if entry.is_dir() and not entry.name.startswith(".")])
