@@ -161,7 +161,14 @@ def test_partition_keys_write_hive_folders_and_the_sink_adds_table_and_partition
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id", "name", "note"]
     assert len(etl.glue.get_partitions(DatabaseName="sales_db", TableName="by_month")["Partitions"]) == 3
 
-    # Reading it back from the catalog: every partition, with its typed partition columns.
+    # Reading it back from the catalog: every partition, with its typed partition columns (one
+    # registered before any object was written reads as no rows).
+    location = "s3://lake/by_month/year=2026/month=1/"
+    etl.glue.create_partition(
+        DatabaseName="sales_db",
+        TableName="by_month",
+        PartitionInput={"Values": ["2026", "1"], "StorageDescriptor": {"Location": location}},
+    )
     frame = etl.create_dynamic_frame.from_catalog(database="sales_db", table_name="by_month")
     assert sorted((r["id"], r["year"], r["month"]) for r in rows(frame)) == [
         (1, 2024, 1),
@@ -183,7 +190,7 @@ def test_partition_keys_write_hive_folders_and_the_sink_adds_table_and_partition
 def test_from_catalog_reads_a_crawled_style_csv_table_by_its_columns_and_partition_locations(etl):
     etl.glue.create_database(DatabaseInput={"Name": "raw_db"})
     put(etl, "crawled/2024/a.csv", "1,apple\n2,pear\n")  # folders without key=value, as crawlers find them
-    put(etl, "crawled/2025/a.csv", "3,plum\n")
+    put(etl, "crawled/2025/a.csv", "3,plum\n")  # 2026 is a partition with no objects yet
     columns = [{"Name": "id", "Type": "bigint"}, {"Name": "item", "Type": "string"}]
     descriptor = {
         "Columns": columns,
@@ -206,7 +213,8 @@ def test_from_catalog_reads_a_crawled_style_csv_table_by_its_columns_and_partiti
         DatabaseName="raw_db",
         TableName="crawled",
         PartitionInputList=[
-            {"Values": [y], "StorageDescriptor": {**descriptor, "Location": f"s3://lake/crawled/{y}/"}} for y in ("2024", "2025")
+            {"Values": [y], "StorageDescriptor": {**descriptor, "Location": f"s3://lake/crawled/{y}/"}}
+            for y in ("2024", "2025", "2026")
         ],
     )
     frame = etl.create_dynamic_frame.from_catalog(database="raw_db", table_name="crawled")

@@ -136,12 +136,16 @@ class GlueContext:
     def getSource(self, connection_type, format=None, transformation_ctx="", push_down_predicate="", **options):  # noqa: N802, A002
         return DataSource(self, connection_type, options, format, transformation_ctx, push_down_predicate)
 
-    def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False):
+    def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False, schema=None, base_path=None):
         from pyspark.errors import AnalysisException
 
         reader = self.spark_session.read.format(formats.spark_format(fmt)).options(**formats.read_options(fmt, format_options))
         if recurse:
             reader = reader.option("recursiveFileLookup", "true")
+        if schema is not None:
+            reader = reader.schema(schema)
+        if base_path is not None:
+            reader = reader.option("basePath", base_path)
         s3_paths.mount(self.spark_session, paths)
         try:
             df = reader.load(paths)
@@ -150,50 +154,49 @@ class GlueContext:
             if error.getCondition() in ("PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA"):
                 from pyspark.sql.types import StructType
 
-                return self.spark_session.createDataFrame([], StructType([]))
+                return self.spark_session.createDataFrame([], schema or StructType([]))
             raise
-        if formats.spark_format(fmt) == "csv" and not format_options.get("withHeader"):
+        if schema is None and formats.spark_format(fmt) == "csv" and not _flag(format_options.get("withHeader")):
             df = df.toDF(*[f"col{i}" for i in range(len(df.columns))])  # Glue's names for headerless columns
         return df
 
     def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str):
+        """A table's data: text formats by the catalog's columns (names and types), Parquet and
+        ORC by their files' own schema; partition columns typed as the catalog's keys."""
         from pyspark.sql import functions as F
 
+        schema = _ddl(plan.columns) if plan.format in ("csv", "json") and plan.columns else None
         if not plan.partition_keys:
-            return self._typed(plan, self._read([plan.location], plan.format, plan.format_options))
-        partitions = plan.partitions
+            return self._read([plan.location], plan.format, plan.format_options, schema=schema)
+        names = [k["Name"] for k in plan.partition_keys]
+        partitions = [p for p in plan.partitions if s3_paths.holds_objects(p.location)]
         if push_down_predicate and partitions:
             # The predicate names partition columns only: it picks partitions before any is read.
-            keys = [k["Name"] for k in plan.partition_keys]
-            rows = [[i, *(p.values.get(k) for k in keys)] for i, p in enumerate(partitions)]
-            values = self.spark_session.createDataFrame(rows, ["__partition", *keys])
+            rows = [[i, *(p.values.get(k) for k in names)] for i, p in enumerate(partitions)]
+            values = self.spark_session.createDataFrame(rows, ["__partition", *names])
             for key in plan.partition_keys:
                 values = values.withColumn(key["Name"], F.col(f"`{key['Name']}`").cast(key["Type"]))
             kept = {row["__partition"] for row in values.filter(push_down_predicate).select("__partition").collect()}
             partitions = [p for i, p in enumerate(partitions) if i in kept]
+        if not partitions:
+            return self.spark_session.createDataFrame([], _ddl(plan.columns + plan.partition_keys))
+        base = plan.location.rstrip("/")
+        if all(p.location.rstrip("/") == "/".join([base, *(f"{k}={p.values.get(k)}" for k in names)]) for p in partitions):
+            # key=value folders under the table: one read, Spark finds the values in the paths.
+            df = self._read(
+                [p.location for p in partitions], plan.format, plan.format_options, schema=schema, base_path=plan.location
+            )
+            for key in plan.partition_keys:
+                df = df.withColumn(key["Name"], F.col(f"`{key['Name']}`").cast(key["Type"]))
+            return df
         frames = []
         for partition in partitions:
-            df = self._typed(plan, self._read([partition.location], plan.format, plan.format_options))
+            df = self._read([partition.location], plan.format, plan.format_options, schema=schema)
             for key in plan.partition_keys:
                 value = partition.values.get(key["Name"])
                 df = df.withColumn(key["Name"], F.lit(None if value == _HIVE_NULL else value).cast(key["Type"]))
             frames.append(df)
-        if not frames:
-            columns = plan.columns + plan.partition_keys
-            return self.spark_session.createDataFrame([], ", ".join(f"`{c['Name']}` {c['Type']}" for c in columns))
         return reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
-
-    @staticmethod
-    def _typed(plan: catalog_io.TableRead, df):
-        """Text formats take the catalog's column names (by position when the files have no
-        header) and types; Parquet and ORC files keep their own."""
-        if plan.format not in ("csv", "json") or not plan.columns or not df.columns:
-            return df
-        if plan.format == "csv" and len(df.columns) == len(plan.columns):
-            df = df.toDF(*[c["Name"] for c in plan.columns])
-        present = {c.lower() for c in df.columns}
-        casts = {c["Name"]: c["Type"] for c in plan.columns if c["Name"].lower() in present}
-        return df.select(*[df[f"`{c}`"].cast(casts[c]).alias(c) if c in casts else df[f"`{c}`"] for c in df.columns])
 
     # Writing
     def write_dynamic_frame_from_options(
@@ -452,6 +455,10 @@ class DataSink:
         return dynamic_frame
 
     write = writeFrame
+
+
+def _ddl(columns: list[dict]) -> str:
+    return ", ".join(f"`{c['Name']}` {c['Type']}" for c in columns)
 
 
 def _flag(value) -> bool:

@@ -56,6 +56,15 @@ def mount(spark, paths: list[str]) -> None:
         hadoop.set(*mount_setting(root, bucket))
 
 
+def holds_objects(path: str) -> bool:
+    """Whether an S3 path's folder in the store exists (any other path is taken to)."""
+    bucket, root = bucket_of(path), store_root()
+    if bucket is None or root is None:
+        return True
+    key = urlsplit(path).path.lstrip("/")
+    return (Path(root) / bucket / key).exists()
+
+
 def mount_store(spark) -> None:
     """Mount every bucket the object store holds now (its folders; the store's own start with a dot)."""
     root = store_root()
