@@ -311,10 +311,12 @@ def test_stores_only_aws_has_and_transactions_fail_clearly_and_a_job_commits_aft
     job.commit()
 
 
-def test_a_scripts_own_spark_reads_s3_paths_of_buckets_the_store_had_when_its_context_started(etl):
+def test_a_new_context_sets_glues_sql_settings_and_its_script_reads_s3_paths_of_every_bucket_with_spark(etl):
     etl.s3.create_bucket(Bucket="landing")
     etl.s3.put_object(Bucket="landing", Key="in/a.csv", Body=SALES_CSV.encode())
+    etl.spark_session.conf.set("spark.sql.ansi.enabled", "true")  # Spark 4's default
     spark = GlueContext(etl.spark_session.sparkContext).spark_session  # as a new job script starts
+    assert spark.conf.get("spark.sql.ansi.enabled") == "false"  # as in the Spark of every Glue version
     df = spark.read.option("header", True).csv("s3a://landing/in/")
     assert df.count() == 3
     assert df.selectExpr("input_file_name() AS f").first()["f"] == "s3a://landing/in/a.csv"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from glueprint.etl import catalog as catalog_io
 from glueprint.etl import formats, s3_paths
+from glueprint.etl import session as glue_session
 
 from .dynamicframe import DynamicFrame
 
@@ -73,6 +74,8 @@ class GlueContext:
         for key, value in s3_paths.scheme_settings().items():
             hadoop.set(key, value)
         s3_paths.mount_store(session)
+        for key, value in glue_session.sql_settings().items():
+            session.conf.set(key, value)
         self.catalog = catalog_io.Catalog()
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.create_data_frame = DataFrameReader(self)

@@ -1,5 +1,6 @@
 """A local SparkSession set up as Glue's: S3 paths on the object store folder, ANSI mode
-off (Glue 2.0 to 5.0 run Spark 2.4 to 3.5, whose default it is), few shuffle partitions."""
+off (Glue 2.0 to 5.1 run Spark 2.4 to 3.5, where it is off by default; Spark 4 turns it on),
+few shuffle partitions."""
 
 import os
 import sys
@@ -7,17 +8,24 @@ import sys
 from . import s3_paths
 
 
+def sql_settings() -> dict[str, str]:
+    """Settings a running session takes too: GlueContext applies them to a script's own session."""
+    return {
+        "spark.sql.ansi.enabled": "false",
+        # Parquet files Glue and Hive wrote keep their INT96 timestamps readable.
+        "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+        "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    }
+
+
 def glue_settings(cores: int) -> dict[str, str]:
     settings = {f"spark.hadoop.{key}": value for key, value in s3_paths.scheme_settings().items()}
+    settings.update(sql_settings())
     settings.update(
         {
-            "spark.sql.ansi.enabled": "false",
             "spark.sql.shuffle.partitions": str(max(1, cores)),
             "spark.ui.enabled": "false",
             "spark.ui.showConsoleProgress": "false",
-            # Parquet files Glue and Hive wrote keep their INT96 timestamps readable.
-            "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
-            "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
         }
     )
     return settings
