@@ -282,6 +282,19 @@ def test_field_and_record_transforms(etl):
     assert sorted((r["id"], r["label"]) for r in rows(joined)) == [(1, "first"), (3, "third")]
 
 
+def test_unnest_union_and_merge_by_primary_keys(etl):
+    source = DynamicFrame.fromDF(
+        etl.spark_session.createDataFrame([(1, ("a", 10)), (2, ("b", 20))], "id int, s struct<t:string,n:int>"), etl, "src"
+    )
+    assert [f.name for f in source.unnest().schema()] == ["id", "s.t", "s.n"]
+    stage = DynamicFrame.fromDF(
+        etl.spark_session.createDataFrame([(2, ("B", 21)), (3, ("c", 30))], "id int, s struct<t:string,n:int>"), etl, "stage"
+    )
+    merged = source.mergeDynamicFrame(stage, ["id"])
+    assert sorted((r["id"], r["s"]["t"]) for r in rows(merged)) == [(1, "a"), (2, "B"), (3, "c")]
+    assert sorted(r["id"] for r in rows(source.union(stage))) == [1, 2, 2, 3]
+
+
 def test_print_schema_uses_glue_type_names(etl, capsys):
     df = etl.spark_session.createDataFrame([], "id bigint, tags array<string>, m map<string,double>, s struct<d:date>")
     DynamicFrame.fromDF(df, etl, "f").printSchema()

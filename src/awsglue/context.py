@@ -20,7 +20,10 @@ from glueprint.etl import catalog as catalog_io
 from glueprint.etl import formats, s3_paths
 from glueprint.etl import session as glue_session
 
+from .data_sink import DataSink
+from .data_source import DataSource
 from .dynamicframe import DynamicFrame
+from .options import flag
 
 # Connection types that reach data stores glueprint's local Spark cannot open.
 _ONLY_ON_AWS = ("redshift", "marketplace.", "custom.", "documentdb", "opensearch", "snowflake")
@@ -159,7 +162,7 @@ class GlueContext:
 
                 return self.spark_session.createDataFrame([], schema or StructType([]))
             raise
-        if schema is None and formats.spark_format(fmt) == "csv" and not _flag(format_options.get("withHeader")):
+        if schema is None and formats.spark_format(fmt) == "csv" and not flag(format_options.get("withHeader")):
             df = df.toDF(*[f"col{i}" for i in range(len(df.columns))])  # Glue's names for headerless columns
         return df
 
@@ -387,82 +390,5 @@ class DynamicFrameWriter:
         raise ConnectionTypeError(f"JDBC sinks (connection {catalog_connection!r}) are not available in glueprint's local Spark")
 
 
-class DataSource:
-    """``getSource``'s reader: ``setFormat`` then ``getFrame``."""
-
-    def __init__(
-        self,
-        ctx: GlueContext,
-        connection_type: str,
-        options: dict,
-        format: str | None,
-        transformation_ctx: str,
-        push_down_predicate: str,
-    ):  # noqa: A002
-        self._ctx, self.connection_type, self.options = ctx, connection_type, options
-        self.format, self.format_options = format, {}
-        self.transformation_ctx, self.push_down_predicate = transformation_ctx, push_down_predicate
-
-    def setFormat(self, format: str, **options) -> None:  # noqa: N802, A002 (AWS's names)
-        self.format, self.format_options = format, options
-
-    def getFrame(self, **kwargs) -> DynamicFrame:  # noqa: N802 (AWS's name)
-        return self._ctx.create_dynamic_frame_from_options(
-            self.connection_type,
-            self.options,
-            self.format,
-            self.format_options,
-            self.transformation_ctx,
-            self.push_down_predicate,
-        )
-
-
-class DataSink:
-    """``getSink``'s writer: ``setFormat``, ``setCatalogInfo``, then ``writeFrame``."""
-
-    def __init__(self, ctx: GlueContext, connection_type: str, options: dict, format: str | None, transformation_ctx: str):  # noqa: A002
-        self._ctx, self.connection_type, self.options = ctx, connection_type, dict(options)
-        self.format, self.format_options, self.transformation_ctx = format, {}, transformation_ctx
-        self.database = self.table_name = self.catalog_id = None
-        if "compression" in self.options:
-            self.format_options["compression"] = self.options["compression"]
-
-    def setFormat(self, format: str, **options) -> None:  # noqa: N802, A002 (AWS's names)
-        self.format = format
-        self.format_options.update(options)
-
-    def setCatalogInfo(self, catalogDatabase: str, catalogTableName: str, catalogId: str | None = None) -> None:  # noqa: N802, N803
-        self.database, self.table_name, self.catalog_id = catalogDatabase, catalogTableName, catalogId
-
-    def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:  # noqa: N802 (AWS's name)
-        if not self.options.get("path"):
-            raise ValueError("an s3 sink needs a path")
-        df = dynamic_frame.toDF()
-        keys = list(self.options.get("partitionKeys") or [])
-        written = self._ctx._write(df, self.options["path"], self.format, self.format_options, keys)
-        if _flag(self.options.get("enableUpdateCatalog")):
-            types = {c["Name"]: c for c in catalog_io.hive_columns(df.schema)}
-            if not (self.database and self.table_name):
-                raise ValueError("enableUpdateCatalog needs setCatalogInfo(catalogDatabase=..., catalogTableName=...)")
-            self._ctx.catalog.record_write(
-                self.database,
-                self.table_name,
-                path=self.options["path"],
-                format=self.format or "parquet",
-                columns=catalog_io.hive_columns(df.schema, exclude=keys),
-                partition_keys=[types[k] for k in keys],
-                written=written,
-                update_behavior=self.options.get("updateBehavior", "UPDATE_IN_DATABASE"),
-                catalog_id=self.catalog_id,
-            )
-        return dynamic_frame
-
-    write = writeFrame
-
-
 def _ddl(columns: list[dict]) -> str:
     return ", ".join(f"`{c['Name']}` {c['Type']}" for c in columns)
-
-
-def _flag(value) -> bool:
-    return value is True or str(value).lower() == "true"

@@ -240,6 +240,27 @@ class DynamicFrame:
             condition = equal if condition is None else condition & equal
         return self._derive(left.join(right, condition, "inner"))
 
+    def unnest(self, transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
+        """Struct fields as top-level fields named by their dotted path."""
+        from glueprint.etl.relationalize import flatten_structs
+
+        return self._derive(flatten_structs(self._df))
+
+    def union(self, other_frame: "DynamicFrame", transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
+        """The records of both frames, matched by field name (a field only one has is null in the other's)."""
+        return self._derive(self._df.unionByName(other_frame.toDF(), allowMissingColumns=True))
+
+    def mergeDynamicFrame(
+        self, stage_dynamic_frame: "DynamicFrame", primary_keys: list, transformation_ctx: str = "", **kwargs
+    ) -> "DynamicFrame":  # noqa: N802
+        """This frame's records with those of ``stage_dynamic_frame`` in place of the ones
+        sharing their primary keys; staging records no record here shares are added too."""
+        stage = stage_dynamic_frame.toDF()
+        if not primary_keys:
+            return self
+        kept = self._df.join(stage.select(*[f"`{k}`" for k in primary_keys]).distinct(), on=list(primary_keys), how="left_anti")
+        return self._derive(kept.unionByName(stage, allowMissingColumns=True))
+
     def drop_null_fields(self, transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
         """Without the fields that are null in every record (one pass to count them)."""
         from pyspark.sql import functions as F
