@@ -35,6 +35,7 @@ def etl(tmp_path_factory):
     env = {
         "GLUEPRINT_S3_ROOT": str(root),
         "AWS_ENDPOINT_URL_GLUE": server.url,
+        "AWS_ENDPOINT_URL_S3": server.s3_url,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -229,6 +230,9 @@ def test_from_catalog_reads_a_crawled_style_csv_table_by_its_columns_and_partiti
         (3, "plum", "2025"),
     ]
 
+    etl.purge_table("raw_db", "crawled", {"retentionPeriod": 0})  # the table's and its partitions' objects
+    assert keys(etl, "crawled/") == []
+
     # match_catalog casts a frame's fields to the table's types.
     loose = DynamicFrame.fromDF(etl.spark_session.createDataFrame([("7", "fig")], "id string, item string"), etl, "loose")
     typed = ResolveChoice.apply(frame=loose, choice="match_catalog", database="raw_db", table_name="crawled")
@@ -293,6 +297,28 @@ def test_unnest_union_and_merge_by_primary_keys(etl):
     merged = source.mergeDynamicFrame(stage, ["id"])
     assert sorted((r["id"], r["s"]["t"]) for r in rows(merged)) == [(1, "a"), (2, "B"), (3, "c")]
     assert sorted(r["id"] for r in rows(source.union(stage))) == [1, 2, 2, 3]
+
+
+def test_sources_data_frames_purges_and_the_logger(etl, caplog):
+    put(etl, "raw/src/a.csv", SALES_CSV)
+    source = etl.getSource(connection_type="s3", paths=["s3://lake/raw/src/"])
+    source.setFormat("csv", withHeader=True)
+    assert source.getFrame().count() == 3
+    df = etl.create_data_frame.from_options(
+        "s3", {"paths": ["s3://lake/raw/src/"]}, format="csv", format_options={"withHeader": "true"}
+    )
+    assert df.columns == ["id", "name", "amount", "sold_on"]
+
+    put(etl, "purge/me/a.csv", SALES_CSV)
+    put(etl, "purge/mine/b.csv", SALES_CSV)
+    etl.purge_s3_path("s3://lake/purge/me/")  # every object is newer than the default 168 hours
+    assert keys(etl, "purge/") == ["purge/me/a.csv", "purge/mine/b.csv"]
+    etl.purge_s3_path("s3://lake/purge/me/", {"retentionPeriod": 0})
+    assert keys(etl, "purge/") == ["purge/mine/b.csv"]
+
+    with caplog.at_level("INFO", logger="awsglue"):
+        etl.get_logger().warn("halfway")
+    assert [(r.levelname, r.message) for r in caplog.records] == [("WARNING", "halfway")]
 
 
 def test_print_schema_uses_glue_type_names(etl, capsys):

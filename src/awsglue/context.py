@@ -10,11 +10,10 @@ append, as Glue's do. ``s3://`` paths are folders of glueprint's object store
 """
 
 import logging
-import os
 import sys
-import time
+from datetime import UTC, datetime, timedelta
 from functools import reduce
-from pathlib import Path
+from urllib.parse import urlsplit
 
 from glueprint.etl import catalog as catalog_io
 from glueprint.etl import formats, s3_paths
@@ -273,19 +272,21 @@ class GlueContext:
             self.purge_s3_path(location, options, transformation_ctx)
 
     def purge_s3_path(self, s3_path, options=None, transformation_ctx=""):
-        """Delete the objects under ``s3_path`` older than ``retentionPeriod`` hours (168 unless given)."""
+        """Delete the objects under ``s3_path`` older than ``retentionPeriod`` hours (168 unless
+        given), through the S3 API the script's own calls use (``AWS_ENDPOINT_URL_S3``)."""
+        import boto3
+
         hours = float((options or {}).get("retentionPeriod", DEFAULT_RETENTION_HOURS))
         bucket = s3_paths.bucket_of(s3_path)
-        root = s3_paths.store_root()
-        if bucket is None or root is None:
-            raise ValueError(f"purge_s3_path needs an s3:// path in glueprint's object store, not {s3_path!r}")
-        prefix = s3_path.split(f"{bucket}/", 1)[1] if f"{bucket}/" in s3_path else ""
-        folder = Path(root) / bucket
-        cutoff = time.time() - hours * 3600
-        for path in sorted(folder.rglob("*")):
-            key = path.relative_to(folder).as_posix()
-            if path.is_file() and key.startswith(prefix) and path.stat().st_mtime < cutoff:
-                os.unlink(path)
+        if bucket is None:
+            raise ValueError(f"purge_s3_path needs an s3:// path, not {s3_path!r}")
+        prefix = urlsplit(s3_path).path.lstrip("/")
+        cutoff = datetime.now(UTC) - timedelta(hours=hours)
+        s3 = boto3.client("s3")
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            old = [{"Key": o["Key"]} for o in page.get("Contents", []) if o["LastModified"] < cutoff]
+            if old:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": old, "Quiet": True})
 
     # Lake Formation governed tables
     def start_transaction(self, read_only: bool):
