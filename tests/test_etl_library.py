@@ -359,6 +359,10 @@ def test_a_new_context_sets_glues_sql_settings_and_its_script_reads_s3_paths_of_
     df = spark.read.option("header", True).csv("s3a://landing/in/")
     assert df.count() == 3
     assert df.selectExpr("input_file_name() AS f").first()["f"] == "s3a://landing/in/a.csv"
+    # A bucket made after the context started is mounted when the library first names it.
+    etl.s3.create_bucket(Bucket="late")
+    etl.write_dynamic_frame.from_options(DynamicFrame.fromDF(df, etl, "df"), "s3", {"path": "s3://late/copy/"}, format="json")
+    assert etl.s3.list_objects_v2(Bucket="late")["KeyCount"] >= 1
 
 
 def test_s3_paths_need_the_object_store_folder(etl, monkeypatch):
