@@ -217,6 +217,22 @@ def test_batch_update_lists_each_failed_entry_and_updates_the_rest(glue, table):
     assert glue.get_partition(**table, PartitionValues=["2024", "eu"])["Partition"]["Parameters"] == {"done": "yes"}
 
 
+def test_a_filter_finds_partitions_by_their_current_values_after_renames_and_deletes(glue, table):
+    glue.batch_create_partition(**table, PartitionInputList=[partition(y, r) for y in ("2020", "2021") for r in ("eu", "us")])
+    glue.update_partition(**table, PartitionValueList=["2020", "eu"], PartitionInput=partition("2020", "asia"))
+    glue.batch_update_partition(
+        **table, Entries=[{"PartitionValueList": ["2021", "us"], "PartitionInput": partition("2021", "asia")}]
+    )
+    glue.delete_partition(**table, PartitionValues=["2021", "eu"])
+
+    def found(expression: str) -> list[list[str]]:
+        return [p["Values"] for p in all_pages(glue.get_partitions, "Partitions", **table, Expression=expression)]
+
+    assert found("region = 'eu'") == []
+    assert found("region = 'asia'") == [["2020", "asia"], ["2021", "asia"]]
+    assert found("region = 'us' AND year > 0") == [["2020", "us"]]
+
+
 def test_delete_and_batch_delete(glue, table):
     glue.batch_create_partition(**table, PartitionInputList=[partition(y, "eu") for y in ("2020", "2021", "2022")])
     glue.delete_partition(**table, PartitionValues=["2020", "eu"])
