@@ -337,3 +337,23 @@ def error_or_none(call, **kwargs):
     except ClientError as err:
         return err.response["Error"]["Code"]
     return None
+
+
+def test_every_operation_on_a_missing_database_or_table_is_entity_not_found(glue, name):
+    glue.create_database(DatabaseInput={"Name": name})
+    calls = [
+        (glue.get_partition, {"PartitionValues": ["1", "a"]}),
+        (glue.get_partitions, {"Expression": "year = 1"}),
+        (glue.batch_get_partition, {"PartitionsToGet": [{"Values": ["1", "a"]}]}),
+        (glue.update_partition, {"PartitionValueList": ["1", "a"], "PartitionInput": partition("1", "a")}),
+        (glue.batch_update_partition, {"Entries": [{"PartitionValueList": ["1", "a"], "PartitionInput": {}}]}),
+        (glue.delete_partition, {"PartitionValues": ["1", "a"]}),
+        (glue.batch_delete_partition, {"PartitionsToDelete": [{"Values": ["1", "a"]}]}),
+        (glue.create_partition_index, {"PartitionIndex": {"IndexName": "i", "Keys": ["year"]}}),
+        (glue.get_partition_indexes, {}),
+        (glue.delete_partition_index, {"IndexName": "i"}),
+    ]
+    for database, table, missing in ((name, "nope", "Table nope"), ("nope", "t", "Database nope")):
+        for call, request in calls:
+            err = error_of(call, DatabaseName=database, TableName=table, **request)
+            assert err["Code"] == "EntityNotFoundException" and err["Message"].startswith(missing), (call, err)
