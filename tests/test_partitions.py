@@ -1,12 +1,20 @@
 """Data Catalog partitions and partition indexes, through boto3, as AWS's API reference shapes them."""
 
 import datetime
+import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import insert
 
-from conftest import all_pages, snapshot
+from glueprint.store import entities
+from glueprint.store import partitions as partition_store
+from glueprint.store.db import Database
+from glueprint.store.schema import partitions as partitions_table
+
+from conftest import all_pages, migrate_to, snapshot
 from servers import glue_client
 
 KEYS = [{"Name": "year", "Type": "int"}, {"Name": "region", "Type": "string"}]
@@ -97,7 +105,7 @@ def test_create_partition_errors_change_nothing(api, glue, raw_glue, table, name
         ),
         (dict(DatabaseName="nope", TableName="sales", PartitionInput=partition("1", "a")), "EntityNotFoundException", None),
         (dict(DatabaseName=name, TableName="nope", PartitionInput=partition("1", "a")), "EntityNotFoundException", None),
-        (dict(**table, PartitionInput=partition("2024", "")), "InvalidInputException", None),  # ValueString min 1
+        (dict(**table, PartitionInput=partition("2024", "")), "ValidationException", None),  # ValueString min 1
     ]
     for request, code, message in cases:
         err = error_of(raw_glue.create_partition, **request)
@@ -152,7 +160,7 @@ def test_batch_create_of_a_missing_table_fails_whole_and_over_100_entries_are_re
     assert err["Code"] == "EntityNotFoundException"
     many = [partition(str(i), "a") for i in range(101)]
     err = error_of(raw_glue.batch_create_partition, DatabaseName=name, TableName="t", PartitionInputList=many)
-    assert err["Code"] == "InvalidInputException" and "less than or equal to 100" in err["Message"]
+    assert err["Code"] == "ValidationException" and "less than or equal to 100" in err["Message"]
 
 
 def test_get_partition_of_a_missing_partition_is_entity_not_found(glue, table):
@@ -267,7 +275,7 @@ def test_partition_indexes(api, glue, raw_glue, table):
         ({"IndexName": "by_year", "Keys": ["year"]}, "AlreadyExistsException"),
         ({"IndexName": "fourth", "Keys": ["year"]}, "ResourceNumberLimitExceededException"),
         ({"IndexName": "other", "Keys": ["amount"]}, "InvalidInputException"),
-        ({"IndexName": "other", "Keys": []}, "InvalidInputException"),  # KeyList min 1
+        ({"IndexName": "other", "Keys": []}, "ValidationException"),  # KeyList min 1
     ]
     for index, code in cases:
         assert error_of(raw_glue.create_partition_index, **table, PartitionIndex=index)["Code"] == code, index
@@ -357,3 +365,36 @@ def test_every_operation_on_a_missing_database_or_table_is_entity_not_found(glue
         for call, request in calls:
             err = error_of(call, DatabaseName=database, TableName=table, **request)
             assert err["Code"] == "EntityNotFoundException" and err["Message"].startswith(missing), (call, err)
+
+
+def test_partitions_stored_before_migration_0013_are_found_by_filters_after_it(databases, start_server):
+    """0013 fills the value lookup in for the partitions already stored."""
+    url = databases.new(migrated=False)
+    db = Database(url)
+    now = time.time()
+    with db.engine.begin() as conn:
+        migrate_to(conn, "0012")
+        entities.add(conn, "database", "old", {"Name": "old", "CreateTime": now}, now)
+        entities.add(
+            conn, "table", "t", {"Name": "t", "DatabaseName": "old", "PartitionKeys": KEYS, "CreateTime": now}, now, scope="old"
+        )
+        rows = [[str(year), region] for year in (2020, 2021) for region in ("eu", "us")]
+        conn.execute(
+            insert(partitions_table),
+            [
+                {
+                    "database_name": "old",
+                    "table_name": "t",
+                    "values_key": partition_store.values_key(v),
+                    "partition_values": json.dumps(v),
+                    "doc": json.dumps({"Values": v, "DatabaseName": "old", "TableName": "t", "CreationTime": now}),
+                }
+                for v in rows
+            ],
+        )
+    db.dispose()
+    glue = glue_client(start_server("--workers", "0", db_url=url).url)
+    found = glue.get_partitions(DatabaseName="old", TableName="t", Expression="year = 2021 AND region = 'eu'")["Partitions"]
+    assert [p["Values"] for p in found] == [["2021", "eu"]]
+    found = glue.get_partitions(DatabaseName="old", TableName="t", Expression="year = 2021 AND region = 'us'")["Partitions"]
+    assert [p["Values"] for p in found] == [["2021", "us"]]

@@ -26,7 +26,7 @@ def table_of(conn: Connection, database: str, table: str, lock: bool = False) ->
     either waits for this transaction (and then deletes what it wrote) or finishes first."""
     if not entities.exists(conn, "database", database):
         raise errors.EntityNotFoundException(f"Database {database} not found.")
-    doc = (entities.get_for_update if lock else entities.get)(conn, "table", table, scope=database)
+    doc = entities.get(conn, "table", table, scope=database, lock=lock)
     if doc is None:
         raise errors.EntityNotFoundException(f"Table {table} not found in database {database}.")
     return doc

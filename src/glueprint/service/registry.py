@@ -56,8 +56,9 @@ def _load() -> None:
     # Importing the modules runs their @operation registrations.
     from . import (  # noqa: F401
         blueprints,
-        catalog,
+        connections,
         crawls,
+        databases,
         entities,
         job_runs,
         lifecycle,
@@ -65,5 +66,9 @@ def _load() -> None:
         partition_listing,
         partitions,
         runs,
+        table_search,
+        table_versions,
+        tables,
+        tags,
         workflow_runs,
     )

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, delete, false, insert, not_, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, false, insert, not_, or_, select, update
 
 from .partition_filter import And, Compare, Compiler, Filter, In, Key
 from .schema import partition_indexes, partition_lookup, partitions
@@ -34,21 +34,27 @@ def _lookups(values: list[str]) -> list[tuple[int, str]]:
     return singles + [(-length, _digest(values[:length])) for length in range(2, len(values) + 1)]
 
 
-def _lookup_rows(database: str, table: str, seq: int, values: list[str]) -> list[dict]:
+def lookup_rows(database: str, table: str, seq: int, values: list[str]) -> list[dict]:
     return [
         dict(database_name=database, table_name=table, position=position, value_key=key, seq=seq)
         for position, key in _lookups(values)
     ]
 
 
-def _unlook(conn: Connection, database: str, table: str, seq: int, values: list[str]) -> None:
-    lk = partition_lookup.c
-    for position, key in _lookups(values):
-        conn.execute(
-            delete(partition_lookup).where(
-                lk.database_name == database, lk.table_name == table, lk.position == position, lk.value_key == key, lk.seq == seq
-            )
-        )
+_UNLOOK = delete(partition_lookup).where(
+    partition_lookup.c.database_name == bindparam("database_name"),
+    partition_lookup.c.table_name == bindparam("table_name"),
+    partition_lookup.c.position == bindparam("position"),
+    partition_lookup.c.value_key == bindparam("value_key"),
+    partition_lookup.c.seq == bindparam("seq"),
+)
+
+
+def _unlook(conn: Connection, database: str, table: str, found: list[tuple[int, list[str]]]) -> None:
+    """Remove the lookup rows of these partitions, (seq, values) each, in one statement."""
+    rows = [row for seq, values in found for row in lookup_rows(database, table, seq, values)]
+    if rows:
+        conn.execute(_UNLOOK, rows)
 
 
 def _seq(conn: Connection, database: str, table: str, values: list[str]) -> int | None:
@@ -89,7 +95,7 @@ def _row(database: str, table: str, values: list[str], doc: dict) -> dict:
 
 def add(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> None:
     conn.execute(insert(partitions).values(**_row(database, table, values, doc)))
-    conn.execute(insert(partition_lookup), _lookup_rows(database, table, _seq(conn, database, table, values), values))
+    conn.execute(insert(partition_lookup), lookup_rows(database, table, _seq(conn, database, table, values), values))
 
 
 def add_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
@@ -101,7 +107,7 @@ def add_many(conn: Connection, database: str, table: str, docs: list[dict]) -> N
     query = select(partitions.c.seq, partitions.c.partition_values).where(
         *_where(database, table), partitions.c.values_key.in_([row["values_key"] for row in rows])
     )
-    lookups = [row for seq, values in conn.execute(query) for row in _lookup_rows(database, table, seq, orjson.loads(values))]
+    lookups = [row for seq, values in conn.execute(query) for row in lookup_rows(database, table, seq, orjson.loads(values))]
     conn.execute(insert(partition_lookup), lookups)
 
 
@@ -116,9 +122,30 @@ def replace(conn: Connection, database: str, table: str, values: list[str], doc:
     )
     conn.execute(update(partitions).where(partitions.c.seq == seq).values(**changed))
     if new_values != values:
-        _unlook(conn, database, table, seq, values)
-        conn.execute(insert(partition_lookup), _lookup_rows(database, table, seq, new_values))
+        _unlook(conn, database, table, [(seq, values)])
+        conn.execute(insert(partition_lookup), lookup_rows(database, table, seq, new_values))
     return True
+
+
+def replace_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
+    """Store changed documents of existing partitions (their Values unchanged), in one statement."""
+    if docs:
+        query = update(partitions).where(*_where(database, table), partitions.c.values_key == bindparam("key"))
+        conn.execute(
+            query.values(doc=bindparam("new_doc")),
+            [{"key": values_key(d["Values"]), "new_doc": orjson.dumps(d).decode()} for d in docs],
+        )
+
+
+def remove_many(conn: Connection, database: str, table: str, values_list: list[list[str]]) -> None:
+    if values_list:
+        keys = [values_key(values) for values in values_list]
+        query = select(partitions.c.seq, partitions.c.partition_values).where(
+            *_where(database, table), partitions.c.values_key.in_(keys)
+        )
+        found = [(seq, orjson.loads(values)) for seq, values in conn.execute(query)]
+        _unlook(conn, database, table, found)
+        conn.execute(delete(partitions).where(partitions.c.seq.in_([seq for seq, _ in found])))
 
 
 def upsert(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:
@@ -133,7 +160,7 @@ def remove(conn: Connection, database: str, table: str, values: list[str]) -> bo
     seq = _seq(conn, database, table, values)
     if seq is None:
         return False
-    _unlook(conn, database, table, seq, values)
+    _unlook(conn, database, table, [(seq, values)])
     conn.execute(delete(partitions).where(partitions.c.seq == seq))
     return True
 

@@ -1,4 +1,4 @@
-"""Data Catalog partitions, their values by digest (for filters), and partition indexes.
+"""Data Catalog partitions and partition indexes.
 
 Revision ID: 0010
 Revises: 0009
@@ -26,15 +26,6 @@ def upgrade() -> None:
     op.create_index("ux_partitions_values", "partitions", ["database_name", "table_name", "values_key"], unique=True)
     op.create_index("ix_partitions_table_seq", "partitions", ["database_name", "table_name", "seq"])
     op.create_table(
-        "partition_lookup",
-        sa.Column("database_name", sa.String(255), primary_key=True),
-        sa.Column("table_name", sa.String(255), primary_key=True),
-        sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("value_key", sa.String(16), primary_key=True),
-        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
         "partition_indexes",
         sa.Column("database_name", sa.String(255), primary_key=True),
         sa.Column("table_name", sa.String(255), primary_key=True),
@@ -45,5 +36,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("partition_indexes")
-    op.drop_table("partition_lookup")
     op.drop_table("partitions")
