@@ -2,7 +2,8 @@
 
 An index names partition keys of its table, of the types AWS can index (string, char,
 varchar, int, bigint, long, tinyint, smallint, date); a table has at most three. GetPartitions
-needs none here (every page is a keyset scan), so an index is ACTIVE from the start.
+needs none here (pages are keyset scans, and equalities are looked up by value for every
+table: store/partitions.py), so an index is ACTIVE from the start.
 """
 
 from sqlalchemy.exc import IntegrityError
