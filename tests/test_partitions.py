@@ -398,3 +398,15 @@ def test_partitions_stored_before_migration_0013_are_found_by_filters_after_it(d
     assert [p["Values"] for p in found] == [["2021", "eu"]]
     found = glue.get_partitions(DatabaseName="old", TableName="t", Expression="year = 2021 AND region = 'us'")["Partitions"]
     assert [p["Values"] for p in found] == [["2021", "us"]]
+
+
+def test_create_table_with_partition_indexes_creates_them_and_a_bad_one_creates_no_table(glue, name):
+    glue.create_database(DatabaseInput={"Name": name})
+    indexed = {"Name": "indexed", "PartitionKeys": KEYS}
+    glue.create_table(DatabaseName=name, TableInput=indexed, PartitionIndexes=[{"IndexName": "by_year", "Keys": ["year"]}])
+    listed = glue.get_partition_indexes(DatabaseName=name, TableName="indexed")["PartitionIndexDescriptorList"]
+    assert listed == [{"IndexName": "by_year", "Keys": [{"Name": "year", "Type": "int"}], "IndexStatus": "ACTIVE"}]
+    bad = {"Name": "unindexed", "PartitionKeys": KEYS}
+    err = error_of(glue.create_table, DatabaseName=name, TableInput=bad, PartitionIndexes=[{"IndexName": "x", "Keys": ["nope"]}])
+    assert err["Code"] == "InvalidInputException"
+    assert error_of(glue.get_table, DatabaseName=name, Name="unindexed")["Code"] == "EntityNotFoundException"
