@@ -51,7 +51,7 @@ class WorkerPool:
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
         self.executor = Executor(ctx, layouts)
-        self.registrar = Registrar(ctx, self.lease_s)
+        self.registrar = Registrar(ctx, self.lease_s, layouts)
         self.nodes = NodeRunner(ctx, layouts, self.lease_s)
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
