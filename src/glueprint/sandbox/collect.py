@@ -16,7 +16,11 @@ STOP_CHECK_S = 0.5  # how often a running script asks whether it was stopped
 
 class Stopped(Exception):
     """The run was stopped from outside (BatchStopJobRun, StopWorkflowRun, a deleted job,
-    the server stopping) and killed."""
+    the server stopping) and killed; reason is what should_stop() said."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def collect(result_r: int, output_r: int, deadline: float, should_stop=None) -> 
     """The child's result (to its end, capped: _Capped) and the tail of its output, read side
     by side. The output ends when every process of the run has closed it (exited); after the
     result has ended it is given OUTPUT_GRACE_S more. TimeoutError past deadline; the
-    caller's Stopped when should_stop() says so."""
+    caller's Stopped when should_stop() gives a reason."""
     result, tail = _Capped(), b""
     grace = None
     with selectors.DefaultSelector() as selector:
@@ -64,8 +68,8 @@ def collect(result_r: int, output_r: int, deadline: float, should_stop=None) -> 
                 break  # the output stayed open too long after the result
             wait = min(deadline, grace or deadline) - now
             if should_stop is not None:
-                if should_stop():
-                    raise Stopped
+                if reason := should_stop():
+                    raise Stopped(reason)
                 wait = min(wait, STOP_CHECK_S)
             for key, _ in selector.select(wait):
                 chunk = os.read(key.fd, 1 << 20)

@@ -135,7 +135,7 @@ class Zygote:
 
     def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None) -> "Answer":
         """Run one request in a jail built from setup: how it ended, TimeoutError, or Stopped
-        when should_stop() said so while it ran. what names the run in errors ("layout script")."""
+        when should_stop() gave a reason while it ran. what names the run in errors ("layout script")."""
         self._ensure()
         deadline = time.monotonic() + timeout_s
         conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -193,8 +193,8 @@ class _Lines:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            if should_stop is not None and should_stop():
-                raise Stopped
+            if should_stop is not None and (reason := should_stop()):
+                raise Stopped(reason)
             self.conn.settimeout(remaining if should_stop is None else min(remaining, STOP_CHECK_S))
             try:
                 chunk, received, _, _ = socket.recv_fds(self.conn, 1 << 16, 2)
@@ -345,7 +345,8 @@ class Sandbox:
         credentials: tuple[str, str] | None = None,
         should_stop=None,
     ) -> ScriptResult:
-        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked."""
+        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when
+        should_stop() gives a reason to (polled every STOP_CHECK_S)."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
