@@ -54,14 +54,18 @@ def wait_job_run(glue, job: str, run_id: str, states, timeout: float = 30.0) -> 
 def running_scripts(server) -> int:
     """Jailed processes running a run: the zygote's children whose working directory is an
     archive root (a jail waiting for its run is still at its root)."""
-    (zygote,) = [pid for pid in children(server.proc.pid) if b"sandbox.zygote" in open(f"/proc/{pid}/cmdline", "rb").read()]
     running = 0
-    for pid in children(zygote):
+    for pid in [child for zygote in zygotes(server) for child in children(zygote)]:
         try:
             running += os.readlink(f"/proc/{pid}/cwd") == "/tmp/blueprint"
         except FileNotFoundError:
             pass  # ended meanwhile
     return running
+
+
+def zygotes(server) -> list[int]:
+    """The server's zygote, once a run has started it."""
+    return [pid for pid in children(server.proc.pid) if b"sandbox.zygote" in open(f"/proc/{pid}/cmdline", "rb").read()]
 
 
 def children(pid: int) -> list[int]:
@@ -142,3 +146,17 @@ def test_a_stop_ends_running_scripts_at_once_and_lets_a_layout_finish(start, upl
     run = glue.get_blueprint_run(BlueprintName=name, RunId=blueprint_run["RunId"])["BlueprintRun"]
     assert run["State"] == "SUCCEEDED", run  # before: FAILED, "The layout sandbox went away"
     assert took < 10
+
+
+def test_a_job_run_whose_sandbox_died_says_so_in_a_job_runs_words(start, upload, name):
+    server = start()
+    glue = glue_client(server.url)
+    job = sleeping_job(glue, upload, name)
+    job_run = glue.start_job_run(JobName=job)["JobRunId"]
+    wait_job_run(glue, job, job_run, ("RUNNING",))
+    wait_scripts(server, 1)
+    (zygote,) = zygotes(server)
+    os.kill(zygote, signal.SIGKILL)
+    ended = wait_job_run(glue, job, job_run, ENDED)
+    assert ended["JobRunState"] == "FAILED", ended
+    assert ended["ErrorMessage"] == "The sandbox went away while running the job script", ended  # before: "...the layout"
