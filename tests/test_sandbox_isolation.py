@@ -221,3 +221,25 @@ def test_a_jail_holds_nothing_of_a_run_in_progress_and_cannot_scan_its_own_memor
     assert attempts["cdata"] == ["PermissionError", "sandboxed code may not use ctypes.cdata"]
     assert attempts["bytes_path"][0] == "PermissionError", attempts
     assert "done sleeping" in wait_run(glue, name + "victim", victim["RunId"])["ErrorMessage"]
+
+
+HOARDERS = """
+import time
+from multiprocessing.util import spawnv_passfds
+def generate_layout(u, s):
+    hoard = "b = b'x' * (150 << 20); import time; time.sleep(6)"
+    for _ in range(4):  # each within the limit alone; together over it
+        spawnv_passfds(sys.executable.encode(), [b"python3", b"-c", hoard.encode()], ())
+    time.sleep(5)
+    report(survived=True)
+"""
+
+
+def test_a_run_is_held_to_its_memory_limit_across_all_its_processes(box, upload, name):
+    # The server allows 512 MB per run: four processes of 150 MB each pass it together.
+    server, glue = box
+    code = "import sys\n" + REPORT + textwrap.dedent(HOARDERS)
+    create_blueprint(glue, Name=name, BlueprintLocation=upload(layout_archive(code, SPEC)))
+    run = start_and_wait(glue, name, {})
+    assert run["State"] == "FAILED"
+    assert "processes used more than 512 MB of memory together and were killed" in run["ErrorMessage"], run  # before: survived

@@ -8,6 +8,8 @@ import selectors
 import time
 from dataclasses import dataclass
 
+from glueprint.sandbox import memory
+
 OUTPUT_TAIL_BYTES = 4000
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 OUTPUT_GRACE_S = 5  # how long the output may stay open after the result has ended
@@ -28,6 +30,7 @@ class Answer:
     status: int | None  # the exit status, read only when the result is not whole
     result: bytes  # at most MAX_RESULT_BYTES + 1: longer is oversized
     output: str
+    over_memory: bool = False  # killed for passing the run's memory limit (memory.py)
 
     @property
     def oversized(self) -> bool:
@@ -50,13 +53,16 @@ class _Capped:
         return b"".join(self.chunks)[: MAX_RESULT_BYTES + 1]
 
 
-def collect(result_r: int, output_r: int, deadline: float, should_stop=None) -> tuple[bytes, bytes]:
+def collect(result_r: int, output_r: int, deadline: float, should_stop=None, over_memory=None) -> tuple[bytes, bytes, bool]:
     """The child's result (to its end, capped: _Capped) and the tail of its output, read side
-    by side. The output ends when every process of the run has closed it (exited); after the
-    result has ended it is given OUTPUT_GRACE_S more. TimeoutError past deadline; the
-    caller's Stopped when should_stop() gives a reason."""
+    by side, and whether over_memory() said the run passed its memory (asked every
+    memory.SAMPLE_S; the reading stops there). The output ends when every process of the run
+    has closed it (exited); after the result has ended it is given OUTPUT_GRACE_S more.
+    TimeoutError past deadline; Stopped when should_stop() gives a reason."""
     result, tail = _Capped(), b""
     grace = None
+    ask_at = time.monotonic()
+    sample_at = ask_at + memory.SAMPLE_S  # a run shorter than that is never measured
     with selectors.DefaultSelector() as selector:
         selector.register(result_r, selectors.EVENT_READ)
         selector.register(output_r, selectors.EVENT_READ)
@@ -68,9 +74,17 @@ def collect(result_r: int, output_r: int, deadline: float, should_stop=None) -> 
                 break  # the output stayed open too long after the result
             wait = min(deadline, grace or deadline) - now
             if should_stop is not None:
-                if reason := should_stop():
-                    raise Stopped(reason)
-                wait = min(wait, STOP_CHECK_S)
+                if now >= ask_at:  # a database read: not for every chunk of output
+                    if reason := should_stop():
+                        raise Stopped(reason)
+                    ask_at = now + STOP_CHECK_S
+                wait = min(wait, ask_at - now)
+            if over_memory is not None:
+                if now >= sample_at:
+                    if over_memory():
+                        return result.value(), tail, True
+                    sample_at = now + memory.SAMPLE_S
+                wait = min(wait, sample_at - now)
             for key, _ in selector.select(wait):
                 chunk = os.read(key.fd, 1 << 20)
                 if not chunk:
@@ -81,7 +95,7 @@ def collect(result_r: int, output_r: int, deadline: float, should_stop=None) -> 
                     result.add(chunk)
                 else:
                     tail = (tail + chunk)[-OUTPUT_TAIL_BYTES:]
-    return result.value(), tail
+    return result.value(), tail, False
 
 
 def whole(result: bytes) -> bool:

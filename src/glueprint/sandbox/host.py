@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import awsglue
-from glueprint.sandbox import jail, relay, syscall_filter
+from glueprint.sandbox import jail, memory, relay, syscall_filter
 from glueprint.sandbox.collect import MAX_RESULT_BYTES, STOP_CHECK_S, Answer, Stopped, collect, whole
 from glueprint.sandbox.lifetime import die_with_parent
 
@@ -155,10 +155,15 @@ class Zygote:
             try:
                 if len(pipes) != 2:
                     raise LayoutError(f"The sandbox went away while starting the {what}")
-                result, output = collect(pipes[0], pipes[1], deadline, should_stop)
+                limit = setup["memory_mb"] * 1024 * 1024
+                over_memory = None if pid is None else (lambda: memory.used(pid) > limit)
+                result, output, over = collect(pipes[0], pipes[1], deadline, should_stop, over_memory)
+                text = output.decode("utf-8", "replace").strip()
+                if over:
+                    return Answer(None, b"", text, over_memory=True)
                 # A whole result says how the run went; only without one does the exit status tell.
                 status = None if whole(result) else reader.next(deadline, should_stop)["status"]
-                return Answer(status, result, output.decode("utf-8", "replace").strip())
+                return Answer(status, result, text)
             finally:
                 for fd in pipes:
                     os.close(fd)
@@ -218,8 +223,11 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _failure(code: int, output: str, what: str = "layout script", unfinished: str = "before returning a workflow") -> str:
-    if code < 0:
+def _failure(answer: Answer, memory_mb: int, what: str = "layout script", unfinished: str = "before returning a workflow") -> str:
+    code, output = answer.status, answer.output
+    if answer.over_memory:
+        message = f"The {what}'s processes used more than {memory_mb} MB of memory together and were killed"
+    elif code < 0:
         name = signal.Signals(-code).name
         hint = " (CPU time limit)" if name == "SIGXCPU" else ""
         message = f"The {what}'s process was killed by {name}{hint}"
@@ -259,6 +267,12 @@ class Sandbox:
                 self.refusal,
                 advice,
             )
+        log.info(
+            "A run's memory (--run-memory-mb %d) counts all its processes: measured every %g s, "
+            "a run over it is killed; each process is also limited to that much address space",
+            limits.memory_mb,
+            memory.SAMPLE_S,
+        )
         given, self.endpoints, self.hosts = relay.plan(urls)
         self.env = layout_env(given, region)
         self.userns = jail.uses_user_namespace()
@@ -333,7 +347,7 @@ class Sandbox:
             raise LayoutError(f"The layout script's result is larger than glueprint reads ({MAX_RESULT_BYTES >> 20} MB)")
         result = _result_of(answer)
         if result is None:
-            raise LayoutError(_failure(answer.status, answer.output))
+            raise LayoutError(_failure(answer, self.limits.memory_mb))
         return plan_from(result)
 
     def run_script(
@@ -360,7 +374,7 @@ class Sandbox:
             return ScriptResult(False, str(exc), "")
         result = _result_of(answer)
         if result is None:
-            message = _failure(answer.status, answer.output, "job script", "without reporting how it ended")
+            message = _failure(answer, self.limits.memory_mb, "job script", "without reporting how it ended")
             return ScriptResult(False, message, answer.output)
         if not isinstance(result, dict):
             return ScriptResult(False, "The job script's process wrote an unreadable result", answer.output)
