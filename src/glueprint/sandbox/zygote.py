@@ -17,6 +17,7 @@ root); a server run by an ordinary user starts its zygote in a user namespace of
 import gc
 import json
 import os
+import resource
 import selectors
 import signal
 import socket
@@ -97,6 +98,10 @@ def serve(control_fd: int, user_namespace: bool) -> None:
         jail.enter_user_namespace()  # while the zygote has one thread: the kernel asks that
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # each supervisor reaps its own child
+    # Relays hold up to 6 descriptors per connection of every run: all the zygote may have
+    # (a jail sets its own, lower limit), so runs at their connection caps leave room for others.
+    _, most = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most, most))
     control = socket.socket(fileno=control_fd)
     jails = Jails()
     events = selectors.DefaultSelector()
