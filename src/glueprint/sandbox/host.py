@@ -114,24 +114,48 @@ class Zygote:
             if self._proc is not None and self._proc.poll() is None:
                 return
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # one message per run
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(theirs.fileno())]
-                + (["--user-namespace"] if self.user_namespace else []),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
-                pass_fds=[theirs.fileno()],
-                preexec_fn=die_with_parent,
-                # A group of its own: a terminal's Ctrl-C goes to the server, which stops
-                # gracefully and ends the runs itself, not to the zygote and every run at once.
-                process_group=0,
-            )
+            self._proc = self._spawn(theirs)
             theirs.close()
             if self._control is not None:
                 self._control.close()
             self._control = ours
             if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The sandbox could not start")
+
+    def _spawn(self, control: socket.socket) -> subprocess.Popen:
+        """Start the zygote from a thread of its own that waits for it: the kernel kills the
+        zygote when the thread that started it ends (its parent-death signal), and a worker
+        thread may end first (on a stop) while another still runs a layout in it."""
+        started: list = []
+        ready = threading.Event()
+
+        def keep() -> None:
+            try:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(control.fileno())]
+                        + (["--user-namespace"] if self.user_namespace else []),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
+                        pass_fds=[control.fileno()],
+                        preexec_fn=die_with_parent,
+                        # A group of its own: a terminal's Ctrl-C goes to the server, which stops
+                        # gracefully and ends the runs itself, not to the zygote and every run at once.
+                        process_group=0,
+                    )
+                )
+            except BaseException as exc:  # said by the thread that asked
+                started.append(exc)
+            ready.set()
+            if isinstance(started[0], subprocess.Popen):
+                started[0].wait()
+
+        threading.Thread(target=keep, name="glueprint-zygote", daemon=True).start()
+        ready.wait()
+        if isinstance(started[0], BaseException):
+            raise started[0]
+        return started[0]
 
     def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None) -> "Answer":
         """Run one request in a jail built from setup: how it ended, TimeoutError, or Stopped
