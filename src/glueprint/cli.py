@@ -58,6 +58,14 @@ def _engine_options(fn):
             help="Database URL, sqlite:///path or postgresql://user@host/db. [default: a SQLite file in the user data directory]",
         ),
         option(
+            "--db-pool-size",
+            envvar="GLUEPRINT_DB_POOL_SIZE",
+            default=10,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="PostgreSQL connections a process keeps open while idle (up to 20 more open under load).",
+        ),
+        option(
             "--s3-endpoint-url",
             default=None,
             help="An external S3 (MinIO, moto, AWS) for archives, scripts, crawls and scripts' own S3 calls, "
@@ -241,7 +249,7 @@ def worker(threads, **values) -> None:
     from .workers import WorkerPool
 
     settings = _settings(**values, workers=threads)
-    db = open_database(settings.db_url)
+    db = open_database(settings.db_url, settings.db_pool_size)
     pool = WorkerPool(build_context(settings, db), settings)
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -27,7 +27,7 @@ class DatabaseUnavailable(Exception):
     """What keeps glueprint from opening its database, said for a person, with what to do."""
 
 
-def open_database(url: str) -> "Database":
+def open_database(url: str, pool_size: int = 10) -> "Database":
     """The database at url, migrated to the current schema; or DatabaseUnavailable."""
     try:
         parsed = make_url(url)
@@ -41,7 +41,7 @@ def open_database(url: str) -> "Database":
         )
     shown = parsed.render_as_string(hide_password=True)
     try:
-        db = Database(url)
+        db = Database(url, pool_size)
         db.migrate()
         return db
     except (DBAPIError, OSError, NoSuchModuleError) as exc:
@@ -78,10 +78,10 @@ def current_revision(conn: Connection) -> str | None:
 class Database:
     """One engine plus the two ways in: ``read()`` and ``write()`` transactions."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int = 10):
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        self.engine = _make_engine(url, self.is_sqlite)
+        self.engine = _make_engine(url, self.is_sqlite, pool_size)
         self._prepared: dict = {}
         self._thread = threading.local()
 
@@ -246,9 +246,9 @@ def _use_wal(dbapi_conn) -> None:
         time.sleep(0.01)
 
 
-def _make_engine(url: str, is_sqlite: bool) -> Engine:
+def _make_engine(url: str, is_sqlite: bool, pool_size: int) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
