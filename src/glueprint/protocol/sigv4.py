@@ -113,6 +113,10 @@ class Verifier:
         signed = parts["SignedHeaders"].split(";")
         if "host" not in signed:
             raise errors.InvalidSignatureException("The host header must be signed.")
+        if "x-amz-target" not in signed:
+            # The target names the operation: unsigned, anyone on the path could turn a signed
+            # read into a delete. botocore and the other SDKs sign every x-amz-* header.
+            raise errors.InvalidSignatureException("The x-amz-target header must be signed: it names the operation.")
         request = AWSRequest(method=method, url=url, data=body, headers={h: headers.get(h, "") for h in signed})
         request.context["timestamp"] = amz_date
         signer = SigV4Auth(Credentials(access_key, secret), service, region)
