@@ -174,7 +174,7 @@ class Conductor:
                 if workflow_run is not None:
                     workflow_run["ErrorMessage"] = exc.message
         if workflow_run is not None:
-            workflow_run.setdefault("fired", []).append(trigger["Name"])
+            store.add_fired(conn, workflow_run["RunId"], [trigger["Name"]])
 
     # Workflow runs
 
@@ -189,7 +189,6 @@ class Conductor:
             "RunId": new_id("wr_"),
             "StartedOn": now,
             "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
-            "fired": [],
             "inherited": [],
             "status": "RUNNING",
             "completed_on": None,
@@ -219,17 +218,30 @@ class Conductor:
             states[key] = node["_state"]
         return states, latest
 
-    def _fire_ready(self, conn: Connection, now: float, run: dict) -> None:
+    def _fire_ready(self, conn: Connection, now: float, run: dict, ended: tuple[str, str]) -> None:
+        """Fire the triggers that watch the node that just ended and now hold: the work is in
+        proportion to those triggers' conditions, not to the size of the workflow."""
         if run["status"] != "RUNNING":
             return
-        states, latest = self._states(conn, run)
-        for trigger in entity_store.triggers_of(conn, run["Name"]):
-            if trigger.get("Type") != "CONDITIONAL" or trigger["Name"] in run.get("fired", []):
+        watching = [t for t in entity_store.watchers(conn, run["Name"], *ended) if t.get("State") == "ACTIVATED"]
+        fired = store.fired_among(conn, run, [t["Name"] for t in watching]) if watching else set()
+        inherited = {(k, n): s for k, n, s in run.get("inherited") or []}
+        for trigger in watching:
+            if trigger["Name"] in fired:
                 continue
-            if trigger.get("State") != "ACTIVATED" or not predicates.holds(trigger, states):
+            states, latest = {}, {}
+            for node in dict.fromkeys(predicates.watched(c) for c in trigger["Predicate"]["Conditions"]):
+                if node is None:
+                    continue
+                found = store.latest_in_workflow_run(conn, run["RunId"], *node)
+                if found is not None:
+                    states[node], latest[node] = found
+                elif node in inherited:
+                    states[node] = inherited[node]
+            if not predicates.holds(trigger, states):
                 continue
             predecessors = [  # the job runs whose conditions held
-                {"JobName": latest[node]["name"], "RunId": latest[node]["run_id"]}
+                {"JobName": node[1], "RunId": latest[node]}
                 for c in trigger["Predicate"]["Conditions"]
                 if (node := predicates.watched(c)) in latest and node[0] == "job" and predicates.condition_holds(c, states)
             ]
@@ -238,8 +250,7 @@ class Conductor:
     def _complete_if_done(self, conn: Connection, now: float, run: dict) -> None:
         if run["status"] not in ("RUNNING", "STOPPING"):
             return
-        nodes = store.node_runs_of_workflow_run(conn, run["RunId"])
-        if any(n["_state"] in store.OPEN_NODE_STATES for n in nodes):
+        if store.has_open_nodes(conn, run["RunId"]):
             return
         run["status"] = "STOPPED" if run["status"] == "STOPPING" else "COMPLETED"
         run["completed_on"] = now
@@ -294,7 +305,6 @@ class Conductor:
             "PreviousRunId": run_id,
             "StartedOn": now,
             "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
-            "fired": [t for t in original.get("fired", []) if t not in refired],
             "inherited": [[k, n, s] for (k, n), s in states.items() if (k, n) not in downstream],
             "status": "RUNNING",
             "completed_on": None,
@@ -305,6 +315,7 @@ class Conductor:
                 self.start_job(conn, now, name, trigger=(before.get("wire") or {}).get("TriggerName"), workflow_run=run)
             else:
                 self.start_crawl(conn, now, name, workflow_run=run)
+        store.add_fired(conn, run["RunId"], [t for t in store.all_fired(conn, original) if t not in refired])
         store.add_workflow_run(conn, run)
         return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(wanted)]
 
@@ -363,7 +374,7 @@ class Conductor:
                 retry_of=doc,
             )
         if run is not None:
-            self._fire_ready(conn, now, run)
+            self._fire_ready(conn, now, run, (doc["kind"], doc["name"]))
             self._complete_if_done(conn, now, run)
             store.save_workflow_run(conn, run)
         else:
@@ -394,8 +405,8 @@ class Conductor:
 
     def _fire_standalone(self, conn: Connection, now: float, node: tuple[str, str]) -> None:
         """A node run outside any workflow fires the conditional triggers outside workflows that watch it."""
-        for trigger in entity_store.standalone_conditional_triggers(conn):
-            if trigger.get("State") != "ACTIVATED" or not predicates.watches(trigger, node):
+        for trigger in entity_store.watchers(conn, None, *node):
+            if trigger.get("State") != "ACTIVATED":
                 continue
             states = {}
             for condition in trigger["Predicate"].get("Conditions") or []:
