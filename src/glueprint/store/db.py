@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
@@ -75,6 +75,29 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+class _TurnLock:
+    """The writers of one process take turns in the order they asked. SQLite's busy handler
+    polls with sleeps growing to 100 ms, so a request's write that arrives while workers
+    commit back to back could lose every race for seconds; queued here, it waits for the
+    writers ahead of it only."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._issued = self._serving = 0
+
+    @contextmanager
+    def turn(self):
+        with self._changed:
+            ticket, self._issued = self._issued, self._issued + 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
 class Database:
     """One engine plus the two ways in: ``read()`` and ``write()`` transactions."""
 
@@ -84,6 +107,7 @@ class Database:
         self.engine = _make_engine(url, self.is_sqlite)
         self._prepared: dict = {}
         self._thread = threading.local()
+        self._writers = _TurnLock() if self.is_sqlite else None  # PostgreSQL locks rows, not the database
 
     @contextmanager
     def read(self):
@@ -97,7 +121,8 @@ class Database:
         never out of order, since any later durable commit flushes it too; an undone claim
         only lets a worker take the run again."""
         # On SQLite a write takes the lock at BEGIN, so two writers never deadlock on upgrade.
-        with self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
+        turn = self._writers.turn() if self._writers is not None else nullcontext()
+        with turn, self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
             try:
                 with conn.begin():
                     if not durable and not self.is_sqlite:
