@@ -65,6 +65,11 @@ class Route:
     render: object  # the output shape's serializer
     read_only: bool
     version_of: object  # registry.version_of(name): None when its answers are not cached
+    grows: object  # registry.grows(name): whether a call's work grows with the data
+
+    def on_loop(self, params: dict) -> bool:
+        """A read whose work is bounded by its answer is served on the event loop."""
+        return self.read_only and not self.grows(params)
 
 
 @cache  # only targets that name an implemented operation are kept: the rest raise
@@ -80,7 +85,13 @@ def _route(target: str) -> Route:
         )
     model = operation(name)
     return Route(
-        name, model.input_shape, handler, serializer(model.output_shape), registry.is_read_only(name), registry.version_of(name)
+        name,
+        model.input_shape,
+        handler,
+        serializer(model.output_shape),
+        registry.is_read_only(name),
+        registry.version_of(name),
+        registry.grows(name),
     )
 
 
@@ -271,7 +282,7 @@ class GlueEndpoint:
         body = await _read_body(receive, headers)
         url = _url(scope, headers) if self.dispatcher.verifier is not None else ""  # only signatures cover it
         call = self.dispatcher.prepare(scope["method"], url, headers, body, self.generation)
-        if call.cached is not None or call.route.read_only:
+        if call.cached is not None or call.route.on_loop(call.params):
             return self.dispatcher.execute(call)
         return await run_in_threadpool(self.dispatcher.execute, call)
 

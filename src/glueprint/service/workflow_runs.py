@@ -107,13 +107,13 @@ def start_workflow_run(ctx: ServiceContext, p: dict) -> dict:
     return {"RunId": run_id}
 
 
-@operation("GetWorkflowRun", read_only=True)
+@operation("GetWorkflowRun", read_only=True, grows=lambda p: bool(p.get("IncludeGraph")))
 def get_workflow_run(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
         return {"Run": view(conn, _run(conn, p["Name"], p["RunId"]), p.get("IncludeGraph", False))}
 
 
-@operation("GetWorkflowRuns", read_only=True)
+@operation("GetWorkflowRuns", read_only=True, grows=lambda p: bool(p.get("IncludeGraph")))
 def get_workflow_runs(ctx: ServiceContext, p: dict) -> dict:
     name, limit = p["Name"], p.get("MaxResults", DEFAULT_PAGE)
     scope = {"Name": name, "IncludeGraph": p.get("IncludeGraph", False)}
