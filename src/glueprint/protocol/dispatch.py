@@ -102,22 +102,46 @@ def _target_route(headers: dict) -> Route:
     return _route(target)
 
 
-async def _read_body(receive, headers: dict) -> bytes:
+class BodyBudget:
+    """The bytes of request bodies being read at once, before any is verified: many slow
+    clients each holding most of a large body cannot make the server hold them all. Used
+    from the event loop only."""
+
+    def __init__(self, limit: int):
+        self.limit, self.held = limit, 0
+
+    def take(self, size: int) -> None:
+        if self.held + size > self.limit:
+            raise errors.ThrottlingException("Too many request bodies are being received at once; retry.")
+        self.held += size
+
+    def give(self, size: int) -> None:
+        self.held -= size
+
+
+UNVERIFIED_BODIES = BodyBudget(16 * MAX_BODY_BYTES)
+
+
+async def _read_body(receive, headers: dict, budget: BodyBudget = UNVERIFIED_BODIES) -> bytes:
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
     chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
-        if not message.get("more_body", False):
-            return b"".join([*chunks, chunk]) if chunks else chunk  # mostly one message: no copy
-        chunks.append(chunk)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionAbortedError
+            chunk = message.get("body", b"")
+            if size + len(chunk) > MAX_BODY_BYTES:
+                raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
+            budget.take(len(chunk))
+            size += len(chunk)
+            if not message.get("more_body", False):
+                return b"".join([*chunks, chunk]) if chunks else chunk  # mostly one message: no copy
+            chunks.append(chunk)
+    finally:
+        budget.give(size)  # once read, a body is the request's own, bounded by the requests in flight
 
 
 def _parse(body: bytes) -> dict:
@@ -279,6 +303,8 @@ class GlueEndpoint:
         return {name: value.decode("latin-1") for name, key in _PROTOCOL_HEADERS if (value := by_name.get(key)) is not None}
 
     async def _answer(self, scope, receive, headers: dict) -> bytes:
+        if self.dispatcher.verifier is not None:
+            self.dispatcher.verifier.check_headers(headers)  # before reading what an unknown client sends
         body = await _read_body(receive, headers)
         url = _url(scope, headers) if self.dispatcher.verifier is not None else ""  # only signatures cover it
         call = self.dispatcher.prepare(scope["method"], url, headers, body, self.generation)
