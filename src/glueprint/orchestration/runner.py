@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from glueprint.layouts.archive import ArchiveError
 from glueprint.orchestration import crawl
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
+from glueprint.protocol.model import operation
 from glueprint.sandbox.host import Stopped
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
@@ -17,6 +18,7 @@ from glueprint.store import entities as entity_store
 from glueprint.store import workflow_runs as store
 
 log = logging.getLogger("glueprint.orchestration")
+MAX_TABLE_NAME = operation("CreateTable").input_shape.members["TableInput"].members["Name"].metadata["max"]
 
 
 def lost_worker_message(worker: str) -> str:
@@ -159,10 +161,19 @@ class NodeRunner:
             log.exception("crawl %s of %s failed unexpectedly", node["run_id"], node["name"])
             self._finish(node, worker, "FAILED", f"Internal error while crawling: {type(exc).__name__}: {exc}")
             return
-        with self.ctx.db.write() as conn:
-            now = self.ctx.clock()
-            metrics = None
-            if store.node_state(conn, node["run_id"]) == "RUNNING":  # a stopped crawl writes nothing
-                metrics = crawl.write(conn, crawler, tables, now, self.ctx.account_id)
-            self.conductor.finish(conn, now, node, "SUCCEEDED", worker=worker, metrics=metrics)
+        if too_long := [name for name in tables if len(name) > MAX_TABLE_NAME]:
+            # PostgreSQL would refuse the row and SQLite keep it: both refuse it here, alike.
+            self._finish(node, worker, "FAILED", f"Table name {too_long[0]} is longer than {MAX_TABLE_NAME} characters")
+            return
+        try:
+            with self.ctx.db.write() as conn:
+                now = self.ctx.clock()
+                metrics = None
+                if store.node_state(conn, node["run_id"]) == "RUNNING":  # a stopped crawl writes nothing
+                    metrics = crawl.write(conn, crawler, tables, now, self.ctx.account_id)
+                self.conductor.finish(conn, now, node, "SUCCEEDED", worker=worker, metrics=metrics)
+        except Exception as exc:  # the catalog refused what was found: the crawl fails, never loops
+            log.exception("crawl %s of %s could not write its tables", node["run_id"], node["name"])
+            self._finish(node, worker, "FAILED", f"Internal error while writing the crawl's tables: {type(exc).__name__}")
+            return
         self.ctx.on_work_added()
