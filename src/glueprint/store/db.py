@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
@@ -43,7 +43,6 @@ def open_database(url: str) -> "Database":
     try:
         db = Database(url)
         db.migrate()
-        return db
     except (DBAPIError, OSError, NoSuchModuleError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         if parsed.get_backend_name() == "sqlite":
@@ -54,6 +53,15 @@ def open_database(url: str) -> "Database":
         raise DatabaseUnavailable(
             f"cannot use the PostgreSQL database {shown}: {reason}\nis the server running, and does the database exist?"
         ) from None
+    try:
+        db.check_writable()
+    except DBAPIError as exc:  # every write would fail: say so once, instead of in every worker's loop
+        db.dispose()
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"cannot write to the database {shown}: {reason}\nglueprint keeps all its state there: give it one it can write to"
+        ) from None
+    return db
 
 
 @functools.cache
@@ -131,6 +139,11 @@ class Database:
             finally:
                 if not durable and self.is_sqlite:
                     _flush_again(conn)
+
+    def check_writable(self) -> None:
+        """A write that changes nothing, to learn early whether the database takes writes."""
+        with self.write() as conn:
+            conn.execute(delete(meta).where(meta.c.key == "glueprint-write-check"))
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; silent when it is there already. Alembic
