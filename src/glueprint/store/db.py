@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, insert,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
+from glueprint.protocol import errors
 from glueprint.store.schema import meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -25,6 +26,29 @@ log = logging.getLogger("glueprint.store")
 
 class DatabaseUnavailable(Exception):
     """What keeps glueprint from opening its database, said for a person, with what to do."""
+
+
+class StorageFull(errors.InternalServiceException):
+    """The database has no room for a write. A fault of the service, not of the request, so
+    AWS's InternalServiceException (HTTP 500, which SDKs retry), with what happened."""
+
+
+_SQLITE_FULL, _PG_DISK_FULL = 13, "53100"
+_full_said = [0.0]  # when it was last logged: once a minute is enough to be seen
+
+
+def _storage_full(exc: DBAPIError) -> StorageFull | None:
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if (code is not None and code & 0xFF == _SQLITE_FULL) or getattr(orig, "sqlstate", None) == _PG_DISK_FULL:
+        reason = str(orig).strip().splitlines()[0]
+        if time.monotonic() - _full_said[0] > 60:
+            _full_said[0] = time.monotonic()
+            log.error("the database has no space left (%s): writes fail until space is freed", reason)
+        return StorageFull(
+            f"The service's database has no space left ({reason}); nothing was changed. Retry once space is freed."
+        )
+    return None
 
 
 def open_database(url: str) -> "Database":
@@ -130,15 +154,20 @@ class Database:
         only lets a worker take the run again."""
         # On SQLite a write takes the lock at BEGIN, so two writers never deadlock on upgrade.
         turn = self._writers.turn() if self._writers is not None else nullcontext()
-        with turn, self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
-            try:
-                with conn.begin():
-                    if not durable and not self.is_sqlite:
-                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction's only
-                    yield conn
-            finally:
-                if not durable and self.is_sqlite:
-                    _flush_again(conn)
+        try:
+            with turn, self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
+                try:
+                    with conn.begin():
+                        if not durable and not self.is_sqlite:
+                            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction's only
+                        yield conn
+                finally:
+                    if not durable and self.is_sqlite:
+                        _flush_again(conn)
+        except DBAPIError as exc:
+            if (full := _storage_full(exc)) is not None:
+                raise full from None
+            raise
 
     def check_writable(self) -> None:
         """A write that changes nothing, to learn early whether the database takes writes."""
