@@ -2,12 +2,16 @@
 
 import orjson
 import pytest
+from sqlalchemy import insert
 
 from glueprint.orchestration.conductor import Conductor
 from glueprint.orchestration.outcomes import Outcomes
 from glueprint.store import entities as entity_store
 from glueprint.store import workflow_runs as run_store
 from glueprint.store.db import Database
+from glueprint.store.schema import entities
+
+from conftest import migrate_to
 
 ROLE = "arn:aws:iam::123456789012:role/Scale"
 
@@ -106,5 +110,25 @@ def test_a_trigger_waiting_on_two_nodes_fires_once_when_its_predicate_holds(data
                 conductor.finish(conn, 2.0, node, "SUCCEEDED")
                 started_after.append(len(run_store.open_node_runs(conn, "job", "after")))
         assert started_after == ([0, 1] if logical == "AND" else [1, 1])
+    finally:
+        db.dispose()
+
+
+def test_migrating_to_0011_indexes_the_triggers_already_stored(databases):
+    db = Database(databases.new(migrated=False))
+    try:
+        with db.engine.begin() as conn:
+            migrate_to(conn, "0010")
+            condition = {"LogicalOperator": "EQUALS", "CrawlerName": "crawl", "CrawlState": "SUCCEEDED"}
+            doc = {"Name": "after_crawl", "WorkflowName": "w", "Type": "CONDITIONAL", "Predicate": {"Conditions": [condition]}}
+            conn.execute(
+                insert(entities).values(
+                    kind="trigger", scope="", name="after_crawl", doc=orjson.dumps(doc).decode(), created_on=0, workflow="w"
+                )
+            )
+        db.migrate()
+        with db.read() as conn:
+            assert [t["Name"] for t in entity_store.watchers(conn, "w", "crawl", "crawl")] == ["after_crawl"]
+            assert entity_store.watchers(conn, "w", "job", "crawl") == []
     finally:
         db.dispose()
