@@ -17,6 +17,7 @@ FULL = {
     "memory.py": [],
     "sandbox_cost.py": [],
     "workflow_overhead.py": [],
+    "workflow_scaling.py": [],
     "fixture_cost.py": [],
     "start_time.py": [],
 }
@@ -27,6 +28,7 @@ SMOKE = {
     "memory.py": ["--runs", "40", "--in-flight", "10"],
     "sandbox_cost.py": ["--runs", "10"],
     "workflow_overhead.py": ["--runs", "3"],
+    "workflow_scaling.py": ["--nodes", "2"],
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
 }
