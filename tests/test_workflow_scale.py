@@ -114,11 +114,11 @@ def test_a_trigger_waiting_on_two_nodes_fires_once_when_its_predicate_holds(data
         db.dispose()
 
 
-def test_migrating_to_0011_indexes_the_triggers_already_stored(databases):
+def test_migrating_to_0013_indexes_the_triggers_already_stored(databases):
     db = Database(databases.new(migrated=False))
     try:
         with db.engine.begin() as conn:
-            migrate_to(conn, "0010")
+            migrate_to(conn, "0012")
             condition = {"LogicalOperator": "EQUALS", "CrawlerName": "crawl", "CrawlState": "SUCCEEDED"}
             doc = {"Name": "after_crawl", "WorkflowName": "w", "Type": "CONDITIONAL", "Predicate": {"Conditions": [condition]}}
             conn.execute(

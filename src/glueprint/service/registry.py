@@ -67,4 +67,21 @@ def implemented() -> list[str]:
 @cache
 def _load() -> None:
     # Importing the modules runs their @operation registrations.
-    from . import blueprints, catalog, crawls, entities, job_runs, lifecycle, runs, workflow_runs  # noqa: F401
+    from . import (  # noqa: F401
+        blueprints,
+        connections,
+        crawls,
+        databases,
+        entities,
+        job_runs,
+        lifecycle,
+        partition_indexes,
+        partition_listing,
+        partitions,
+        runs,
+        table_search,
+        table_versions,
+        tables,
+        tags,
+        workflow_runs,
+    )

@@ -109,7 +109,7 @@ entities = Table(
 )
 
 # Workflow runs. doc holds what only this run needs: RunProperties, PreviousRunId,
-# ErrorMessage, and (for a resumed run) the states it inherited; before 0011, the triggers that fired.
+# ErrorMessage, and (for a resumed run) the states it inherited; before 0013, the triggers that fired.
 workflow_runs = Table(
     "workflow_runs",
     metadata,
@@ -141,7 +141,7 @@ node_runs = Table(
     Column("doc", Text, nullable=False),
     Index("ix_node_runs_kind_name_seq", "kind", "name", "seq"),
     # A node's latest run in a workflow run, and a workflow run's open nodes, each read
-    # without visiting the run's other nodes (migration 0011).
+    # without visiting the run's other nodes (migration 0013).
     Index("ix_node_runs_workflow_node", "workflow_run_id", "kind", "name", "seq"),
     Index("ix_node_runs_workflow_state", "workflow_run_id", "state"),
     Index("ix_node_runs_state_due", "state", "due"),
@@ -159,7 +159,7 @@ trigger_watches = Table(
     Index("ix_trigger_watches_node", "kind", "node", "workflow"),
 )
 
-# The triggers that fired in a workflow run (runs from before 0011 list theirs in their doc).
+# The triggers that fired in a workflow run (runs from before 0013 list theirs in their doc).
 fired_triggers = Table(
     "fired_triggers",
     metadata,
@@ -191,4 +191,38 @@ partitions = Table(
     Column("doc", Text, nullable=False),
     Index("ux_partitions_values", "database_name", "table_name", "values_key", unique=True),
     Index("ix_partitions_table_seq", "database_name", "table_name", "seq"),
+)
+
+# A Data Catalog table's archived versions (the current one is the table's own document in
+# entities): one row each, numbered as VersionId counts. GetTableVersions pages them newest
+# first by the primary key.
+table_versions = Table(
+    "table_versions",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("version", BigInteger, primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# Partition indexes (CreatePartitionIndex), each a PartitionIndexDescriptor as JSON. They go
+# with their table: store/partitions.py removes them with its partitions.
+partition_indexes = Table(
+    "partition_indexes",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("index_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# The next time each crawler with a SCHEDULED Schedule crawls. Apart from triggers' schedules:
+# crawler and trigger names are separate namespaces.
+crawler_schedules = Table(
+    "crawler_schedules",
+    metadata,
+    Column("crawler_name", String(255), primary_key=True),
+    Column("expression", Text, nullable=False),
+    Column("next_fire", Float, nullable=False),
+    Index("ix_crawler_schedules_next_fire", "next_fire"),
 )

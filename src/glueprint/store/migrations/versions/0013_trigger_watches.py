@@ -1,8 +1,8 @@
 """Workflow runs cost what each node's end changes: the nodes each trigger watches, the
 triggers fired in each run, and node-run indexes by workflow run and node or state.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import orjson
@@ -11,8 +11,8 @@ from alembic import op
 
 from glueprint.store.entities import watch_rows
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
