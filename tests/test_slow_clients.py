@@ -103,3 +103,24 @@ def test_connections_beyond_the_cap_are_closed_at_once_and_the_server_serves_on(
     assert 5 <= len(closed) <= 7  # the test's own client may hold a connection or two
     assert all(held.index(sock) >= MAX_CONNECTIONS - 2 for sock in closed)
     assert call_raw(capped.url, "ListBlueprints", {}).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def patient(start_server):
+    return start_server("--body-timeout", str(BODY_TIMEOUT), "--workers", "0")
+
+
+def test_a_body_that_keeps_coming_is_read_however_long_it_takes(patient):
+    body = b"{" + b" " * 10 + b"}"
+    sock = connect(patient)
+    sock.sendall(
+        b"POST / HTTP/1.1\r\nHost: glue\r\nContent-Type: application/x-amz-json-1.1\r\n"
+        b"X-Amz-Target: AWSGlue.ListBlueprints\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    for byte in body[:-1]:  # 3 s in all, each pause a quarter of the body timeout
+        sock.sendall(bytes([byte]))
+        time.sleep(BODY_TIMEOUT / 4)
+    sock.sendall(body[-1:])
+    answer = sock.recv(65536)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 200")

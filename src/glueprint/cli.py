@@ -206,7 +206,7 @@ def _listening_socket(host: str, port: int, option_name: str = "--port") -> sock
     type=click.FloatRange(min=0, min_open=True),
     default=30.0,
     show_default=True,
-    help="Seconds a request has to send its whole body after its headers.",
+    help="Seconds a request's body may pause before its connection is closed.",
 )
 @option(
     "--max-connections",

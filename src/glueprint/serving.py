@@ -3,8 +3,9 @@
 uvicorn closes idle kept-alive connections, but a client that sends half its headers, or
 headers and then part of a body, holds a connection (and what it sent) for as long as it
 likes. Here each request must bring its headers within ``header_timeout`` of its first
-byte (or of the connection), and its whole body within ``body_timeout`` of its headers;
-and at most ``max_connections`` connections are open at once: one more is closed at once.
+byte (or of the connection), and its body may not pause for ``body_timeout`` (a pause, not
+a total: large S3 uploads take as long as they take); and at most ``max_connections``
+connections are open at once: one more is closed at once.
 """
 
 import asyncio
@@ -56,6 +57,10 @@ def guarded_protocol(guard: Guard) -> type:
 
         def on_headers_complete(self) -> None:
             super().on_headers_complete()
+            self._arm(guard.body_timeout, "request body")
+
+        def on_body(self, body: bytes) -> None:
+            super().on_body(body)
             self._arm(guard.body_timeout, "request body")
 
         def on_message_complete(self) -> None:
