@@ -438,9 +438,11 @@ class Conductor:
                 retry_of=doc,
             )
         if run is not None:
+            before = (run["status"], run["completed_on"], run.get("ErrorMessage"))
             self._fire_ready(conn, now, run, (doc["kind"], doc["name"]))
             self._complete_if_done(conn, now, run)
-            store.save_workflow_run(conn, run)
+            if (run["status"], run["completed_on"], run.get("ErrorMessage")) != before:  # a node's end rarely changes its run
+                store.save_workflow_run(conn, run)
         elif doc.get("trigger") or (doc["wire"].get("TriggerName") if doc["kind"] == "job" else None):
             # AWS: dependent jobs or crawlers start only if the one that completed was started by a trigger
             self._fire_standalone(conn, now, (doc["kind"], doc["name"]))
