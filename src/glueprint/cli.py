@@ -202,8 +202,31 @@ def _listening_socket(host: str, port: int, option_name: str = "--port") -> sock
     help="An AWS-style credentials file; every profile's key pair is accepted.",
 )
 @option("--access-log", is_flag=True, default=False, help="Log every HTTP request.")
+@option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request has to send its headers before its connection is closed.",
+)
+@option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request's body may pause before its connection is closed.",
+)
+@option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Connections open at once; one more is closed at once.",
+)
 @_engine_options
-def serve(auth, access_key, secret_key, credentials_file, access_log, **values) -> None:
+def serve(
+    auth, access_key, secret_key, credentials_file, access_log, header_timeout, body_timeout, max_connections, **values
+) -> None:
     """Start the Glue endpoint (and, unless --workers 0, the run engine)."""
     from .app import create_app
     from .protocol.sigv4 import Verifier
@@ -229,7 +252,9 @@ def serve(auth, access_key, secret_key, credentials_file, access_log, **values) 
     else:
         click.echo(f"S3: {settings.s3_url} (external)")
     click.echo(f"dashboard: {settings.endpoint_url}/ui · database: {_shown(settings.db_url)}")
-    _serve(app, sockets, values["log_level"], access_log)
+    from .serving import Guard
+
+    _serve(app, sockets, values["log_level"], access_log, Guard(header_timeout, body_timeout, max_connections))
 
 
 def _shown(db_url: str) -> str:
@@ -290,11 +315,11 @@ def _stopped(signum, _frame) -> None:
     raise SystemExit(0)
 
 
-def _serve(app, sockets: list[socket.socket], log_level: str, access_log: bool) -> None:
+def _serve(app, sockets: list[socket.socket], log_level: str, access_log: bool, guard) -> None:
     # uvicorn takes SIGINT/SIGTERM for a graceful shutdown (finish requests, stop workers),
     # then re-raises the signal to the handlers it found: ours end the process with status 0.
     signal.signal(signal.SIGTERM, _stopped)
     signal.signal(signal.SIGINT, _stopped)
-    # httptools and uvloop (dependencies): about five times h11's requests per second here.
-    config = uvicorn.Config(app, log_level=log_level, access_log=access_log, http="httptools", loop="uvloop")
-    uvicorn.Server(config).run(sockets=sockets)
+    from .serving import server_config
+
+    uvicorn.Server(server_config(app, guard, log_level, access_log)).run(sockets=sockets)
