@@ -136,10 +136,11 @@ class NodeRunner:
             log.exception("job run %s could not be executed", node["run_id"])
             self._finish(node, worker, "ERROR", f"Internal error while running the job script: {type(exc).__name__}: {exc}")
             return
+        streams = (result.stdout, result.stderr)
         if result.ok:
-            self._finish(node, worker, "SUCCEEDED", output=result.output)
+            self._finish(node, worker, "SUCCEEDED", output=result.output, streams=streams)
         else:
-            self._finish(node, worker, "FAILED", result.error, output=result.output)
+            self._finish(node, worker, "FAILED", result.error, output=result.output, streams=streams)
 
     def _crawl(self, node: dict, worker: str) -> None:
         with self.ctx.db.read() as conn:

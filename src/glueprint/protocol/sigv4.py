@@ -18,7 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from . import errors
-from .model import service_model
+from .model import SERVICE_NAME, service_model
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=15)
@@ -58,8 +58,11 @@ class Verifier:
             raise ValueError("--auth sigv4 needs credentials: --access-key/--secret-key or --credentials-file")
         return cls(secrets)
 
-    def verify(self, method: str, url: str, headers, body: bytes, now: datetime | None = None) -> frozenset[str]:
-        """Check the request's signature; return the operations its key may not call."""
+    def verify(
+        self, method: str, url: str, headers, body: bytes, now: datetime | None = None, service: str | None = None
+    ) -> frozenset[str]:
+        """Check the request's signature, made for service (its SigV4 name; Glue's by default);
+        return the operations its key may not call."""
         header = headers.get("authorization")
         if not header:
             raise errors.MissingAuthenticationTokenException("Request is missing Authentication Token")
@@ -76,7 +79,7 @@ class Verifier:
             raise errors.IncompleteSignatureException(
                 "Credential must have the form <access key>/<date>/<region>/<service>/aws4_request."
             )
-        access_key, scope_date, region, service, _ = scope
+        access_key, scope_date, region, scoped_service, _ = scope
         found = self.secret_of(access_key)
         if found is None:
             raise errors.UnrecognizedClientException("The security token included in the request is invalid.")
@@ -93,8 +96,8 @@ class Verifier:
                 f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                 f"'{scope_date}' != '{amz_date[:8]}'"
             )
-        expected_service = service_model().signing_name
-        if service != expected_service:
+        expected_service = service or service_model(SERVICE_NAME).signing_name
+        if scoped_service != expected_service:
             raise errors.InvalidSignatureException(f"Credential should be scoped to correct service: '{expected_service}'.")
         now = now or datetime.now(UTC)
         if abs(now - signed_at) > MAX_SKEW:
@@ -115,7 +118,7 @@ class Verifier:
             raise errors.InvalidSignatureException("The host header must be signed.")
         request = AWSRequest(method=method, url=url, data=body, headers={h: headers.get(h, "") for h in signed})
         request.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(access_key, secret), service, region)
+        signer = SigV4Auth(Credentials(access_key, secret), scoped_service, region)
         expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
         if not hmac.compare_digest(expected.encode(), parts["Signature"].encode()):
             raise errors.InvalidSignatureException(

@@ -13,6 +13,7 @@ import regex
 from botocore.model import Shape
 
 from . import errors
+from .model import SERVICE_NAME
 
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 _SHOWN_VALUE_CHARS = 80
@@ -134,8 +135,9 @@ def _check(col: _Collector, shape: Shape, value, path: str):
     return value
 
 
-def validate(shape: Shape | None, params) -> dict:
-    """Return the params restricted to the shape's members, or raise InvalidInputException."""
+def validate(shape: Shape | None, params, service: str = SERVICE_NAME) -> dict:
+    """Return the params restricted to the shape's members, or raise the service's invalid
+    input error (InvalidInputException for Glue)."""
     if shape is None:
         return {}
     col = _Collector()
@@ -143,5 +145,5 @@ def validate(shape: Shape | None, params) -> dict:
     if col.problems:
         count = len(col.problems)
         noun = "error" if count == 1 else "errors"
-        raise errors.InvalidInputException(f"{count} validation {noun} detected: " + "; ".join(col.problems))
+        raise errors.invalid_input(service)(f"{count} validation {noun} detected: " + "; ".join(col.problems))
     return checked

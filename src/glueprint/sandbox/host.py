@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import awsglue
@@ -51,7 +51,10 @@ class Stopped(Exception):
 class ScriptResult:
     ok: bool
     error: str | None
-    output: str
+    output: str  # the tail of both streams, as written
+    # Each stream's lines as [epoch seconds, text], for the run's CloudWatch Logs streams.
+    stdout: list = field(default_factory=list)
+    stderr: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -315,14 +318,15 @@ class Sandbox:
         request = self._request(buffer.getvalue(), credentials, timeout_s)
         request.update(script=script_name, argv=argv)
         answer = self.zygote.run(self._setup(), request, timeout_s, should_stop)
+        streams = {"stdout": answer.get("stdout") or [], "stderr": answer.get("stderr") or []}
         try:
             result = json.loads(answer["result"])
         except (TypeError, ValueError, RecursionError):
             message = _failure(answer["status"], answer["output"], "job script", "without reporting how it ended")
-            return ScriptResult(False, message, answer["output"])
+            return ScriptResult(False, message, answer["output"], **streams)
         if not isinstance(result, dict):
-            return ScriptResult(False, "The job script's process wrote an unreadable result", answer["output"])
-        return ScriptResult(bool(result.get("ok")), result.get("error"), answer["output"])
+            return ScriptResult(False, "The job script's process wrote an unreadable result", answer["output"], **streams)
+        return ScriptResult(bool(result.get("ok")), result.get("error"), answer["output"], **streams)
 
     def stop(self) -> None:
         self.zygote.stop()

@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from glueprint.layouts.archive import unpack
@@ -74,15 +75,18 @@ class InProcessLayouts:
         with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK:
             root = Path(tmp).resolve()
             (root / script_name).write_bytes(script)
-            saved_argv, cwd, output = sys.argv, os.getcwd(), io.StringIO()
+            saved_argv, cwd, out, err = sys.argv, os.getcwd(), io.StringIO(), io.StringIO()
             os.chdir(root)
             try:
-                with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                     result = script_child.outcome({"script": script_name, "argv": argv}, str(root))
             finally:
                 sys.argv = saved_argv
                 os.chdir(cwd)
-        return ScriptResult(bool(result.get("ok")), result.get("error"), output.getvalue()[-4000:])
+        ended = time.time()  # nothing here tells when each line was written: all at the end
+        stdout, stderr = ([[ended, line] for line in stream.getvalue().splitlines()] for stream in (out, err))
+        output = (out.getvalue() + err.getvalue())[-4000:]
+        return ScriptResult(bool(result.get("ok")), result.get("error"), output, stdout, stderr)
 
     def stop(self) -> None:
         pass

@@ -17,8 +17,9 @@ of a run's CPU, measured.)
 When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``
 (the child's: a process group leader, which the engine kills when the run ends), passes the
 run (the archive, the code to call, the environment) to that child through a pipe, collects
-the child's result and the tail of its output through pipes (nothing of a run is written on
-the host's disk) and sends ``{"status", "result", "output"}`` back. When the child ends,
+the child's result, the tail of its output, and its standard output and error as lines with
+the time each was written, through pipes (nothing of a run is written on the host's disk),
+and sends ``{"status", "result", "output", "stdout", "stderr"}`` back. When the child ends,
 every process of the run ends with it (the kernel kills a PID namespace with its first
 process); the supervisor reaps it and ends too.
 
@@ -46,6 +47,7 @@ from glueprint.sandbox import jail, layout_child, rehearsal, relay, script_child
 from glueprint.sandbox.lifetime import die_with_parent, start_thread
 
 OUTPUT_TAIL_BYTES = 4000
+LOG_BYTES = 1024 * 1024  # of each of a run's standard output and error kept as lines: the rest is counted
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 SETUP_FAILED = 70  # the child's exit status when the jail could not be built
 OUTPUT_GRACE_S = 5  # how long the output may stay open after the result has ended
@@ -80,7 +82,7 @@ def _setup_failed(output_fd: int, exc: BaseException) -> NoReturn:
     os._exit(SETUP_FAILED)
 
 
-def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, result_fd: int, output_fd: int) -> None:
+def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, result_fd: int, output_fd: int, error_fd: int) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
         userns = setup["userns"]
@@ -110,7 +112,7 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
+        os.dup2(error_fd, 2)
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, os.sysconf("SC_OPEN_MAX"))
         os.chdir(root)
@@ -185,13 +187,14 @@ class Supervisor:
         run_r, run_w = os.pipe()
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
+        error_r, error_w = os.pipe()
         setup, scratch, relays = self.setup, None, None
 
         def start() -> NoReturn:
             try:
                 os.setsid()  # the run's processes are one group, which the engine kills
-                _close_all_but((run_r, result_w, output_w))
-                _jailed_child(setup, self.uid, scratch, run_r, result_w, output_w)
+                _close_all_but((run_r, result_w, output_w, error_w))
+                _jailed_child(setup, self.uid, scratch, run_r, result_w, output_w, error_w)
             finally:
                 os._exit(SETUP_FAILED)  # never back into the zygote's code
 
@@ -213,11 +216,12 @@ class Supervisor:
         except Exception as exc:  # no run starts: its output says why, and its status that it failed
             _say(output_w, f"The sandbox could not be set up: {exc}\n")
             pid = None
-        for fd in (run_r, result_w, output_w):
+        for fd in (run_r, result_w, output_w, error_w):
             os.close(fd)
         # Ours as files: closing one twice is harmless, where a descriptor closed twice may be
         # another thread's by then.
-        pipes = [os.fdopen(fd, mode, buffering=0) for fd, mode in ((run_w, "wb"), (result_r, "rb"), (output_r, "rb"))]
+        ends = ((run_w, "wb"), (result_r, "rb"), (output_r, "rb"), (error_r, "rb"))
+        pipes = [os.fdopen(fd, mode, buffering=0) for fd, mode in ends]
         try:
             self._handed.wait()
             if self._conn is not None:
@@ -242,13 +246,14 @@ def _answer(
     run_pipe: io.RawIOBase,
     result_pipe: io.RawIOBase,
     output_pipe: io.RawIOBase,
+    error_pipe: io.RawIOBase,
     answered,
 ) -> None:
     """Serve the engine's connection: the child's pid, the run handed on, the run's outcome."""
     _send(conn, {"pid": pid})  # None: no process was started
     request = _read_line(conn)
     _pass_on(run_pipe, request)  # the child reads it whole before it writes anything
-    result, output = _collect(result_pipe.fileno(), output_pipe.fileno())
+    result, output, logged = _collect(result_pipe.fileno(), output_pipe.fileno(), error_pipe.fileno())
     # A whole result says how the run went; only without one does the exit status tell.
     # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
     status = None if _whole(result) else _exit_code(pid)
@@ -259,6 +264,8 @@ def _answer(
             "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
             "oversized": len(result) > MAX_RESULT_BYTES,
             "output": output.decode("utf-8", "replace").strip(),
+            "stdout": logged[0].lines,
+            "stderr": logged[1].lines,
         },
     )
     answered()
@@ -267,15 +274,60 @@ def _answer(
     conn.recv(1)
 
 
-def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
-    """The child's result (to its end, capped: _Capped) and the tail of its output, read side by side.
-    The output ends when every process of the run has closed it (exited); after the result
-    has ended it is given OUTPUT_GRACE_S more."""
+class _TimedLines:
+    """A stream's lines, each with the time its end was read (epoch seconds), up to LOG_BYTES;
+    past that, one last line says how many bytes were left out. Linear in what is read."""
+
+    def __init__(self):
+        self.lines: list[list] = []
+        self.size = self.dropped = self._pending = 0
+        self._pieces: list[bytes] = []  # the line being read, in pieces
+
+    def _keep(self, when: float, line: bytes) -> None:
+        if self.size + len(line) + 1 > LOG_BYTES:
+            self.size = LOG_BYTES  # the first LOG_BYTES only: nothing later is kept either
+            self.dropped += len(line) + 1
+            return
+        self.size += len(line) + 1
+        self.lines.append([when, line.decode("utf-8", "replace")])
+
+    def _end_line(self, when: float) -> None:
+        self._keep(when, b"".join(self._pieces))
+        self._pieces, self._pending = [], 0
+
+    def add(self, chunk: bytes) -> None:
+        if self.size >= LOG_BYTES:
+            self.dropped += len(chunk)
+            return
+        when, start = time.time(), 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            self._pieces.append(chunk[start:end])
+            self._end_line(when)
+            start = end + 1
+        if start < len(chunk):
+            self._pieces.append(chunk[start:])
+            self._pending += len(chunk) - start
+            if self._pending > LOG_BYTES:  # a line without end: kept in pieces
+                self._end_line(when)
+
+    def close(self) -> None:
+        if self._pieces:
+            self._end_line(time.time())
+        if self.dropped:
+            self.lines.append([time.time(), f"[glueprint kept the first {LOG_BYTES} bytes: {self.dropped} more were left out]"])
+
+
+def _collect(result_r: int, output_r: int, error_r: int) -> tuple[bytes, bytes, tuple[_TimedLines, _TimedLines]]:
+    """The child's result (to its end, capped: _Capped), the tail of its output (both
+    streams), and each stream as timed lines, read side by side. The output ends when every
+    process of the run has closed it (exited); after the result has ended it is given
+    OUTPUT_GRACE_S more."""
     result, tail = _Capped(), b""
+    logged = {output_r: _TimedLines(), error_r: _TimedLines()}
     deadline = None
     with selectors.DefaultSelector() as selector:
-        selector.register(result_r, selectors.EVENT_READ)
-        selector.register(output_r, selectors.EVENT_READ)
+        for fd in (result_r, output_r, error_r):
+            selector.register(fd, selectors.EVENT_READ)
         while selector.get_map():
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready = selector.select(timeout)
@@ -291,7 +343,10 @@ def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
                     result.add(chunk)
                 else:
                     tail = (tail + chunk)[-OUTPUT_TAIL_BYTES:]
-    return result.value(), tail
+                    logged[key.fd].add(chunk)
+    for lines in logged.values():
+        lines.close()
+    return result.value(), tail, (logged[output_r], logged[error_r])
 
 
 def _exit_code(pid: int | None) -> int:
