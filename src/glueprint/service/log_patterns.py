@@ -6,12 +6,17 @@ expressions between percent signs (``%ab+c%``), all case-sensitive, as CloudWatc
 matches them. JSON (``{ $.x = 1 }``) and space-delimited (``[a, b]``) patterns are refused.
 """
 
-import shlex
+import re
 from collections.abc import Callable
 
 import regex
 
 from ..protocol import errors
+
+# One word of a pattern: an optional ? or -, then a %regex% (spaces allowed), a "phrase"
+# (backslash escapes), or a bare word.
+_WORD = re.compile(r'[?-]?(?:%[^%]*%|"(?:[^"\\]|\\.)*"|[^\s"%]+)(?=\s|$)')
+_ESCAPE = re.compile(r"\\(.)")
 
 
 def _refuse(pattern: str, why: str) -> errors.ServiceError:
@@ -35,18 +40,23 @@ def matcher(pattern: str | None) -> Callable[[str], bool]:
     stripped = pattern.strip()
     if stripped[0] in "{[":
         raise _refuse(pattern, "glueprint matches terms, phrases and %regular expressions%, not JSON or space-delimited patterns")
-    try:
-        words = shlex.split(stripped, posix=True)
-    except ValueError as exc:
-        raise _refuse(pattern, str(exc)) from None
     required, any_of, excluded = [], [], []
-    for word in words:
-        if word.startswith("?") and len(word) > 1:
-            any_of.append(_term(pattern, word[1:]))
-        elif word.startswith("-") and len(word) > 1:
-            excluded.append(_term(pattern, word[1:]))
+    position = 0
+    while position < len(stripped):
+        found = _WORD.match(stripped, position)
+        if found is None:
+            raise _refuse(pattern, f"cannot read it from character {position + 1} (an unclosed quote or %?)")
+        word = found.group()
+        kind = {"?": any_of, "-": excluded}.get(word[0], required)
+        word = word[1:] if kind is not required else word
+        if word.startswith('"'):  # a phrase is matched as written, % signs too
+            phrase = _ESCAPE.sub(r"\1", word[1:-1])
+            kind.append(lambda message, phrase=phrase: phrase in message)
         else:
-            required.append(_term(pattern, word))
+            kind.append(_term(pattern, word))
+        position = found.end()
+        while position < len(stripped) and stripped[position].isspace():
+            position += 1
 
     def matches(message: str) -> bool:
         return (
