@@ -35,6 +35,12 @@ def open_database(url: str) -> "Database":
         raise DatabaseUnavailable(
             f"--db {url!r} is not a database URL: write sqlite:///{url} for a SQLite file, or postgresql://user@host/dbname"
         ) from None
+    if parsed.get_backend_name() == "postgres":  # Heroku's and libpq's spelling; SQLAlchemy knows only the long one
+        fixed = parsed.set(drivername=parsed.drivername.replace("postgres", "postgresql", 1))
+        raise DatabaseUnavailable(
+            f"--db {parsed.render_as_string(hide_password=True)!r}: write postgresql:// instead of postgres://: "
+            f"{fixed.render_as_string(hide_password=True)}"
+        )
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(
             f"--db {url!r}: glueprint stores its data in SQLite (sqlite:///PATH) or PostgreSQL (postgresql://...)"
