@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from glueprint.packaging import zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
-from conftest import ROLE
+from conftest import ROLE, snapshot
 from servers import HTTP, call_raw, s3_client
 
 KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
@@ -204,3 +204,9 @@ def test_cloudwatch_logs_requests_are_signed_for_logs(signed_server):
         "__type": "InvalidSignatureException",
         "Message": "Credential should be scoped to correct service: 'logs'.",
     }
+
+
+def test_reset_asks_for_a_key_pair_as_the_dashboard_does(signed_server):
+    before = snapshot(signed_server)
+    assert HTTP.post(signed_server.url + "/_glueprint/reset").status_code == 401
+    assert snapshot(signed_server) == before

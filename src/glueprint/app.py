@@ -3,6 +3,7 @@
 import contextlib
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -19,6 +20,8 @@ from glueprint.store.db import Database, open_database
 from glueprint.web.auth import require_keys
 from glueprint.web.routes import routes as web_routes
 from glueprint.workers import WorkerPool
+
+RESET_PATH = "/_glueprint/reset"  # POST: delete every stored thing (glueprint reset, LocalServer.reset())
 
 
 def build_context(settings: Settings, db: Database, **extra) -> ServiceContext:
@@ -41,6 +44,12 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
             {"service": "glueprint", "version": __version__, "endpoint": "POST / (AWS JSON 1.1)", "dashboard": "/ui"}
         )
 
+    async def reset(_: Request) -> JSONResponse:
+        """Forget everything stored (as moto's reset does), for a fresh start between tests.
+        Runs in progress are abandoned: what they finish finds nothing to update."""
+        await run_in_threadpool(db.reset)  # cached answers are checked against the store: none outlives it
+        return JSONResponse({"reset": True})
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         if pool is not None:
@@ -52,10 +61,11 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
                 pool.stop()
             db.dispose()
 
-    site = Starlette(routes=[Route("/", about, methods=["GET"]), *web_routes(ctx)], lifespan=lifespan)
+    glue = GlueEndpoint(Dispatcher(ctx, verifier))
+    admin = [Route("/", about, methods=["GET"]), Route(RESET_PATH, reset, methods=["POST"])]
+    site = Starlette(routes=[*admin, *web_routes(ctx)], lifespan=lifespan)
     if verifier is not None:
         site = require_keys(site, verifier)
-    glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):
         # The Glue API is the hot path: it skips Starlette's routing and request objects.

@@ -4,8 +4,9 @@
 - ``mock_glue_client``: a boto3 Glue client answered in-process by a private glueprint
   (``glueprint.testing.mock_glue``): no server, no port, a fresh store per test.
 - ``glueprint_server``: a real glueprint server on a free port for the whole session, with
-  its own SQLite database and archive folder; ``.url``, ``.client()``, and
-  ``.put_archive(data, key)`` returning the ``s3://`` location a blueprint is created from.
+  its own SQLite database and archive folder; ``.url``, ``.client()``,
+  ``.put_archive(data, key)`` returning the ``s3://`` location a blueprint is created from,
+  and ``.reset()``, which deletes everything it stores (a fresh start between tests).
 - ``blueprint_zip``: package a blueprint folder as the ZIP AWS expects (``glueprint.packaging.zip_folder``).
 - ``wait_for_blueprint``, ``wait_for_run``: poll until a blueprint is ACTIVE or FAILED, or a
   run has ended (``glueprint.waiting``).
@@ -27,7 +28,7 @@ def mock_glue_client():
 
 @pytest.fixture(scope="session")
 def glueprint_server(tmp_path_factory):
-    """A real glueprint server for the session: .url, .client(), .put_archive(data, key)."""
+    """A real glueprint server for the session: .url, .client(), .put_archive(data, key), .reset()."""
     from .testing import LocalServer
 
     server = LocalServer(tmp_path_factory.mktemp("glueprint-server")).start()

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -33,7 +34,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 from botocore.parsers import create_parser
 
-from glueprint.app import build_context
+from glueprint.app import RESET_PATH, build_context
 from glueprint.config import Settings
 from glueprint.orchestration.outcomes import as_rules
 from glueprint.protocol.dispatch import Dispatcher
@@ -143,6 +144,10 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
                 boto3.DEFAULT_SESSION._session.register(*handler)
         return self
 
+    def reset(self) -> None:
+        """Forget everything stored so far, as a fresh mock would start."""
+        self.db.reset()
+
     def stop(self) -> None:
         for handler in self._handlers:
             botocore.handlers.BUILTIN_HANDLERS.remove(handler)
@@ -214,6 +219,13 @@ class LocalServer:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return f"s3://local/{key}"
+
+    def reset(self) -> None:
+        """Delete everything the server stores (blueprints, runs, jobs, catalog, logs): a
+        fresh start between tests, on the same server. The archive folder is left as it is."""
+        request = urllib.request.Request(self.url + RESET_PATH, data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=60):
+            pass
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
