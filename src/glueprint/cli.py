@@ -113,6 +113,12 @@ def _engine_options(fn):
             type=click.FloatRange(min=0),
             help="How long a Spark job run (glueetl, gluestreaming), which cannot run here, takes before it SUCCEEDS.",
         ),
+        option(
+            "--wheelhouse",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="A folder of wheels that Python shell jobs' --additional-python-modules are installed from, offline.",
+        ),
         option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])),
     ]
     for decorate in reversed(options):

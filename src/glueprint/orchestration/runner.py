@@ -8,8 +8,9 @@ import logging
 from botocore.exceptions import BotoCoreError, ClientError
 
 from glueprint.layouts.archive import ArchiveError
-from glueprint.orchestration import crawl
+from glueprint.orchestration import crawl, python_shell
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
+from glueprint.orchestration.python_modules import ModulesUnavailable, PythonModules
 from glueprint.sandbox.host import Stopped
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
@@ -37,10 +38,11 @@ def script_argv(doc: dict) -> list[str]:
 
 
 class NodeRunner:
-    def __init__(self, ctx: ServiceContext, scripts, lease_s: float):
+    def __init__(self, ctx: ServiceContext, scripts, lease_s: float, modules: PythonModules | None = None):
         self.ctx = ctx
         self.lease_s = lease_s
         self.scripts = scripts  # a Sandbox, or InProcessLayouts for the pytest mock
+        self.modules = modules or PythonModules(None)
         self.conductor = Conductor(ctx.outcomes)
 
     def claim(self, worker: str) -> dict | None:
@@ -112,7 +114,10 @@ class NodeRunner:
         location = arguments.get("--scriptLocation") or (job.get("Command") or {}).get("ScriptLocation", "")
         try:
             script = self.ctx.archives.fetch_script(location)
-        except ArchiveError as exc:
+            version = python_shell.python_version(job.get("Command") or {})
+            wanted = python_shell.additional_modules(arguments)
+            modules = self.modules.folder_for(wanted, self.ctx.archives.fetch_script) if wanted else None
+        except (ArchiveError, python_shell.UnsupportedPython, ModulesUnavailable) as exc:
             self._finish(node, worker, "FAILED", str(exc))
             return
         timeout_s = float(node["wire"].get("Timeout") or 2880) * 60
@@ -125,6 +130,8 @@ class NodeRunner:
                 timeout_s,
                 credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
                 should_stop=self._stopped(node["run_id"]),
+                python_version=version,
+                paths=(modules,) if modules else (),
             )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))

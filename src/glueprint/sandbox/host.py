@@ -226,9 +226,11 @@ def read_only_paths() -> tuple[str, ...]:
 
 
 class Sandbox:
-    def __init__(self, urls: dict[str, str], region: str, limits: Limits, unsafe: bool = False):
+    def __init__(self, urls: dict[str, str], region: str, limits: Limits, unsafe: bool = False, shown: tuple[str, ...] = ()):
+        """shown: more host folders every jail sees, read-only (installed Python modules)."""
         self.limits = limits
         self.unsafe = unsafe
+        self.shown = tuple(shown)
         remove_leftovers()
         self.refusal = syscall_filter.MISSING or jail.probe()
         if self.refusal:
@@ -254,7 +256,7 @@ class Sandbox:
             "userns": self.userns,
             "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
             "hosts": self.hosts,
-            "read_only": list(read_only_paths()),
+            "read_only": list(read_only_paths()) + list(self.shown),
             "jail_root": self.zygote.jail_root,
             "tmp_mb": self.limits.tmp_mb,
             "memory_mb": self.limits.memory_mb,
@@ -308,15 +310,19 @@ class Sandbox:
         timeout_s: float,
         credentials: tuple[str, str] | None = None,
         should_stop=None,
+        python_version: tuple[int, int] | None = None,
+        paths: tuple[str, ...] = (),
     ) -> ScriptResult:
-        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked."""
+        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked.
+        python_version: the grammar it must parse with; paths: folders its imports look in
+        first, after its own (shown to the jail: see shown)."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(script_name, script)
         request = self._request(buffer.getvalue(), credentials, timeout_s)
-        request.update(script=script_name, argv=argv)
+        request.update(script=script_name, argv=argv, python_version=python_version, paths=list(paths))
         answer = self.zygote.run(self._setup(), request, timeout_s, should_stop)
         streams = {"stdout": answer.get("stdout") or [], "stderr": answer.get("stderr") or []}
         try:

@@ -69,19 +69,22 @@ class InProcessLayouts:
         timeout_s: float,
         credentials: tuple[str, str] | None = None,
         should_stop=None,
+        python_version: tuple[int, int] | None = None,
+        paths: tuple[str, ...] = (),
     ) -> ScriptResult:
         """Run a job script in this process (its boto3 calls reach the test's mocks); no
         timeout or stop applies here."""
         with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK:
             root = Path(tmp).resolve()
             (root / script_name).write_bytes(script)
-            saved_argv, cwd, out, err = sys.argv, os.getcwd(), io.StringIO(), io.StringIO()
+            saved_argv, saved_path, cwd, out, err = sys.argv, list(sys.path), os.getcwd(), io.StringIO(), io.StringIO()
             os.chdir(root)
+            request = {"script": script_name, "argv": argv, "python_version": python_version, "paths": list(paths)}
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                    result = script_child.outcome({"script": script_name, "argv": argv}, str(root))
+                    result = script_child.outcome(request, str(root))
             finally:
-                sys.argv = saved_argv
+                sys.argv, sys.path[:] = saved_argv, saved_path
                 os.chdir(cwd)
         ended = time.time()  # nothing here tells when each line was written: all at the end
         stdout, stderr = ([[ended, line] for line in stream.getvalue().splitlines()] for stream in (out, err))

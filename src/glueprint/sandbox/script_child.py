@@ -7,10 +7,12 @@ that exits with an error status, the last line it wrote to standard error (argpa
 "error: the following arguments are required: ..."), which says more than the status.
 """
 
+import ast
 import json
 import os
 import runpy
 import sys
+import traceback
 
 from glueprint.sandbox.layout_child import author_frames, guard
 
@@ -38,12 +40,32 @@ def _exit_error(code, last_line: str) -> str:
     return last_line or f"SystemExit: {code}"
 
 
+def _too_new(path: str, version: list | None) -> SyntaxError | None:
+    """The first syntax the job's Python version does not have (as that interpreter would
+    refuse the script), or None."""
+    if not version:
+        return None
+    with open(path, "rb") as script:
+        source = script.read()
+    try:
+        ast.parse(source, filename=os.path.basename(path), feature_version=tuple(version))
+    except SyntaxError as exc:
+        return exc
+    return None
+
+
 def outcome(request: dict, root: str) -> dict:
     """Run the script; {"ok": True}, or how it failed."""
     path = os.path.join(root, request["script"])
     sys.argv = [path, *request["argv"]]
+    sys.path[1:1] = request.get("paths") or []  # after the script's own folder, before the environment's
     stderr = sys.stderr = _LastLine(sys.stderr)
     try:
+        refused = _too_new(path, request.get("python_version"))
+        if refused is not None:
+            shown = "".join(traceback.format_exception_only(refused)).rstrip()
+            print(shown, file=stderr)
+            return {"ok": False, "error": shown.splitlines()[-1], "traceback": shown}
         runpy.run_path(path, run_name="__main__")
         return {"ok": True}
     except SystemExit as exc:
