@@ -116,7 +116,15 @@ def test_get_log_events_pages_forward_and_back_and_repeats_its_token_at_the_end(
 def test_filter_log_events_finds_a_runs_lines_by_pattern_across_pages(talkative_run, logs):
     group = "/aws-glue/python-jobs/output"
     paginator = logs.get_paginator("filter_log_events")
-    pages = paginator.paginate(logGroupName=group, logStreamNames=[talkative_run["Id"]], filterPattern="hello -3", limit=2)
+    since = int(talkative_run["StartedOn"].timestamp() * 1000) - 1000
+    pages = paginator.paginate(  # as `aws logs tail` asks
+        logGroupName=group,
+        logStreamNames=[talkative_run["Id"]],
+        filterPattern="hello -3",
+        startTime=since,
+        interleaved=True,
+        limit=2,
+    )
     events = [e for page in pages for e in page["events"]]
     assert [e["message"] for e in events] == ["hello 0", "hello 1", "hello 2", "hello 4"]
     assert {e["logStreamName"] for e in events} == {talkative_run["Id"]}
