@@ -218,6 +218,8 @@ def test_bad_requests_get_the_errors_cloudwatch_logs_answers(server, logs, talka
     code, message = error_of(raw.get_log_events, logGroupName="/aws-glue/python-jobs/output", logStreamName="a:b", limit=0)
     assert code == "InvalidParameterException"
     assert message.startswith("2 validation errors detected: ") and "'logStreamName'" in message and "'limit'" in message
+    code, message = error_of(raw.filter_log_events, logGroupName="/aws-glue/python-jobs/output", startTime=2**63)
+    assert code == "InvalidParameterException" and "be a long from" in message
     assert error_of(
         logs.describe_log_streams, logGroupName="/aws-glue/python-jobs/output", orderBy="LastEventTime", logStreamNamePrefix="jr"
     )[0] == ("InvalidParameterException")

@@ -17,6 +17,7 @@ from .model import SERVICE_NAME
 
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 _SHOWN_VALUE_CHARS = 80
+_INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 def _astral(match: re.Match) -> str:
@@ -106,6 +107,10 @@ def _check(col: _Collector, shape: Shape, value, path: str):
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             col.add(path, value, "be an integer")
+            return value
+        low, high = _INT_RANGES[kind]  # AWS reads them as Java's int and long
+        if not low <= value <= high:
+            col.add(path, value, f"be a {kind} from {low} to {high}")
             return value
         _check_size(col, path, value, value, shape, "value")
         return value
