@@ -240,3 +240,25 @@ def test_logs_outlive_a_restart(start_server, upload):
     run = run_script(glue_client(server.url), upload, TALKATIVE, **{"--greeting": "durable"})
     server.restart()
     assert messages(logs_client(server.url), "/aws-glue/python-jobs/output", run["Id"])[0] == "durable 0"
+
+
+def test_a_real_crawl_logs_what_it_wrote_to_the_catalog(glue, logs, upload):
+    folder = uuid.uuid4().hex
+    upload(b"id,amount\n1,9.5\n", key=f"{folder}/sales/part-0.csv")
+    crawler = unique("crawler")
+    glue.create_crawler(
+        Name=crawler, Role=ROLE, DatabaseName=unique("db"), Targets={"S3Targets": [{"Path": f"s3://blueprints/{folder}/"}]}
+    )
+    glue.start_crawler(Name=crawler)
+    deadline = time.monotonic() + 30
+    while "LastCrawl" not in (found := glue.get_crawler(Name=crawler)["Crawler"]) or found["State"] != "READY":
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+    assert found["LastCrawl"]["Status"] == "SUCCEEDED", found["LastCrawl"]
+    prefix = f"[{found['LastCrawl']['MessagePrefix']}]"
+    assert messages(logs, "/aws-glue/crawlers", crawler) == [
+        f"{prefix} BENCHMARK : Running Start Crawl for Crawler {crawler}",
+        f"{prefix} INFO : 1 tables created, 0 tables updated, 0 tables deleted",
+        f"{prefix} BENCHMARK : Finished writing to Catalog",
+        f"{prefix} BENCHMARK : Crawler has finished running and is in state READY",
+    ]
