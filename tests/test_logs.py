@@ -69,7 +69,7 @@ def run_script(glue, upload, source: str, **arguments) -> dict:
 
 def wait_job_run(glue, job: str, run_id: str) -> dict:
     deadline = time.monotonic() + 60
-    while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING"):
+    while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING", "STOPPING"):
         assert time.monotonic() < deadline, run
         time.sleep(0.1)
     return run
@@ -262,3 +262,23 @@ def test_a_real_crawl_logs_what_it_wrote_to_the_catalog(glue, logs, upload):
         f"{prefix} BENCHMARK : Finished writing to Catalog",
         f"{prefix} BENCHMARK : Crawler has finished running and is in state READY",
     ]
+
+
+def test_a_running_scripts_lines_can_be_read_before_it_ends(glue, logs, upload):
+    job = unique("shell")
+    script = upload(b"import time\nprint('started', flush=True)\ntime.sleep(60)\n", key=f"{uuid.uuid4().hex}/slow.py")
+    glue.create_job(Name=job, Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": script})
+    run_id = glue.start_job_run(JobName=job)["JobRunId"]
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if messages(logs, "/aws-glue/python-jobs/output", run_id) == ["started"]:
+                break
+        except logs.exceptions.ResourceNotFoundException:
+            pass  # not written yet
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING"
+    glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])
+    assert wait_job_run(glue, job, run_id)["JobRunState"] == "STOPPED"
+    assert messages(logs, "/aws-glue/python-jobs/output", run_id) == ["started"]

@@ -8,7 +8,8 @@
   the CrawlId in brackets (LastCrawl's MessagePrefix).
 
 A job run's LogGroupName is the group's base (/aws-glue/python-jobs, /aws-glue/jobs), as
-GetJobRun shows it. Lines are written with the run's end, in the transaction that ends it.
+GetJobRun shows it. A script's lines are written as it runs (twice a second at most), the
+rest with the run's end, in the transaction that ends it.
 """
 
 from sqlalchemy import Connection
@@ -45,13 +46,18 @@ def events(lines: list) -> list[tuple[int, str]]:
     return out
 
 
-def write_job_run(conn: Connection, doc: dict, message: str | None, streams: tuple[list, list] | None, now: float) -> None:
-    """A job run's standard output and error as timed lines ([epoch seconds, text]); a run
-    that was not executed, or was killed, has none: its error message is its error log."""
+def write_lines(conn: Connection, doc: dict, stdout: list, stderr: list, now: float) -> None:
+    """Lines a job run wrote ([epoch seconds, text]) to its standard output and error."""
     base = doc["wire"].get("LogGroupName") or (PYTHON_SHELL_LOGS if doc["plan"]["mode"] == "script" else SPARK_LOGS)
-    stdout, stderr = streams or ([], [[now, message]] if message else [])
     store.append(conn, f"{base}/output", doc["run_id"], events(stdout), _ms(now))
     store.append(conn, f"{base}/error", doc["run_id"], events(stderr), _ms(now))
+
+
+def write_job_run(conn: Connection, doc: dict, message: str | None, streams: tuple[list, list] | None, now: float) -> None:
+    """A job run's last lines, as it ends; a run that was not executed, or was killed, has
+    none: its error message is its error log."""
+    stdout, stderr = streams or ([], [[now, message]] if message else [])
+    write_lines(conn, doc, stdout, stderr, now)
 
 
 def write_crawl(conn: Connection, doc: dict, state: str, message: str | None, metrics: dict | None, now: float) -> None:

@@ -8,7 +8,7 @@ import logging
 from botocore.exceptions import BotoCoreError, ClientError
 
 from glueprint.layouts.archive import ArchiveError
-from glueprint.orchestration import crawl, python_shell
+from glueprint.orchestration import crawl, python_shell, run_logs
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
 from glueprint.orchestration.python_modules import ModulesUnavailable, PythonModules
 from glueprint.sandbox.host import Stopped
@@ -132,6 +132,7 @@ class NodeRunner:
                 should_stop=self._stopped(node["run_id"]),
                 python_version=version,
                 paths=(modules,) if modules else (),
+                on_lines=self._write_lines(node),
             )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))
@@ -148,6 +149,18 @@ class NodeRunner:
             self._finish(node, worker, "SUCCEEDED", output=result.output, streams=streams)
         else:
             self._finish(node, worker, "FAILED", result.error, output=result.output, streams=streams)
+
+    def _write_lines(self, node: dict):
+        """Store a running script's lines as they come, so its logs can be followed."""
+
+        def write(lines: dict) -> None:
+            try:
+                with self.ctx.db.write() as conn:
+                    run_logs.write_lines(conn, node, lines.get("stdout") or [], lines.get("stderr") or [], self.ctx.clock())
+            except Exception:  # the run goes on; its lines are lost, not its outcome
+                log.exception("lines of job run %s could not be stored", node["run_id"])
+
+        return write
 
     def _crawl(self, node: dict, worker: str) -> None:
         with self.ctx.db.read() as conn:

@@ -136,9 +136,10 @@ class Zygote:
             if self._proc.stdout.readline().strip() != b"ready":
                 raise LayoutError("The layout sandbox could not start")
 
-    def run(self, setup: dict, request: dict, timeout_s: float, should_stop=None) -> dict:
+    def run(self, setup: dict, request: dict, timeout_s: float, should_stop=None, on_lines=None) -> dict:
         """Run one request in a jail built from setup; its supervisor's final answer,
-        TimeoutError, or Stopped when should_stop() said so while it ran."""
+        TimeoutError, or Stopped when should_stop() said so while it ran. on_lines(lines)
+        gets the run's output lines as they come ({"stdout": [...], "stderr": [...]})."""
         self._ensure()
         conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with conn:
@@ -147,8 +148,12 @@ class Zygote:
             conn.sendall(json.dumps(request).encode() + b"\n")
             reader = _Lines(conn)
             pid = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S)["pid"]
+            deadline = time.monotonic() + timeout_s
             try:
-                return reader.next(time.monotonic() + timeout_s, should_stop)
+                while "lines" in (message := reader.next(deadline, should_stop)):
+                    if on_lines is not None:
+                        on_lines(message["lines"])
+                return message
             finally:
                 if pid is not None:
                     _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
@@ -312,10 +317,12 @@ class Sandbox:
         should_stop=None,
         python_version: tuple[int, int] | None = None,
         paths: tuple[str, ...] = (),
+        on_lines=None,
     ) -> ScriptResult:
         """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked.
         python_version: the grammar it must parse with; paths: folders its imports look in
-        first, after its own (shown to the jail: see shown)."""
+        first, after its own (shown to the jail: see shown); on_lines: gets its output lines
+        while it runs (the result holds those not given yet)."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
@@ -323,7 +330,7 @@ class Sandbox:
             archive.writestr(script_name, script)
         request = self._request(buffer.getvalue(), credentials, timeout_s)
         request.update(script=script_name, argv=argv, python_version=python_version, paths=list(paths))
-        answer = self.zygote.run(self._setup(), request, timeout_s, should_stop)
+        answer = self.zygote.run(self._setup(), request, timeout_s, should_stop, on_lines)
         streams = {"stdout": answer.get("stdout") or [], "stderr": answer.get("stderr") or []}
         try:
             result = json.loads(answer["result"])

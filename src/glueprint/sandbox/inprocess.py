@@ -71,6 +71,7 @@ class InProcessLayouts:
         should_stop=None,
         python_version: tuple[int, int] | None = None,
         paths: tuple[str, ...] = (),
+        on_lines=None,  # every line comes with the result here
     ) -> ScriptResult:
         """Run a job script in this process (its boto3 calls reach the test's mocks); no
         timeout or stop applies here."""

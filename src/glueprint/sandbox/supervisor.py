@@ -18,8 +18,10 @@ When the zygote hands over the engine's connection, the supervisor answers ``{"p
 (the child's: a process group leader, which the engine kills when the run ends), passes the
 run (the archive, the code to call, the environment) to that child through a pipe, collects
 the child's result, the tail of its output, and its standard output and error as lines with
-the time each was written, through pipes (nothing of a run is written on the host's disk),
-and sends ``{"status", "result", "output", "stdout", "stderr"}`` back. When the child ends,
+the time each was written, through pipes (nothing of a run is written on the host's disk).
+While the run goes on it sends the lines written so far, ``{"lines": {"stdout", "stderr"}}``
+at most every LINES_EVERY_S, and at the end ``{"status", "result", "output", "stdout",
+"stderr"}`` with the lines not sent yet. When the child ends,
 every process of the run ends with it (the kernel kills a PID namespace with its first
 process); the supervisor reaps it and ends too.
 
@@ -51,6 +53,7 @@ LOG_BYTES = 1024 * 1024  # of each of a run's standard output and error kept as 
 MAX_RESULT_BYTES = 32 * 1024 * 1024
 SETUP_FAILED = 70  # the child's exit status when the jail could not be built
 OUTPUT_GRACE_S = 5  # how long the output may stay open after the result has ended
+LINES_EVERY_S = 0.5  # how often a run's new lines are sent while it runs
 
 
 def _send(conn: socket.socket, message: dict) -> None:
@@ -253,7 +256,7 @@ def _answer(
     _send(conn, {"pid": pid})  # None: no process was started
     request = _read_line(conn)
     _pass_on(run_pipe, request)  # the child reads it whole before it writes anything
-    result, output, logged = _collect(result_pipe.fileno(), output_pipe.fileno(), error_pipe.fileno())
+    result, output, logged = _collect(result_pipe.fileno(), output_pipe.fileno(), error_pipe.fileno(), conn)
     # A whole result says how the run went; only without one does the exit status tell.
     # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
     status = None if _whole(result) else _exit_code(pid)
@@ -264,8 +267,8 @@ def _answer(
             "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
             "oversized": len(result) > MAX_RESULT_BYTES,
             "output": output.decode("utf-8", "replace").strip(),
-            "stdout": logged[0].lines,
-            "stderr": logged[1].lines,
+            "stdout": logged[0].take(),
+            "stderr": logged[1].take(),
         },
     )
     answered()
@@ -310,6 +313,11 @@ class _TimedLines:
             if self._pending > LOG_BYTES:  # a line without end: kept in pieces
                 self._end_line(when)
 
+    def take(self) -> list[list]:
+        """The lines read since the last take."""
+        taken, self.lines = self.lines, []
+        return taken
+
     def close(self) -> None:
         if self._pieces:
             self._end_line(time.time())
@@ -317,22 +325,31 @@ class _TimedLines:
             self.lines.append([time.time(), f"[glueprint kept the first {LOG_BYTES} bytes: {self.dropped} more were left out]"])
 
 
-def _collect(result_r: int, output_r: int, error_r: int) -> tuple[bytes, bytes, tuple[_TimedLines, _TimedLines]]:
+def _collect(
+    result_r: int, output_r: int, error_r: int, conn: socket.socket
+) -> tuple[bytes, bytes, tuple[_TimedLines, _TimedLines]]:
     """The child's result (to its end, capped: _Capped), the tail of its output (both
-    streams), and each stream as timed lines, read side by side. The output ends when every
-    process of the run has closed it (exited); after the result has ended it is given
-    OUTPUT_GRACE_S more."""
+    streams), and each stream as timed lines, read side by side; lines are sent on conn as
+    they come, at most every LINES_EVERY_S. The output ends when every process of the run has
+    closed it (exited); after the result has ended it is given OUTPUT_GRACE_S more."""
     result, tail = _Capped(), b""
     logged = {output_r: _TimedLines(), error_r: _TimedLines()}
-    deadline = None
+    deadline, next_send = None, time.monotonic() + LINES_EVERY_S
     with selectors.DefaultSelector() as selector:
         for fd in (result_r, output_r, error_r):
             selector.register(fd, selectors.EVENT_READ)
         while selector.get_map():
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = selector.select(timeout)
-            if not ready:
+            now = time.monotonic()
+            pending = any(lines.lines for lines in logged.values())
+            if pending and now >= next_send:
+                _send(conn, {"lines": {"stdout": logged[output_r].take(), "stderr": logged[error_r].take()}})
+                next_send = now + LINES_EVERY_S
+            waits = [deadline - now] if deadline is not None else []
+            if pending:
+                waits.append(next_send - now)
+            if deadline is not None and now >= deadline:
                 break  # the output stayed open too long after the result
+            ready = selector.select(max(0.0, min(waits)) if waits else None)
             for key, _ in ready:
                 chunk = os.read(key.fd, 1 << 20)
                 if not chunk:
