@@ -15,22 +15,30 @@ FULL = {
     "page_throughput.py": [],
     "page_vs_history.py": [],
     "log_pages.py": [],
+    "table_versions_page.py": [],
+    "partition_pages.py": [],
     "memory.py": [],
     "sandbox_cost.py": [],
     "workflow_overhead.py": [],
     "fixture_cost.py": [],
     "start_time.py": [],
+    "crawl_scale.py": [],
+    "s3_throughput.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
     "page_throughput.py": ["--seconds", "1", "--rounds", "1", "--history", "20000"],
     "page_vs_history.py": ["--sizes", "1000,3000", "--rounds", "1"],
     "log_pages.py": ["--sizes", "1000,3000", "--rounds", "1"],
+    "table_versions_page.py": ["--sizes", "1000,3000", "--rounds", "1"],
+    "partition_pages.py": ["--sizes", "1200,12000", "--page", "20", "--rounds", "1"],
     "memory.py": ["--runs", "40", "--in-flight", "10"],
     "sandbox_cost.py": ["--runs", "10"],
     "workflow_overhead.py": ["--runs", "3"],
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
+    "crawl_scale.py": ["--sizes", "20,200"],
+    "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
 }
 
 

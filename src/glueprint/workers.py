@@ -19,7 +19,7 @@ import uuid
 from glueprint.config import Settings
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawler_schedules, scheduler
 from glueprint.orchestration.python_modules import PythonModules
 from glueprint.orchestration.runner import NodeRunner
 from glueprint.sandbox.host import Limits, Sandbox
@@ -50,7 +50,7 @@ class WorkerPool:
         modules = PythonModules(settings.wheelhouse)
         modules.prepare()
         if layouts is None:
-            urls = {"glue": settings.endpoint_url} | ({"s3": settings.s3_endpoint_url} if settings.s3_endpoint_url else {})
+            urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             shown = (str(modules.installed_root),) if modules.installed_root else ()
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)
@@ -110,7 +110,9 @@ class WorkerPool:
         waiting = work.waiting(self.ctx.db, self.ctx.clock())  # one read, no lock, when idle
         if waiting.checks and self.registrar.check_once(self.identity):
             return True
-        if waiting.schedules and scheduler.fire_one(self.ctx, self.nodes.conductor):
+        if waiting.schedules and (
+            scheduler.fire_one(self.ctx, self.nodes.conductor) or crawler_schedules.fire_one(self.ctx, self.nodes.conductor)
+        ):
             return True
         node = self.nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:

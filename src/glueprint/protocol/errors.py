@@ -22,7 +22,7 @@ COMMON_ERRORS = {
 # The model marks no Glue error as a fault; AWS answers this one with HTTP 500.
 SERVER_FAULTS = frozenset({"InternalServiceException"})
 # What each service answers a request that breaks its model's constraints with.
-INVALID_INPUT = {"glue": "InvalidInputException", "logs": "InvalidParameterException"}
+INVALID_INPUT = {"glue": "ValidationException", "logs": "InvalidParameterException"}
 
 
 class ServiceError(Exception):

@@ -2,6 +2,8 @@
 
 The message follows the form AWS services use for constraint violations:
 ``2 validation errors detected: Value 'x' at 'name' failed to satisfy constraint: ...``.
+As on AWS, it comes as ``ValidationException`` from the front end that checks the model,
+whatever the operation's own error list says; Glue's own rules answer InvalidInputException.
 """
 
 import base64
@@ -63,6 +65,8 @@ def _check_size(col: _Collector, path: str, value, size: int, shape: Shape, unit
 
 def _check(col: _Collector, shape: Shape, value, path: str):
     kind = shape.type_name
+    if shape.metadata.get("document"):
+        return value  # a document member holds any JSON value (e.g. an Iceberg field's type)
     if kind == "structure":
         if not isinstance(value, dict):
             col.add(path, value, "be a structure")
@@ -142,7 +146,7 @@ def _check(col: _Collector, shape: Shape, value, path: str):
 
 def validate(shape: Shape | None, params, service: str = SERVICE_NAME) -> dict:
     """Return the params restricted to the shape's members, or raise the service's invalid
-    input error (InvalidInputException for Glue)."""
+    input error (ValidationException for Glue)."""
     if shape is None:
         return {}
     col = _Collector()

@@ -56,4 +56,22 @@ def implemented(service: str = SERVICE_NAME) -> list[str]:
 @cache
 def _load() -> None:
     # Importing the modules runs their @operation registrations.
-    from . import blueprints, catalog, crawls, entities, job_runs, lifecycle, logs, runs, workflow_runs  # noqa: F401
+    from . import (  # noqa: F401
+        blueprints,
+        connections,
+        crawls,
+        databases,
+        entities,
+        job_runs,
+        lifecycle,
+        logs,
+        partition_indexes,
+        partition_listing,
+        partitions,
+        runs,
+        table_search,
+        table_versions,
+        tables,
+        tags,
+        workflow_runs,
+    )

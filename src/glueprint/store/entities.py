@@ -1,14 +1,16 @@
 """SQL for the Glue entities a run (or a layout's own calls) creates, each kept as a JSON document."""
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
 from .schema import entities
 
 
-def get(conn: Connection, kind: str, name: str, scope: str = ""):
+def get(conn: Connection, kind: str, name: str, scope: str = "", lock: bool = False):
+    """lock: hold the row until the transaction ends (PostgreSQL; a SQLite writer holds the
+    whole database already), for a change that depends on what it read."""
     query = select(entities.c.doc).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
-    doc = conn.execute(query).scalar()
+    doc = conn.execute(query.with_for_update() if lock else query).scalar()
     return orjson.loads(doc) if doc is not None else None
 
 
@@ -17,6 +19,14 @@ def get_many(conn: Connection, kind: str, names: list[str], scope: str = "") -> 
         entities.c.kind == kind, entities.c.scope == scope, entities.c.name.in_(names)
     )
     return {name: orjson.loads(doc) for name, doc in conn.execute(query)}
+
+
+def lock_many(conn: Connection, kind: str, names: list[str], scope: str = "") -> None:
+    """Lock these entities' rows in name order (PostgreSQL): transactions that lock several
+    rows always take them in one order, so two of them never wait for each other."""
+    if names:
+        query = select(entities.c.name).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name.in_(names))
+        conn.execute(query.order_by(entities.c.name).with_for_update()).all()
 
 
 def exists(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
@@ -95,3 +105,17 @@ def standalone_conditional_triggers(conn: Connection) -> list[dict]:
     query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow.is_(None))
     docs = [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
     return [d for d in docs if d.get("Type") == "CONDITIONAL"]
+
+
+def every(conn: Connection, kind: str, batch: int = 500):
+    """Every document of a kind across all scopes, in (scope, name) order, read in keyset batches."""
+    after = None
+    while True:
+        query = select(entities.c.scope, entities.c.name, entities.c.doc).where(entities.c.kind == kind)
+        if after is not None:
+            query = query.where(tuple_(entities.c.scope, entities.c.name) > tuple_(*after))
+        rows = conn.execute(query.order_by(entities.c.scope, entities.c.name).limit(batch)).all()
+        yield from (orjson.loads(doc) for _, _, doc in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1][:2]

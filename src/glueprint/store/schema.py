@@ -170,6 +170,40 @@ partitions = Table(
     Index("ix_partitions_table_seq", "database_name", "table_name", "seq"),
 )
 
+# A Data Catalog table's archived versions (the current one is the table's own document in
+# entities): one row each, numbered as VersionId counts. GetTableVersions pages them newest
+# first by the primary key.
+table_versions = Table(
+    "table_versions",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("version", BigInteger, primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# Partition indexes (CreatePartitionIndex), each a PartitionIndexDescriptor as JSON. They go
+# with their table: store/partitions.py removes them with its partitions.
+partition_indexes = Table(
+    "partition_indexes",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("index_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# The next time each crawler with a SCHEDULED Schedule crawls. Apart from triggers' schedules:
+# crawler and trigger names are separate namespaces.
+crawler_schedules = Table(
+    "crawler_schedules",
+    metadata,
+    Column("crawler_name", String(255), primary_key=True),
+    Column("expression", Text, nullable=False),
+    Column("next_fire", Float, nullable=False),
+    Index("ix_crawler_schedules_next_fire", "next_fire"),
+)
+
 # CloudWatch Logs, the part Glue writes: its log groups, their streams (one per job run, one
 # per crawler) and the streams' events. Times are epoch milliseconds, as Logs has them.
 log_groups = Table(

@@ -1,4 +1,4 @@
-"""Data Catalog partitions.
+"""Data Catalog partitions and partition indexes.
 
 Revision ID: 0010
 Revises: 0009
@@ -25,7 +25,15 @@ def upgrade() -> None:
     )
     op.create_index("ux_partitions_values", "partitions", ["database_name", "table_name", "values_key"], unique=True)
     op.create_index("ix_partitions_table_seq", "partitions", ["database_name", "table_name", "seq"])
+    op.create_table(
+        "partition_indexes",
+        sa.Column("database_name", sa.String(255), primary_key=True),
+        sa.Column("table_name", sa.String(255), primary_key=True),
+        sa.Column("index_name", sa.String(255), primary_key=True),
+        sa.Column("doc", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("partition_indexes")
     op.drop_table("partitions")

@@ -1,0 +1,147 @@
+"""Data Catalog tables: create, read, list (with AWS's name expression), update keeping
+versions, delete one or a batch."""
+
+import regex
+from sqlalchemy.exc import IntegrityError
+
+from ..protocol import errors
+from ..store import entities as store
+from ..store import table_versions as version_store
+from .catalog_common import (
+    attributes,
+    catalog_id,
+    created_by,
+    name_page,
+    remove_table,
+    require_database,
+    require_table,
+    table_doc,
+    table_missing,
+    table_view,
+    version_of,
+)
+from .context import ServiceContext
+from .open_table_format import iceberg_table
+from .registry import operation
+
+
+def _exists(database: str, name: str) -> Exception:
+    return errors.AlreadyExistsException(f"Table {name} already exists in database {database}.")
+
+
+def _table_input(p: dict) -> dict:
+    given = p.get("TableInput") or {}
+    name = given.get("Name") or p.get("Name")
+    if not name:
+        raise errors.InvalidInputException("A table name is required: give TableInput.Name.")
+    return {**given, "Name": name}
+
+
+@operation("CreateTable")
+def create_table(ctx: ServiceContext, p: dict) -> dict:
+    database = p["DatabaseName"].lower()
+    given = _table_input(p)
+    if "OpenTableFormatInput" in p:
+        given = iceberg_table(given, p["OpenTableFormatInput"])
+    now = ctx.clock()
+    created = {"CreateTime": now, "CreatedBy": created_by(ctx), "CatalogId": catalog_id(ctx, p)}
+    doc = table_doc(given, database, now, version=0, created=created)
+    try:
+        with ctx.db.write() as conn:
+            require_database(conn, database)
+            if store.exists(conn, "table", doc["Name"], scope=database):
+                raise _exists(database, doc["Name"])
+            store.add(conn, "table", doc["Name"], doc, now, scope=database)
+    except IntegrityError:
+        raise _exists(database, doc["Name"]) from None
+    return {}
+
+
+@operation("GetTable", read_only=True)
+def get_table(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.read() as conn:
+        return {"Table": table_view(require_table(conn, p["DatabaseName"].lower(), p["Name"].lower()))}
+
+
+# A match that backtracks this long (a pattern like (a*)*b) ends the request instead of a thread.
+_MATCH_SECONDS = 0.05
+
+
+def name_filter(expression: str):
+    """GetTables' Expression, read as Hive's table patterns are (AWS's catalog follows them):
+    a regular expression matched against the whole name, ignoring case, where a * that does
+    not follow a . ] ) or \\ stands for any run of characters (so "*" alone, or "sales*", work
+    as globs while ".*" and "[0-9]*" keep their regular-expression meaning)."""
+    try:
+        pattern = regex.compile(regex.sub(r"(?<![.\])\\])\*", ".*", expression), regex.IGNORECASE)
+    except regex.error as exc:
+        raise errors.InvalidInputException(f"Expression {expression!r} is not a valid regular expression: {exc}.") from None
+
+    def keep(doc: dict) -> bool:
+        try:
+            return pattern.fullmatch(doc["Name"], timeout=_MATCH_SECONDS) is not None
+        except TimeoutError:
+            raise errors.InvalidInputException(f"Expression {expression!r} is too costly to match.") from None
+
+    return keep
+
+
+_ATTRIBUTES = {"NAME": "Name", "TABLE_TYPE": "TableType"}
+
+
+@operation("GetTables", read_only=True)
+def get_tables(ctx: ServiceContext, p: dict) -> dict:
+    database = p["DatabaseName"].lower()
+    only = attributes(p, _ATTRIBUTES)
+    expression = p.get("Expression")
+    keep = name_filter(expression) if expression else (lambda doc: True)
+    binding = {"scope": database, "Expression": expression, "AttributesToGet": p.get("AttributesToGet")}
+    docs, token = name_page(ctx, "GetTables", "table", database, p, keep, binding)
+    return {"TableList": [only(table_view(d)) for d in docs], "NextToken": token}
+
+
+@operation("UpdateTable")
+def update_table(ctx: ServiceContext, p: dict) -> dict:
+    """TableInput replaces the definition and the table's VersionId goes up by one. The
+    replaced definition is archived (GetTableVersions lists it) unless SkipArchive is set."""
+    database = p["DatabaseName"].lower()
+    if "TableInput" not in p:
+        raise errors.InvalidInputException("TableInput is required: it is the table's new definition.")
+    given = _table_input(p)
+    name = given["Name"].lower()
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        existing = require_table(conn, database, name, lock=True)
+        current = version_of(existing)
+        if "VersionId" in p and p["VersionId"] != str(current):
+            raise errors.ConcurrentModificationException("Update table failed due to concurrent modifications.")
+        kept = {k: existing[k] for k in ("CreateTime", "CreatedBy", "CatalogId") if k in existing}
+        doc = table_doc(given, database, now, version=current + 1, created=kept)
+        if not p.get("SkipArchive", False):
+            version_store.add(conn, database, name, current, table_view(existing))
+        store.replace(conn, "table", name, doc, scope=database)
+    return {}
+
+
+@operation("DeleteTable")
+def delete_table(ctx: ServiceContext, p: dict) -> dict:
+    database, name = p["DatabaseName"].lower(), p["Name"].lower()
+    with ctx.db.write() as conn:
+        require_database(conn, database)
+        if not remove_table(conn, database, name):
+            raise table_missing(database, name)
+    return {}
+
+
+@operation("BatchDeleteTable")
+def batch_delete_table(ctx: ServiceContext, p: dict) -> dict:
+    database = p["DatabaseName"].lower()
+    errors_ = []
+    with ctx.db.write() as conn:
+        require_database(conn, database)
+        for name in dict.fromkeys(n.lower() for n in p["TablesToDelete"]):
+            if not remove_table(conn, database, name):
+                missing = table_missing(database, name)
+                detail = {"ErrorCode": missing.code, "ErrorMessage": missing.message}
+                errors_.append({"TableName": name, "ErrorDetail": detail})
+    return {"Errors": errors_}

@@ -1,0 +1,71 @@
+"""Tags by ARN: GetTags, TagResource, UntagResource.
+
+ARNs are arn:aws:glue:<region>:<account>:<kind>/<name>. Of what glueprint keeps, AWS tags
+blueprints, workflows, jobs, crawlers, triggers, databases and connections ("AWS tags in AWS
+Glue"); not tables. A database's name is kept in lower case.
+"""
+
+import re
+from collections.abc import Callable
+
+import orjson
+
+from ..protocol import errors
+from ..store import blueprints as blueprint_store
+from ..store import entities as store
+from .context import ServiceContext
+from .registry import operation
+
+_LABELS = {
+    "blueprint": "Blueprint",
+    "workflow": "Workflow",
+    "job": "Job",
+    "crawler": "Crawler",
+    "trigger": "Trigger",
+    "database": "Database",
+    "connection": "Connection",
+}
+_ARN = re.compile(rf"arn:aws[^:]*:glue:[^:]*:[^:]*:({'|'.join(_LABELS)})/(.+)")
+
+
+def _tagged(conn, arn: str, lock: bool = False) -> tuple[dict, Callable[[dict], None]]:
+    """The resource's tags, and how to store changed ones."""
+    match = _ARN.fullmatch(arn)
+    if not match:
+        raise errors.InvalidInputException(f"{arn} is not the ARN of a Glue resource that takes tags ({', '.join(_LABELS)}).")
+    kind, name = match.groups()
+    missing = errors.EntityNotFoundException(f"{_LABELS[kind]} {name} not found.")
+    if kind == "blueprint":
+        row = blueprint_store.get(conn, name)
+        if row is None:
+            raise missing
+        return orjson.loads(row["tags"]), lambda tags: blueprint_store.change(conn, name, tags=orjson.dumps(tags).decode())
+    name = name.lower() if kind == "database" else name
+    doc = store.get(conn, kind, name, lock=lock)
+    if doc is None:
+        raise missing
+    return doc.get("Tags") or {}, lambda tags: store.replace(conn, kind, name, {**doc, "Tags": tags})
+
+
+@operation("GetTags", read_only=True)
+def get_tags(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.read() as conn:
+        tags, _ = _tagged(conn, p["ResourceArn"])
+    return {"Tags": tags}
+
+
+@operation("TagResource")
+def tag_resource(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.write() as conn:
+        tags, save = _tagged(conn, p["ResourceArn"], lock=True)
+        save({**tags, **p["TagsToAdd"]})
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(ctx: ServiceContext, p: dict) -> dict:
+    removed = set(p["TagsToRemove"])
+    with ctx.db.write() as conn:
+        tags, save = _tagged(conn, p["ResourceArn"], lock=True)
+        save({k: v for k, v in tags.items() if k not in removed})
+    return {}
