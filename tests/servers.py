@@ -132,6 +132,13 @@ def glue_client(url: str, validate: bool = True):
         return _SESSION.client("glue", endpoint_url=url, config=config, **CREDENTIALS)
 
 
+def logs_client(url: str, validate: bool = True):
+    """A CloudWatch Logs client for glueprint's endpoint (the same as Glue's)."""
+    config = Config(parameter_validation=validate, retries={"max_attempts": 1})
+    with _SESSION_LOCK:
+        return _SESSION.client("logs", endpoint_url=url, config=config, **CREDENTIALS)
+
+
 def s3_client(url: str):
     with _SESSION_LOCK:
         return _SESSION.client("s3", endpoint_url=url, **CREDENTIALS)

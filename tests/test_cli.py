@@ -58,6 +58,10 @@ def test_every_option_of_every_command_names_its_environment_variable():
         ("sqlite:////proc/no/such/dir/x.db", "cannot open the SQLite database"),
         ("postgresql://postgres@127.0.0.1:1/none", "cannot use the PostgreSQL database"),
         ("mysql://somewhere/db", "SQLite (sqlite:///PATH) or PostgreSQL"),
+        (
+            "postgres://me:secret@db.example/lake",
+            "write postgresql:// instead of postgres://: postgresql://me:***@db.example/lake",
+        ),
     ],
 )
 def test_database_mistakes_are_two_lines_and_exit_1(db, expected):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glueprint.protocol.model import operation
+from glueprint.protocol.model import operation, target_prefix
 from glueprint.service.registry import implemented
 
 from conftest import snapshot
@@ -18,6 +18,8 @@ MAX_DEPTH = 4
 JUNK = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20), st.lists(st.integers(), max_size=3)
 )
+# Glue's operations, and CloudWatch Logs' on the same endpoint.
+OPERATIONS = [(service, op) for service in ("glue", "logs") for op in implemented(service)]
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
@@ -68,15 +70,15 @@ def target(start_server, example):
     return server, glue, httpx.Client(base_url=server.url, timeout=30)
 
 
-def send(http: httpx.Client, op: str, content: bytes) -> httpx.Response:
-    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSGlue.{op}"}
+def send(http: httpx.Client, op: str, content: bytes, service: str = "glue") -> httpx.Response:
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"{target_prefix(service)}.{op}"}
     return http.post("/", content=content, headers=headers)
 
 
-def check(target, op: str, content: bytes) -> None:
+def check(target, op: str, content: bytes, service: str = "glue") -> None:
     server, _, http = target
     before = snapshot(server)
-    response = send(http, op, content)  # a dropped connection raises here and fails the test
+    response = send(http, op, content, service)  # a dropped connection raises here and fails the test
     assert response.status_code < 500, response.text
     assert response.headers["x-amzn-RequestId"]
     if response.status_code >= 400:
@@ -84,20 +86,23 @@ def check(target, op: str, content: bytes) -> None:
         assert snapshot(server) == before, f"{op} was rejected but changed state"
 
 
-@pytest.mark.parametrize("op", implemented())
-def test_model_shaped_random_input_never_breaks_the_server(target, op):
+@pytest.mark.parametrize(
+    ("service", "op"), OPERATIONS, ids=[op if service == "glue" else f"{service}.{op}" for service, op in OPERATIONS]
+)
+def test_model_shaped_random_input_never_breaks_the_server(target, service, op):
     @FUZZ
-    @given(st.one_of(strategy(operation(op).input_shape), JUNK))
+    @given(st.one_of(strategy(operation(op, service).input_shape), JUNK))
     def fuzz(params):
-        check(target, op, json.dumps(params, allow_nan=True).encode())
+        check(target, op, json.dumps(params, allow_nan=True).encode(), service)
 
     fuzz()
 
 
 @FUZZ
-@given(op=st.sampled_from(implemented()), body=st.binary(max_size=2048))
-def test_junk_bodies_never_break_the_server(target, op, body):
-    check(target, op, body)
+@given(operation_=st.sampled_from(OPERATIONS), body=st.binary(max_size=2048))
+def test_junk_bodies_never_break_the_server(target, operation_, body):
+    service, op = operation_
+    check(target, op, body, service)
 
 
 def test_oversized_and_deeply_nested_bodies_are_refused_cleanly(target):

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from glueprint.packaging import zip_folder
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
-from conftest import ROLE
+from conftest import ROLE, snapshot
 from servers import HTTP, call_raw, s3_client
 
 KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
@@ -201,3 +201,24 @@ def test_layouts_sign_with_their_runs_own_key_which_ends_with_the_run(start_serv
     assert glue.get_blueprint(Name="boot")["Blueprint"]["Name"] == "boot"
     # The run is over: its key is no longer accepted.
     assert code_of(client(server, key, secret).list_blueprints) == "UnrecognizedClientException"
+
+
+def test_cloudwatch_logs_requests_are_signed_for_logs(signed_server):
+    logs = boto3.session.Session().client(
+        "logs", endpoint_url=signed_server.url, region_name="eu-west-1", aws_access_key_id=KEY, aws_secret_access_key=SECRET
+    )
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws-glue/none")["logGroups"] == []
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.DescribeLogGroups"}
+    request = AWSRequest(method="POST", url=signed_server.url + "/", data=b"{}", headers=headers)
+    SigV4Auth(Credentials(KEY, SECRET), "glue", "us-east-1").add_auth(request)
+    response = HTTP.post(signed_server.url + "/", content=b"{}", headers=dict(request.headers.items()))
+    assert response.json() == {
+        "__type": "InvalidSignatureException",
+        "Message": "Credential should be scoped to correct service: 'logs'.",
+    }
+
+
+def test_reset_asks_for_a_key_pair_as_the_dashboard_does(signed_server):
+    before = snapshot(signed_server)
+    assert HTTP.post(signed_server.url + "/_glueprint/reset").status_code == 401
+    assert snapshot(signed_server) == before

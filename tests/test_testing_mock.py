@@ -5,6 +5,7 @@ The first test is the example the README shows; keep them the same.
 
 import io
 import json
+import time
 import zipfile
 
 import boto3
@@ -89,3 +90,17 @@ def test_nothing_is_routed_after_the_mock_stops():
     )
     with pytest.raises(EndpointConnectionError):
         glue.list_blueprints()
+
+
+def test_a_job_scripts_output_is_read_from_the_mocks_logs(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "hello.py").write_text("print('hello from the mock')\n")
+    with mock_glue(archive_root=str(tmp_path)):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_job(Name="hello", Role="r", Command={"Name": "pythonshell", "ScriptLocation": "s3://scripts/hello.py"})
+        run_id = glue.start_job_run(JobName="hello")["JobRunId"]
+        while glue.get_job_run(JobName="hello", RunId=run_id)["JobRun"]["JobRunState"] in ("STARTING", "RUNNING"):
+            time.sleep(0.05)
+        logs = boto3.client("logs", region_name="us-east-1")
+        events = logs.get_log_events(logGroupName="/aws-glue/python-jobs/output", logStreamName=run_id)["events"]
+        assert [e["message"] for e in events] == ["hello from the mock"]

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -26,6 +27,8 @@ from glueprint.store.db import Database, open_database
 from glueprint.web.auth import require_keys
 from glueprint.web.routes import routes as web_routes
 from glueprint.workers import WorkerPool
+
+RESET_PATH = "/_glueprint/reset"  # POST: delete every stored thing (glueprint reset, LocalServer.reset())
 
 
 def s3_keys(settings: Settings) -> tuple[str, str] | None:
@@ -97,6 +100,12 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
             }
         )
 
+    async def reset(_: Request) -> JSONResponse:
+        """Forget everything stored (as moto's reset does), for a fresh start between tests.
+        Runs in progress are abandoned: what they finish finds nothing to update."""
+        await run_in_threadpool(db.reset)  # cached answers are checked against the store: none outlives it
+        return JSONResponse({"reset": True})
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         if pool is not None:
@@ -108,10 +117,11 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
                 pool.stop()
             db.dispose()
 
-    site = Starlette(routes=[Route("/", about, methods=["GET"]), *web_routes(ctx)], lifespan=lifespan)
+    glue = GlueEndpoint(Dispatcher(ctx, verifier))
+    admin = [Route("/", about, methods=["GET"]), Route(RESET_PATH, reset, methods=["POST"])]
+    site = Starlette(routes=[*admin, *web_routes(ctx)], lifespan=lifespan)
     if verifier is not None:
         site = require_keys(site, verifier)
-    glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):
         if s3 is not None and scope["type"] == "http" and scope["server"] and scope["server"][1] == settings.s3_port:

@@ -131,6 +131,12 @@ def _engine_options(fn):
             type=click.FloatRange(min=0),
             help="How long a Spark job run (glueetl, gluestreaming), which cannot run here, takes before it SUCCEEDS.",
         ),
+        option(
+            "--wheelhouse",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="A folder of wheels that Python shell jobs' --additional-python-modules are installed from, offline.",
+        ),
         option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])),
     ]
     for decorate in reversed(options):
@@ -288,6 +294,36 @@ def worker(threads, **values) -> None:
 
 
 main.add_command(blueprint)
+
+
+@main.command()
+@option("--endpoint-url", default="http://127.0.0.1:4599", show_default=True, help="The glueprint server to reset.")
+@option("--access-key", default=None, help="With a server run with --auth sigv4: one of its access key ids.")
+@option("--secret-key", default=None, help="Its secret key.")
+def reset(endpoint_url, access_key, secret_key) -> None:
+    """Delete everything a running server stores (blueprints, runs, jobs, catalog, logs), as
+    between test runs: POST /_glueprint/reset."""
+    import base64
+    import urllib.error
+    import urllib.request
+
+    from .app import RESET_PATH
+
+    request = urllib.request.Request(endpoint_url.rstrip("/") + RESET_PATH, data=b"", method="POST")
+    if access_key or secret_key:
+        pair = base64.b64encode(f"{access_key or ''}:{secret_key or ''}".encode()).decode()
+        request.add_header("Authorization", f"Basic {pair}")
+    try:
+        with urllib.request.urlopen(request, timeout=60):
+            pass
+    except urllib.error.HTTPError as exc:
+        hint = "pass --access-key and --secret-key" if exc.code == 401 else "is it a glueprint server?"
+        raise CliError(f"{endpoint_url} refused the reset: HTTP {exc.code}\n{hint}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise CliError(
+            f"cannot reach {endpoint_url}: {getattr(exc, 'reason', exc)}\nis the server running? (--endpoint-url)"
+        ) from None
+    click.echo(f"glueprint at {endpoint_url} reset: nothing stored any more")
 
 
 @main.command()

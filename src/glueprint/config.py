@@ -47,6 +47,8 @@ class Settings:
     outcomes: tuple[Rule, ...] = ()
     # How long a Spark job run takes before it SUCCEEDS (Spark cannot run here).
     simulated_seconds: float = 1.0
+    # Where --additional-python-modules are installed from, offline (orchestration/python_modules.py).
+    wheelhouse: str | None = None
 
     @property
     def endpoint_url(self) -> str:

@@ -2,7 +2,9 @@
 from archives it serves itself, a few runs with progress, and where to look next."""
 
 import json
+import logging
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -21,18 +23,24 @@ from .packaging import EXAMPLES, zip_folder
 from .waiting import RUN_ENDED, wait_for_blueprint
 
 ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"
-# What each example is run with; the last etl_schedule run is meant to fail, to show an error.
+# What each example is run with, and why a run is meant to fail (None: it is meant to succeed).
 RUNS = [
     (
         "crawl_chain",
         {"WorkflowName": "demo_crawl", "IAMRole": ROLE, "S3Paths": ["s3://lake/raw/", "s3://lake/clean/", "s3://lake/gold/"]},
+        None,
     ),
-    ("etl_schedule", {"WorkflowName": "demo_etl", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts"}),
+    ("etl_schedule", {"WorkflowName": "demo_etl", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts"}, None),
     (
         "catalog_bootstrap",
         {"WorkflowName": "demo_catalog", "Role": ROLE, "DatabaseName": "demo_lake", "DataLocation": "s3://lake/raw/"},
+        None,
     ),
-    ("etl_schedule", {"WorkflowName": "demo_etl_2", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts", "WorkerType": "G.8X"}),
+    (
+        "etl_schedule",
+        {"WorkflowName": "demo_etl_2", "JobRole": "GlueJobs", "ScriptBucket": "demo-scripts", "WorkerType": "G.8X"},
+        "a WorkerType the blueprint does not allow, to show how a failed run looks",
+    ),
 ]
 
 
@@ -42,9 +50,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dict]:
-    """The tour. Whatever way it ends (done, Ctrl-C, an error), it leaves nothing behind:
-    the server is stopped (its sandbox with it) and the temporary folder removed."""
+    """The tour. Whatever way it ends (done, Ctrl-C, SIGTERM, an error), it leaves nothing
+    behind: the server is stopped (its sandbox with it) and the temporary folder removed."""
+    if threading.current_thread() is threading.main_thread():  # SIGTERM ends it as Ctrl-C does
+        saved_handler = signal.signal(signal.SIGTERM, _interrupt)
+    else:
+        saved_handler = None
+    # The tour reports every run itself: the server's warnings (a run failed) would only
+    # repeat the failure that is meant, out of place.
+    server_log = logging.getLogger("glueprint")
+    saved_level = server_log.level
+    server_log.setLevel(logging.ERROR)
+    try:
+        return _run(port, keep_serving, console)
+    finally:
+        server_log.setLevel(saved_level)
+        if saved_handler is not None:
+            signal.signal(signal.SIGTERM, saved_handler)
+
+
+def _run(port: int | None, keep_serving: bool, console: Console) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="glueprint-demo-"))
     # Everything the server makes in temporary space (its sandbox's folder too) goes inside
     # work, so removing work removes it all, however the server thread ends.
@@ -108,8 +138,9 @@ def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, co
 
     started = [
         (name, glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE, Parameters=json.dumps(params))["RunId"])
-        for name, params in RUNS
+        for name, params, _ in RUNS
     ]
+    intended = {run_id: why for (_, run_id), (_, _, why) in zip(started, RUNS, strict=True)}
     results: dict[str, dict] = {}
     with Progress(console=console, transient=False) as progress:
         task = progress.add_task("running blueprints", total=len(started))
@@ -128,11 +159,14 @@ def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, co
     for _, run_id in started:
         run = results[run_id]
         took = (run["CompletedOn"] - run["StartedOn"]).total_seconds() * 1000
-        table.add_row(run["BlueprintName"], run_id[:8], run["State"], run.get("WorkflowName", ""), f"{took:.0f} ms")
+        state = run["State"] + (" (meant to)" if intended[run_id] and run["State"] == "FAILED" else "")
+        table.add_row(run["BlueprintName"], run_id[:8], state, run.get("WorkflowName", ""), f"{took:.0f} ms")
     console.print(table)
     for _, run_id in started:
         if results[run_id].get("ErrorMessage"):
-            console.print(f"run {run_id[:8]} failed: {results[run_id]['ErrorMessage']}", soft_wrap=True)
+            why = intended[run_id]
+            heading = f"run {run_id[:8]} failed as meant to ({why})" if why else f"run {run_id[:8]} failed"
+            console.print(f"{heading}: {results[run_id]['ErrorMessage']}", soft_wrap=True)
     graph = glue.get_workflow(Name="demo_etl", IncludeGraph=True)["Workflow"]["Graph"]
     console.print(f"workflow demo_etl: {len(graph['Nodes'])} nodes, {len(graph['Edges'])} edges")
     _run_workflow(glue, "demo_etl", console)

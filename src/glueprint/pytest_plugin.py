@@ -6,7 +6,8 @@
 - ``glueprint_server``: a real glueprint server on free ports for the whole session, with
   its own SQLite database and its own S3 (``.s3_url``, ``.s3_client()``); ``.url``,
   ``.client()``, and ``.put_archive(data, key)`` returning the ``s3://`` location a blueprint
-  is created from. ``--glueprint-s3-endpoint-url`` (with ``--glueprint-s3-access-key`` and
+  is created from, and ``.reset()``, which deletes everything it stores (a fresh start
+  between tests). ``--glueprint-s3-endpoint-url`` (with ``--glueprint-s3-access-key`` and
   ``--glueprint-s3-secret-key``), or the ini options of the same names with underscores,
   point it at an external S3 instead.
 - ``blueprint_zip``: package a blueprint folder as the ZIP AWS expects (``glueprint.packaging.zip_folder``).
@@ -40,7 +41,7 @@ def mock_glue_client():
 
 @pytest.fixture(scope="session")
 def glueprint_server(request, tmp_path_factory):
-    """A real glueprint server for the session: .url, .client(), .s3_url, .s3_client(), .put_archive(data, key)."""
+    """A real glueprint server for the session: .url, .client(), .s3_url, .s3_client(), .put_archive(data, key), .reset()."""
     from .testing import LocalServer
 
     s3 = {

@@ -1,5 +1,6 @@
-"""An in-process glueprint for pytest: ``mock_glue`` routes boto3's Glue calls in this process
-to a private glueprint on a temporary SQLite database, with no server and no port.
+"""An in-process glueprint for pytest: ``mock_glue`` routes boto3's Glue calls (and its
+CloudWatch Logs calls, where job runs and crawls write) in this process to a private
+glueprint on a temporary SQLite database, with no server and no port.
 
     from glueprint.testing import mock_glue
 
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -32,7 +34,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 from botocore.parsers import create_parser
 
-from glueprint.app import build_context
+from glueprint.app import RESET_PATH, build_context
 from glueprint.config import Settings
 from glueprint.layouts.archive import ArchiveSource
 from glueprint.orchestration.outcomes import as_rules
@@ -105,8 +107,8 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         self.simulated_seconds = simulated_seconds
         self.clock = clock
         # before-call answers a call before any request is sent, so moto's before-send
-        # handler (which would claim Glue for itself) never sees it.
-        self._handler = ("before-call.glue", self._answer)
+        # handler (which would claim Glue and Logs for itself) never sees it.
+        self._handlers = [("before-call.glue", self._answer), ("before-call.logs", self._answer)]
 
     def _answer(self, model, params, **_kwargs):
         headers = {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in params["headers"].items()}
@@ -148,15 +150,21 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         self.pool.start()
         # Every botocore session made from now on asks this handler first, and so does boto3's
         # default session if there is one (kept: a new one would load the models again, ~150 ms).
-        botocore.handlers.BUILTIN_HANDLERS.insert(0, self._handler)
-        if boto3.DEFAULT_SESSION is not None:
-            boto3.DEFAULT_SESSION._session.register(*self._handler)
+        for handler in self._handlers:
+            botocore.handlers.BUILTIN_HANDLERS.insert(0, handler)
+            if boto3.DEFAULT_SESSION is not None:
+                boto3.DEFAULT_SESSION._session.register(*handler)
         return self
 
+    def reset(self) -> None:
+        """Forget everything stored so far, as a fresh mock would start."""
+        self.db.reset()
+
     def stop(self) -> None:
-        botocore.handlers.BUILTIN_HANDLERS.remove(self._handler)
-        if boto3.DEFAULT_SESSION is not None:  # the one from before, or one made meanwhile
-            boto3.DEFAULT_SESSION._session.unregister(*self._handler)
+        for handler in self._handlers:
+            botocore.handlers.BUILTIN_HANDLERS.remove(handler)
+            if boto3.DEFAULT_SESSION is not None:  # the one from before, or one made meanwhile
+                boto3.DEFAULT_SESSION._session.unregister(*handler)
         self.pool.stop()
         self.db.dispose()
         shutil.rmtree(self._dir, ignore_errors=True)
@@ -251,6 +259,13 @@ class LocalServer:
             pass
         s3.put_object(Bucket=bucket, Key=key, Body=data)
         return f"s3://{bucket}/{key}"
+
+    def reset(self) -> None:
+        """Delete everything the server stores (blueprints, runs, jobs, catalog, logs): a
+        fresh start between tests, on the same server. The archive folder is left as it is."""
+        request = urllib.request.Request(self.url + RESET_PATH, data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=60):
+            pass
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

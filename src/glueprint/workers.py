@@ -27,6 +27,7 @@ from glueprint.config import Settings
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
 from glueprint.orchestration import crawler_schedules, scheduler
+from glueprint.orchestration.python_modules import PythonModules
 from glueprint.orchestration.runner import NodeRunner
 from glueprint.sandbox.host import Limits, Sandbox
 from glueprint.service.context import ServiceContext
@@ -58,13 +59,16 @@ class WorkerPool:
         self.lease_s = settings.lease_seconds
         # On stop, runs in progress may finish: at most a layout's timeout plus entity writes.
         self.drain_s = settings.run_timeout + 10
+        modules = PythonModules(settings.wheelhouse)
+        modules.prepare()
         if layouts is None:
             urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
-            layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
+            shown = (str(modules.installed_root),) if modules.installed_root else ()
+            layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)
         self.executor = Executor(ctx, layouts)
         self.registrar = Registrar(ctx, self.lease_s, layouts)
-        self.nodes = NodeRunner(ctx, layouts, self.lease_s, start_script=self._start_script)
+        self.nodes = NodeRunner(ctx, layouts, self.lease_s, modules, start_script=self._start_script)
         self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (node, work), or None: stop
         self._script_threads: list[threading.Thread] = []
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -18,11 +18,10 @@ from sqlalchemy import Connection
 from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
-from . import predicates
+from . import predicates, run_logs
 from .outcomes import Outcome, Outcomes
 
 RETRIED_STATES = ("FAILED", "ERROR")
-LOG_GROUP = "/aws-glue/jobs"  # a job run's LogGroupName without a security configuration
 CAPACITY = ("AllocatedCapacity", "MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass")
 
 
@@ -109,7 +108,7 @@ class Conductor:
             "ExecutionTime": 0,
             "Timeout": timeout or job.get("Timeout"),
             "GlueVersion": job.get("GlueVersion"),
-            "LogGroupName": LOG_GROUP,
+            "LogGroupName": run_logs.log_group_name((job.get("Command") or {}).get("Name")),
             **{k: job[k] for k in CAPACITY if k in job},
             **(extra or {}),
         }
@@ -403,9 +402,11 @@ class Conductor:
         worker: str | None = None,
         metrics: dict | None = None,
         output: str | None = None,
+        streams: tuple[list, list] | None = None,
     ) -> bool:
         """End a node run, then let its workflow run go on; False if it had already ended or
-        was taken by another worker."""
+        was taken by another worker. streams: a job script's standard output and error, as
+        timed lines, for its logs (run_logs.py)."""
         run = store.workflow_run(conn, node["workflow_run_id"], lock=True) if node.get("workflow_run_id") else None
         current = store.node_run(conn, node["run_id"])
         if current is None or current["_state"] not in store.OPEN_NODE_STATES:
@@ -421,6 +422,10 @@ class Conductor:
         if metrics:  # a crawl's changes: its Summary in ListCrawls
             doc["metrics"] = metrics
         store.save_node_run(conn, doc, state, None)
+        if doc["kind"] == "crawl":
+            run_logs.write_crawl(conn, doc, state, message, metrics, now)
+        else:
+            run_logs.write_job_run(conn, doc, message, streams, now)
         if doc["kind"] == "crawl":
             self._crawler_ready(conn, now, doc, state, message, metrics)
         elif state in RETRIED_STATES and doc["wire"]["Attempt"] < doc.get("max_retries", 0):

@@ -10,8 +10,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from glueprint.layouts.archive import ArchiveError
-from glueprint.orchestration import crawl
+from glueprint.orchestration import crawl, python_shell, run_logs
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
+from glueprint.orchestration.python_modules import ModulesUnavailable, PythonModules
 from glueprint.protocol.model import member_limits
 from glueprint.sandbox.collect import Stopped
 from glueprint.service import run_credentials
@@ -48,10 +49,11 @@ def script_argv(doc: dict) -> list[str]:
 
 
 class NodeRunner:
-    def __init__(self, ctx: ServiceContext, scripts, lease_s: float, start_script=None):
+    def __init__(self, ctx: ServiceContext, scripts, lease_s: float, modules: PythonModules | None = None, start_script=None):
         self.ctx = ctx
         self.lease_s = lease_s
         self.scripts = scripts  # a Sandbox, or InProcessLayouts for the pytest mock
+        self.modules = modules or PythonModules(None)
         self.conductor = Conductor(ctx.outcomes)
         # Where a job run's script is run: start_script(node, work) calls work() in a thread
         # of its own capacity (the worker pool's), or here, at once, by default.
@@ -147,7 +149,10 @@ class NodeRunner:
         location = arguments.get("--scriptLocation") or (job.get("Command") or {}).get("ScriptLocation", "")
         try:
             script = self.ctx.archives.fetch_script(location)
-        except ArchiveError as exc:
+            version = python_shell.python_version(job.get("Command") or {})
+            wanted = python_shell.additional_modules(arguments)
+            modules = self.modules.folder_for(wanted, self.ctx.archives.fetch_script) if wanted else None
+        except (ArchiveError, python_shell.UnsupportedPython, ModulesUnavailable) as exc:
             self._finish(node, worker, "FAILED", str(exc))
             return
         timeout_s = float(node["wire"].get("Timeout") or 2880) * 60
@@ -160,6 +165,9 @@ class NodeRunner:
                 timeout_s,
                 credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
                 should_stop=self._stopped(node),
+                python_version=version,
+                paths=(modules,) if modules else (),
+                on_lines=self._write_lines(node),
             )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))
@@ -174,10 +182,23 @@ class NodeRunner:
             log.exception("job run %s could not be executed", node["run_id"])
             self._finish(node, worker, "ERROR", f"Internal error while running the job script: {type(exc).__name__}: {exc}")
             return
+        streams = (result.stdout, result.stderr)
         if result.ok:
-            self._finish(node, worker, "SUCCEEDED", output=result.output)
+            self._finish(node, worker, "SUCCEEDED", output=result.output, streams=streams)
         else:
-            self._finish(node, worker, "FAILED", result.error, output=result.output)
+            self._finish(node, worker, "FAILED", result.error, output=result.output, streams=streams)
+
+    def _write_lines(self, node: dict):
+        """Store a running script's lines as they come, so its logs can be followed."""
+
+        def write(lines: dict) -> None:
+            try:
+                with self.ctx.db.write() as conn:
+                    run_logs.write_lines(conn, node, lines.get("stdout") or [], lines.get("stderr") or [], self.ctx.clock())
+            except Exception:  # the run goes on; its lines are lost, not its outcome
+                log.exception("lines of job run %s could not be stored", node["run_id"])
+
+        return write
 
     def _crawl(self, node: dict, worker: str) -> None:
         """Read the targets, then write the catalog in one transaction; any failure ends the

@@ -1,4 +1,5 @@
-"""The AWS JSON 1.1 endpoint: ``POST /`` with ``X-Amz-Target: AWSGlue.<Operation>``.
+"""The AWS JSON 1.1 endpoint: ``POST /`` with ``X-Amz-Target: AWSGlue.<Operation>``, or
+``Logs_20140328.<Operation>`` for the CloudWatch Logs operations that read runs' output.
 
 A plain ASGI app, because it is the hot path: it turns a request into (operation, validated
 params), calls the service handler, and answers with the output shape's JSON or a modelled
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from ..service import registry
 from . import errors
 from .cache import UNCHECKED, ResponseCache
-from .model import operation, target_prefix
+from .model import operation, services_by_target_prefix, signing_name
 from .serialize import serializer
 from .validate import validate
 
@@ -60,6 +61,7 @@ class Route:
     """What answering one operation takes, looked up once per X-Amz-Target."""
 
     name: str
+    service: str
     input_shape: Shape | None
     handler: registry.Handler
     render: object  # the output shape's serializer
@@ -72,33 +74,37 @@ class Route:
         return self.read_only and not self.grows(params)
 
 
+SERVED_TARGETS = "AWSGlue.<Operation> or Logs_20140328.<Operation>"
+
+
 @cache  # only targets that name an implemented operation are kept: the rest raise
 def _route(target: str) -> Route:
     prefix, _, name = target.partition(".")
-    if prefix != target_prefix() or operation(name) is None:
-        raise errors.UnknownOperationException(f"Unknown operation {target}: this endpoint serves AWSGlue.<Operation>.")
-    handler = registry.handler(name)
+    service = services_by_target_prefix().get(prefix)
+    if service is None or operation(name, service) is None:
+        raise errors.UnknownOperationException(f"Unknown operation {target}: this endpoint serves {SERVED_TARGETS}.")
+    handler, model = registry.handler(name, service), operation(name, service)
     if handler is None:
         raise errors.UnknownOperationException(
-            f"Operation {name} is part of AWS Glue but glueprint does not implement it; "
-            f"implemented: {', '.join(registry.implemented())}."
+            f"Operation {name} is part of {model.service_model.metadata['serviceFullName']} but glueprint does not "
+            f"implement it; implemented: {', '.join(registry.implemented(service))}."
         )
-    model = operation(name)
     return Route(
         name,
+        service,
         model.input_shape,
         handler,
-        serializer(model.output_shape),
-        registry.is_read_only(name),
-        registry.version_of(name),
-        registry.grows(name),
+        serializer(model.output_shape, service),
+        registry.is_read_only(name, service),
+        registry.version_of(name, service),
+        registry.grows(name, service),
     )
 
 
 def _target_route(headers: dict) -> Route:
     target = headers.get("x-amz-target")
     if not target:
-        raise errors.UnknownOperationException("Missing X-Amz-Target header: expected AWSGlue.<Operation>.")
+        raise errors.UnknownOperationException(f"Missing X-Amz-Target header: expected {SERVED_TARGETS}.")
     return _route(target)
 
 
@@ -189,13 +195,15 @@ class Dispatcher:
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in ACCEPTED_CONTENT_TYPES:
             raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
-        denied = self.verifier.verify(method, url, headers, body) if self.verifier is not None else frozenset()
+        denied = frozenset()
+        if self.verifier is not None:
+            denied = self.verifier.verify(method, url, headers, body, service=signing_name(headers.get("x-amz-target")))
         route = _target_route(headers)
         if route.name in denied:
             raise errors.AccessDeniedException(f"The credentials that signed this request may not call {route.name}.")
         version_of = route.version_of
         if version_of is None:
-            return Call(route, validate(route.input_shape, _parse(body)))
+            return Call(route, validate(route.input_shape, _parse(body), route.service))
         key = (route.name, body)
         entry = self.cache.get(key)
         current = (generation or self.ctx.db.generation)()  # read first: whatever is read after is as new
@@ -208,7 +216,7 @@ class Dispatcher:
                     self.cache.put(key, entry.params, version, entry.answer, current)
                 return Call(route, entry.params, cached=entry.answer)
             return Call(route, entry.params, key, version, current)
-        params = validate(route.input_shape, _parse(body))
+        params = validate(route.input_shape, _parse(body), route.service)
         if current is not None:  # its version is read only if a commit makes one needed
             return Call(route, params, key, UNCHECKED, current)
         return Call(route, params, key, version_of(self.ctx, params))
@@ -304,7 +312,8 @@ class GlueEndpoint:
 
     async def _answer(self, scope, receive, headers: dict) -> bytes:
         if self.dispatcher.verifier is not None:
-            self.dispatcher.verifier.check_headers(headers)  # before reading what an unknown client sends
+            # before reading what an unknown client sends
+            self.dispatcher.verifier.check_headers(headers, service=signing_name(headers.get("x-amz-target")))
         body = await _read_body(receive, headers)
         url = _url(scope, headers) if self.dispatcher.verifier is not None else ""  # only signatures cover it
         call = self.dispatcher.prepare(scope["method"], url, headers, body, self.generation)

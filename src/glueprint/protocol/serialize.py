@@ -1,6 +1,8 @@
 """Render a service result as AWS JSON 1.1 text, shaped by the operation's output shape.
 
-Each shape is turned once into a small function, so a request pays only for its data.
+Each shape is turned once into a small function, so a request pays only for its data. Shapes
+are known by service and name: Glue's and CloudWatch Logs' models share names (LogStream,
+Timestamp) for different shapes.
 """
 
 import base64
@@ -11,6 +13,7 @@ from functools import cache
 import orjson
 from botocore.model import Shape
 
+from .model import SERVICE_NAME
 from .model import shape as model_shape
 
 
@@ -27,29 +30,29 @@ def _blob(value):
     return base64.b64encode(value).decode("ascii")
 
 
-_BUILT: dict[str, Callable] = {}
-_BUILDING: set[str] = set()
+_BUILT: dict[tuple[str, str], Callable] = {}
+_BUILDING: set[tuple[str, str]] = set()
 
 
-def _converter(shape: Shape) -> Callable:
+def _converter(shape: Shape, service: str) -> Callable:
     """The converter for a shape, built once per shape name; recursive shapes resolve lazily."""
-    name = shape.name
+    name = (service, shape.name)
     if name in _BUILT:
         return _BUILT[name]
     if name in _BUILDING:
         return lambda value: _BUILT[name](value)
     _BUILDING.add(name)
     try:
-        _BUILT[name] = _build(shape)
+        _BUILT[name] = _build(shape, service)
     finally:
         _BUILDING.discard(name)
     return _BUILT[name]
 
 
-def _build(shape: Shape) -> Callable:
+def _build(shape: Shape, service: str) -> Callable:
     kind = shape.type_name
     if kind == "structure":
-        members = [(name, _converter(member)) for name, member in shape.members.items()]
+        members = [(name, _converter(member, service)) for name, member in shape.members.items()]
         plain = [name for name, convert in members if convert is _identity]
         nested = [(name, convert) for name, convert in members if convert is not _identity]
 
@@ -64,7 +67,7 @@ def _build(shape: Shape) -> Callable:
 
         return structure
     if kind == "list":
-        convert = _converter(shape.member)
+        convert = _converter(shape.member, service)
         if convert is _identity:
             return _identity
 
@@ -73,7 +76,7 @@ def _build(shape: Shape) -> Callable:
 
         return each
     if kind == "map":
-        convert = _converter(shape.value)
+        convert = _converter(shape.value, service)
         return _identity if convert is _identity else (lambda value: {k: convert(v) for k, v in value.items()})
     if kind == "timestamp":
         return _timestamp
@@ -83,10 +86,10 @@ def _build(shape: Shape) -> Callable:
 
 
 @cache
-def serializer(shape: Shape | None) -> Callable[[dict | None], bytes]:
+def serializer(shape: Shape | None, service: str = SERVICE_NAME) -> Callable[[dict | None], bytes]:
     if shape is None:
         return lambda _result: b"{}"
-    convert = _converter(shape)
+    convert = _converter(shape, service)
     return lambda result: orjson.dumps(convert(result)) if result else b"{}"
 
 
@@ -95,7 +98,7 @@ def prerender(shape_name: str, value: dict) -> bytes:
     keep these bytes (opaque to it) and answer with ``orjson.Fragment(bytes)`` where a value
     of that shape goes, or with one Fragment of a JSON list of them where a list of that
     shape goes: the wire text is then the same as if it had answered the value."""
-    return orjson.dumps(_converter(model_shape(shape_name))(value))
+    return orjson.dumps(_converter(model_shape(shape_name), SERVICE_NAME)(value))
 
 
 def unrendered(value):

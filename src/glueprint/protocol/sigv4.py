@@ -18,7 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from . import errors
-from .model import service_model
+from .model import SERVICE_NAME, service_model
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=15)
@@ -58,9 +58,12 @@ class Verifier:
             raise ValueError("--auth sigv4 needs credentials: --access-key/--secret-key or --credentials-file")
         return cls(secrets)
 
-    def verify(self, method: str, url: str, headers, body: bytes, now: datetime | None = None) -> frozenset[str]:
-        """Check the request's signature; return the operations its key may not call."""
-        parts, access_key, secret, denied, amz_date, region, service = self._check_headers(headers, now)
+    def verify(
+        self, method: str, url: str, headers, body: bytes, now: datetime | None = None, service: str | None = None
+    ) -> frozenset[str]:
+        """Check the request's signature, made for service (its SigV4 name; Glue's by default);
+        return the operations its key may not call."""
+        parts, access_key, secret, denied, amz_date, region, scoped_service = self._check_headers(headers, now, service)
         claimed = headers.get("x-amz-content-sha256")
         if claimed is not None and not hmac.compare_digest(claimed.encode(), hashlib.sha256(body).hexdigest().encode()):
             # The signature covers this header, not the body: the header must be the body's hash
@@ -73,7 +76,7 @@ class Verifier:
             method=method, url=url, data=body, headers={h: headers.get(h, "") for h in parts["SignedHeaders"].split(";")}
         )
         request.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(access_key, secret), service, region)
+        signer = SigV4Auth(Credentials(access_key, secret), scoped_service, region)
         expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
         if not hmac.compare_digest(expected.encode(), parts["Signature"].encode()):
             raise errors.InvalidSignatureException(
@@ -82,12 +85,12 @@ class Verifier:
             )
         return denied
 
-    def check_headers(self, headers, now: datetime | None = None) -> None:
+    def check_headers(self, headers, now: datetime | None = None, service: str | None = None) -> None:
         """Everything verify checks before the body: a request that fails here is refused
         before its body is read (an unknown key sends nothing the server keeps)."""
-        self._check_headers(headers, now)
+        self._check_headers(headers, now, service)
 
-    def _check_headers(self, headers, now: datetime | None):
+    def _check_headers(self, headers, now: datetime | None, service: str | None):
         header = headers.get("authorization")
         if not header:
             raise errors.MissingAuthenticationTokenException("Request is missing Authentication Token")
@@ -104,7 +107,7 @@ class Verifier:
             raise errors.IncompleteSignatureException(
                 "Credential must have the form <access key>/<date>/<region>/<service>/aws4_request."
             )
-        access_key, scope_date, region, service, _ = scope
+        access_key, scope_date, region, scoped_service, _ = scope
         found = self.secret_of(access_key)
         if found is None:
             raise errors.UnrecognizedClientException("The security token included in the request is invalid.")
@@ -121,8 +124,8 @@ class Verifier:
                 f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                 f"'{scope_date}' != '{amz_date[:8]}'"
             )
-        expected_service = service_model().signing_name
-        if service != expected_service:
+        expected_service = service or service_model(SERVICE_NAME).signing_name
+        if scoped_service != expected_service:
             raise errors.InvalidSignatureException(f"Credential should be scoped to correct service: '{expected_service}'.")
         now = now or datetime.now(UTC)
         if abs(now - signed_at) > MAX_SKEW:
@@ -137,4 +140,4 @@ class Verifier:
             # The target names the operation: unsigned, anyone on the path could turn a signed
             # read into a delete. botocore and the other SDKs sign every x-amz-* header.
             raise errors.InvalidSignatureException("The x-amz-target header must be signed: it names the operation.")
-        return parts, access_key, secret, denied, amz_date, region, service
+        return parts, access_key, secret, denied, amz_date, region, scoped_service

@@ -15,9 +15,11 @@ import regex
 from botocore.model import Shape
 
 from . import errors
+from .model import SERVICE_NAME
 
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 _SHOWN_VALUE_CHARS = 80
+_INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 def _astral(match: re.Match) -> str:
@@ -110,6 +112,10 @@ def _check(col: _Collector, shape: Shape, value, path: str):
         if isinstance(value, bool) or not isinstance(value, int):
             col.add(path, value, "be an integer")
             return value
+        low, high = _INT_RANGES[kind]  # AWS reads them as Java's int and long
+        if not low <= value <= high:
+            col.add(path, value, f"be a {kind} from {low} to {high}")
+            return value
         _check_size(col, path, value, value, shape, "value")
         return value
     if kind in ("double", "float"):
@@ -138,8 +144,9 @@ def _check(col: _Collector, shape: Shape, value, path: str):
     return value
 
 
-def validate(shape: Shape | None, params) -> dict:
-    """Return the params restricted to the shape's members, or raise ValidationException."""
+def validate(shape: Shape | None, params, service: str = SERVICE_NAME) -> dict:
+    """Return the params restricted to the shape's members, or raise the service's invalid
+    input error (ValidationException for Glue)."""
     if shape is None:
         return {}
     col = _Collector()
@@ -147,5 +154,5 @@ def validate(shape: Shape | None, params) -> dict:
     if col.problems:
         count = len(col.problems)
         noun = "error" if count == 1 else "errors"
-        raise errors.ValidationException(f"{count} validation {noun} detected: " + "; ".join(col.problems))
+        raise errors.invalid_input(service)(f"{count} validation {noun} detected: " + "; ".join(col.problems))
     return checked

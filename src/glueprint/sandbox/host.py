@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import awsglue
@@ -48,7 +48,10 @@ class LayoutError(Exception):
 class ScriptResult:
     ok: bool
     error: str | None
-    output: str
+    output: str  # the tail of both streams, as written
+    # Each stream's lines as [epoch seconds, text], for the run's CloudWatch Logs streams.
+    stdout: list = field(default_factory=list)
+    stderr: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -157,9 +160,10 @@ class Zygote:
             raise started[0]
         return started[0]
 
-    def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None) -> "Answer":
+    def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None, on_lines=None) -> "Answer":
         """Run one request in a jail built from setup: how it ended, TimeoutError, or Stopped
-        when should_stop() gave a reason while it ran. what names the run in errors ("layout script")."""
+        when should_stop() gave a reason while it ran. what names the run in errors ("layout script");
+        on_lines gets its output lines while it runs (collect.collect)."""
         self._ensure()
         deadline = time.monotonic() + timeout_s
         conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -177,17 +181,17 @@ class Zygote:
             first, pipes = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S, with_fds=True)
             pid = first["pid"]
             try:
-                if len(pipes) != 2:
+                if len(pipes) != 3:
                     raise LayoutError(f"The sandbox went away while starting the {what}")
                 limit = setup["memory_mb"] * 1024 * 1024
                 over_memory = None if pid is None else (lambda: memory.used(pid) > limit)
-                result, output, over = collect(pipes[0], pipes[1], deadline, should_stop, over_memory)
+                result, output, over, (stdout, stderr) = collect(*pipes, deadline, should_stop, over_memory, on_lines)
                 text = output.decode("utf-8", "replace").strip()
                 if over:
-                    return Answer(None, b"", text, over_memory=True)
+                    return Answer(None, b"", text, over_memory=True, stdout=stdout, stderr=stderr)
                 # A whole result says how the run went; only without one does the exit status tell.
                 status = None if whole(result) else reader.next(deadline, should_stop)["status"]
-                return Answer(status, result, text)
+                return Answer(status, result, text, stdout=stdout, stderr=stderr)
             finally:
                 for fd in pipes:
                     os.close(fd)
@@ -226,7 +230,7 @@ class _Lines:
                 raise Stopped(reason)
             self.conn.settimeout(remaining if should_stop is None else min(remaining, STOP_CHECK_S))
             try:
-                chunk, received, _, _ = socket.recv_fds(self.conn, 1 << 16, 2)
+                chunk, received, _, _ = socket.recv_fds(self.conn, 1 << 16, 3)  # result, stdout, stderr
             except TimeoutError:
                 continue  # the deadline, or time to ask should_stop again
             fds += received
@@ -279,9 +283,11 @@ def read_only_paths() -> tuple[str, ...]:
 
 
 class Sandbox:
-    def __init__(self, urls: dict[str, str], region: str, limits: Limits, unsafe: bool = False):
+    def __init__(self, urls: dict[str, str], region: str, limits: Limits, unsafe: bool = False, shown: tuple[str, ...] = ()):
+        """shown: more host folders every jail sees, read-only (installed Python modules)."""
         self.limits = limits
         self.unsafe = unsafe
+        self.shown = tuple(shown)
         remove_leftovers()
         self.refusal = syscall_filter.MISSING or jail.probe()
         if self.refusal:
@@ -313,7 +319,7 @@ class Sandbox:
             "userns": self.userns,
             "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
             "hosts": self.hosts,
-            "read_only": list(read_only_paths()),
+            "read_only": list(read_only_paths()) + list(self.shown),
             "jail_root": self.zygote.jail_root,
             "tmp_mb": self.limits.tmp_mb,
             "memory_mb": self.limits.memory_mb,
@@ -382,27 +388,34 @@ class Sandbox:
         timeout_s: float,
         credentials: tuple[str, str] | None = None,
         should_stop=None,
+        python_version: tuple[int, int] | None = None,
+        paths: tuple[str, ...] = (),
+        on_lines=None,
     ) -> ScriptResult:
         """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when
-        should_stop() gives a reason to (polled every STOP_CHECK_S)."""
+        should_stop() gives a reason to (polled every STOP_CHECK_S). python_version: the
+        grammar it must parse with; paths: folders its imports look in first, after its own
+        (shown to the jail: see shown); on_lines: gets its output lines while it runs (the
+        result holds those not given yet)."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(script_name, script)
         request = self._request("script", buffer.getvalue(), credentials, timeout_s)
-        request.update(script=script_name, argv=argv)
+        request.update(script=script_name, argv=argv, python_version=python_version, paths=list(paths))
         try:
-            answer = self.zygote.run(self._setup(), request, timeout_s, "job script", should_stop)
+            answer = self.zygote.run(self._setup(), request, timeout_s, "job script", should_stop, on_lines)
         except LayoutError as exc:  # the sandbox failed, not the script: said in a job run's words
             return ScriptResult(False, str(exc), "")
+        streams = {"stdout": answer.stdout, "stderr": answer.stderr}
         result = _result_of(answer)
         if result is None:
             message = _failure(answer, self.limits.memory_mb, "job script", "without reporting how it ended")
-            return ScriptResult(False, message, answer.output)
+            return ScriptResult(False, message, answer.output, **streams)
         if not isinstance(result, dict):
-            return ScriptResult(False, "The job script's process wrote an unreadable result", answer.output)
-        return ScriptResult(bool(result.get("ok")), result.get("error"), answer.output)
+            return ScriptResult(False, "The job script's process wrote an unreadable result", answer.output, **streams)
+        return ScriptResult(bool(result.get("ok")), result.get("error"), answer.output, **streams)
 
     def stop(self) -> None:
         self.zygote.stop()

@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from glueprint.layouts.archive import in_process, unpack
@@ -70,21 +71,28 @@ class InProcessLayouts:
         timeout_s: float,
         credentials: tuple[str, str] | None = None,
         should_stop=None,
+        python_version: tuple[int, int] | None = None,
+        paths: tuple[str, ...] = (),
+        on_lines=None,  # every line comes with the result here
     ) -> ScriptResult:
         """Run a job script in this process (its boto3 calls reach the test's mocks); no
         timeout or stop applies here."""
         with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK:
             root = Path(tmp).resolve()
             (root / script_name).write_bytes(script)
-            saved_argv, cwd, output = sys.argv, os.getcwd(), io.StringIO()
+            saved_argv, saved_path, cwd, out, err = sys.argv, list(sys.path), os.getcwd(), io.StringIO(), io.StringIO()
             os.chdir(root)
+            request = {"script": script_name, "argv": argv, "python_version": python_version, "paths": list(paths)}
             try:
-                with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-                    result = script_child.outcome({"script": script_name, "argv": argv}, str(root))
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    result = script_child.outcome(request, str(root))
             finally:
-                sys.argv = saved_argv
+                sys.argv, sys.path[:] = saved_argv, saved_path
                 os.chdir(cwd)
-        return ScriptResult(bool(result.get("ok")), result.get("error"), output.getvalue()[-4000:])
+        ended = time.time()  # nothing here tells when each line was written: all at the end
+        stdout, stderr = ([[ended, line] for line in stream.getvalue().splitlines()] for stream in (out, err))
+        output = (out.getvalue() + err.getvalue())[-4000:]
+        return ScriptResult(bool(result.get("ok")), result.get("error"), output, stdout, stderr)
 
     def stop(self) -> None:
         pass

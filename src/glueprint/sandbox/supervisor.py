@@ -16,9 +16,10 @@ supervisor costs a fork, an exit and the copied pages of a 37 MB image per run: 
 of a run's CPU, measured.)
 When the zygote hands over the engine's connection and the run's request (a memfd the
 engine wrote), the supervisor answers ``{"pid": N}`` (the child's: a process group leader,
-which the engine kills when the run ends) with the read ends of the child's result and
-output pipes, and passes the request's descriptor on to the child. So nothing of a run
-(its keys, parameters, archive, result or output) is ever read into the zygote's memory,
+which the engine kills when the run ends) with the read ends of the child's result,
+standard output and standard error pipes, and passes the request's descriptor on to the
+child. So nothing of a run (its keys, parameters, archive, result or output) is ever read
+into the zygote's memory,
 from which later jails are forked: the child reads its request, the engine reads the
 child's pipes. Once the child has ended, the supervisor sends ``{"status": code}`` (how it
 ended, which the engine reads when the run wrote no whole result). When the child ends,
@@ -89,7 +90,9 @@ def _receive_request(hand_fd: int) -> bytes:
     return bytes(data) if len(data) <= MAX_REQUEST_BYTES else b""
 
 
-def _jailed_child(setup: dict, uid: int, scratch: str | None, hand_fd: int, result_fd: int, output_fd: int) -> None:
+def _jailed_child(
+    setup: dict, uid: int, scratch: str | None, hand_fd: int, result_fd: int, output_fd: int, error_fd: int
+) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
         userns = setup["userns"]
@@ -123,7 +126,7 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, hand_fd: int, resu
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
+        os.dup2(error_fd, 2)  # apart, so the engine can keep each as its own log stream
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, os.sysconf("SC_OPEN_MAX"))
         os.chdir(root)
@@ -176,13 +179,14 @@ class Supervisor:
         hand_ours, hand_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
+        error_r, error_w = os.pipe()
         setup, scratch, relays = self.setup, None, None
 
         def start() -> NoReturn:
             try:
                 os.setsid()  # the run's processes are one group, which the engine kills
-                _close_all_but((hand_theirs.fileno(), result_w, output_w))
-                _jailed_child(setup, self.uid, scratch, hand_theirs.fileno(), result_w, output_w)
+                _close_all_but((hand_theirs.fileno(), result_w, output_w, error_w))
+                _jailed_child(setup, self.uid, scratch, hand_theirs.fileno(), result_w, output_w, error_w)
             finally:
                 os._exit(SETUP_FAILED)  # never back into the zygote's code
 
@@ -205,20 +209,20 @@ class Supervisor:
             _say(output_w, f"The sandbox could not be set up: {exc}\n")
             pid = None
         hand_theirs.close()
-        for fd in (result_w, output_w):
+        for fd in (result_w, output_w, error_w):
             os.close(fd)
         try:
             self._handed.wait()
             if self._conn is not None:
                 with self._conn as conn:
-                    _answer(conn, pid, hand_ours, (result_r, output_r), self._request_fd, self._on_answered)
+                    _answer(conn, pid, hand_ours, (result_r, output_r, error_r), self._request_fd, self._on_answered)
         except OSError:
             pass  # the engine went away (it stopped waiting): the run ends all the same
         finally:
             if self._request_fd is not None:
                 os.close(self._request_fd)
             hand_ours.close()
-            for fd in (result_r, output_r):
+            for fd in (result_r, output_r, error_r):
                 os.close(fd)
             if pid is not None:
                 _kill_and_reap(pid)
@@ -228,7 +232,9 @@ class Supervisor:
                 shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _answer(conn: socket.socket, pid: int | None, hand: socket.socket, pipes: tuple[int, int], request_fd: int, ended) -> None:
+def _answer(
+    conn: socket.socket, pid: int | None, hand: socket.socket, pipes: tuple[int, int, int], request_fd: int, ended
+) -> None:
     """Serve the engine's connection: the child's pid and pipes, the request handed on
     unread, and once the child has ended, how it ended."""
     _send(conn, {"pid": pid}, pipes)  # pid None: no process was started

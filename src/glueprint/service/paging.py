@@ -2,7 +2,8 @@
 
 The key lives in the database, so a token stays valid across restarts and across every
 server process sharing that database. A token altered, forged, or reused with other
-request parameters is rejected with InvalidInputException.
+request parameters is rejected with InvalidInputException (or the error the caller names:
+CloudWatch Logs answers InvalidParameterException).
 """
 
 import binascii
@@ -51,11 +52,14 @@ class Tokens:
         body = orjson.dumps({"b": _binding(operation, scope), "p": position})
         return _b64(body) + "." + _b64(self._mac(body))
 
-    def position(self, operation: str, scope: dict, token: str | None, types: tuple[type, ...] = (str,)) -> list | None:
+    def position(
+        self, operation: str, scope: dict, token: str | None, types: tuple[type, ...] = (str,), error=None
+    ) -> list | None:
         """The keyset position a token carries (one value of each of types), or None when
         there is no token."""
         if token is None:
             return None
+        error = error or errors.InvalidInputException
         try:
             body_text, mac_text = token.split(".")
             body, mac = _unb64(body_text), _unb64(mac_text)
@@ -64,16 +68,16 @@ class Tokens:
         except (ValueError, orjson.JSONDecodeError):
             valid = False
         if not valid or not isinstance(payload, dict) or not isinstance(payload.get("p"), list):
-            raise errors.InvalidInputException("Invalid NextToken: it was not issued by this service.")
+            raise error("Invalid NextToken: it was not issued by this service.")
         if payload.get("b") != _binding(operation, scope):
-            raise errors.InvalidInputException("Invalid NextToken: it belongs to a different request.")
+            raise error("Invalid NextToken: it belongs to a different request.")
         position = payload["p"]
         # Even a token signed with the right key must carry a position of the right shape.
         shaped = len(position) == len(types) and all(
             isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types, strict=True)
         )
         if not shaped:
-            raise errors.InvalidInputException("Invalid NextToken: it was not issued by this service.")
+            raise error("Invalid NextToken: it was not issued by this service.")
         return position
 
 

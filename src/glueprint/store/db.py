@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from glueprint.protocol import errors
-from glueprint.store.schema import meta
+from glueprint.store.schema import meta, metadata
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -59,6 +59,12 @@ def open_database(url: str, pool_size: int = 10) -> "Database":
         raise DatabaseUnavailable(
             f"--db {url!r} is not a database URL: write sqlite:///{url} for a SQLite file, or postgresql://user@host/dbname"
         ) from None
+    if parsed.get_backend_name() == "postgres":  # Heroku's and libpq's spelling; SQLAlchemy knows only the long one
+        fixed = parsed.set(drivername=parsed.drivername.replace("postgres", "postgresql", 1))
+        raise DatabaseUnavailable(
+            f"--db {parsed.render_as_string(hide_password=True)!r}: write postgresql:// instead of postgres://: "
+            f"{fixed.render_as_string(hide_password=True)}"
+        )
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseUnavailable(
             f"--db {url!r}: glueprint stores its data in SQLite (sqlite:///PATH) or PostgreSQL (postgresql://...)"
@@ -173,6 +179,14 @@ class Database:
         """A write that changes nothing, to learn early whether the database takes writes."""
         with self.write() as conn:
             conn.execute(delete(meta).where(meta.c.key == "glueprint-write-check"))
+
+    def reset(self) -> None:
+        """Delete every row but the server's own settings (meta, whose key keeps signing
+        tokens): a fresh start between test runs, in one transaction."""
+        with self.write() as conn:
+            for table in reversed(metadata.sorted_tables):
+                if table is not meta:
+                    conn.execute(delete(table))
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; silent when it is there already. Alembic

@@ -241,3 +241,41 @@ crawler_schedules = Table(
     Column("next_fire", Float, nullable=False),
     Index("ix_crawler_schedules_next_fire", "next_fire"),
 )
+
+# CloudWatch Logs, the part Glue writes: its log groups, their streams (one per job run, one
+# per crawler) and the streams' events. Times are epoch milliseconds, as Logs has them.
+log_groups = Table(
+    "log_groups",
+    metadata,
+    Column("name", String(512), primary_key=True),
+    Column("created_on", BigInteger, nullable=False),
+)
+
+log_streams = Table(
+    "log_streams",
+    metadata,
+    Column("log_group", String(512), primary_key=True),
+    Column("name", String(512), primary_key=True),
+    Column("created_on", BigInteger, nullable=False),
+    Column("first_event", BigInteger, nullable=False),
+    Column("last_event", BigInteger, nullable=False),
+    Column("last_ingestion", BigInteger, nullable=False),
+    Column("stored_bytes", BigInteger, nullable=False),
+    # DescribeLogStreams ordered by LastEventTime: a keyset scan of this index.
+    Index("ix_log_streams_last_event", "log_group", "last_event", "name"),
+)
+
+# A stream's events are read in (timestamp, seq) order (GetLogEvents), a group's too
+# (FilterLogEvents): each a keyset scan of its index.
+log_events = Table(
+    "log_events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("log_group", String(512), nullable=False),
+    Column("log_stream", String(512), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("ingestion_time", BigInteger, nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_log_events_stream", "log_group", "log_stream", "timestamp", "seq"),
+    Index("ix_log_events_group", "log_group", "timestamp", "seq"),
+)
