@@ -68,21 +68,23 @@ class TimedLines:
         self.size = self.dropped = self._pending = 0
         self._pieces: list[bytes] = []  # the line being read, in pieces
 
-    def _keep(self, when: float, line: bytes) -> None:
-        if self.size + len(line) + 1 > LOG_BYTES:
+    def _keep(self, when: float, line: bytes, ended: bool) -> None:
+        size = len(line) + ended  # its newline, when it had one
+        if self.size + size > LOG_BYTES:
             self.size = LOG_BYTES  # the first LOG_BYTES only: nothing later is kept either
-            self.dropped += len(line) + 1
+            self.dropped += size
             return
-        self.size += len(line) + 1
+        self.size += size
         self.lines.append([when, line.decode("utf-8", "replace")])
 
-    def _end_line(self, when: float) -> None:
-        self._keep(when, b"".join(self._pieces))
+    def _end_line(self, when: float, ended: bool = True) -> None:
+        self._keep(when, b"".join(self._pieces), ended)
         self._pieces, self._pending = [], 0
 
     def add(self, chunk: bytes) -> None:
-        if self.size >= LOG_BYTES:
-            self.dropped += len(chunk)
+        if self.size >= LOG_BYTES:  # the line begun before is left out with the rest
+            self.dropped += self._pending + len(chunk)
+            self._pieces, self._pending = [], 0
             return
         when, start = time.time(), 0
         while (end := chunk.find(b"\n", start)) >= 0:
@@ -93,7 +95,7 @@ class TimedLines:
             self._pieces.append(chunk[start:])
             self._pending += len(chunk) - start
             if self._pending > LOG_BYTES:  # a line without end: kept in pieces
-                self._end_line(when)
+                self._end_line(when, ended=False)
 
     def take(self) -> list[list]:
         """The lines read since the last take."""
@@ -102,7 +104,7 @@ class TimedLines:
 
     def close(self) -> None:
         if self._pieces:
-            self._end_line(time.time())
+            self._end_line(time.time(), ended=False)
         if self.dropped:
             self.lines.append([time.time(), f"[glueprint kept the first {LOG_BYTES} bytes: {self.dropped} more were left out]"])
             self.dropped = 0
