@@ -176,3 +176,17 @@ def test_migrating_to_0015_moves_each_runs_trigger_snapshot_out_of_its_document(
             assert all("triggers" not in doc for doc in docs)
     finally:
         db.dispose()
+
+
+def test_removing_a_workflows_runs_removes_their_trigger_snapshots(databases):
+    db = Database(databases.new())
+    try:
+        with db.write() as conn:
+            jobs = chain(conn, "gone", 3)
+            run_id = Conductor(Outcomes()).start_workflow_run(conn, 1.0, "gone", None)
+            assert [t["Name"] for t in snapshots.watching(conn, run_id, "job", jobs[0])] == ["gone_t1"]
+            run_store.remove_workflow_runs(conn, "gone")
+            assert snapshots.of_run(conn, run_id) == []
+            assert snapshots.watching(conn, run_id, "job", jobs[0]) == []
+    finally:
+        db.dispose()
