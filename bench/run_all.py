@@ -21,6 +21,7 @@ FULL = {
     "workflow_overhead.py": [],
     "fixture_cost.py": [],
     "start_time.py": [],
+    "crawl_scale.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -33,6 +34,7 @@ SMOKE = {
     "workflow_overhead.py": ["--runs", "3"],
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
+    "crawl_scale.py": ["--sizes", "20,200"],
 }
 
 

@@ -240,11 +240,11 @@ def test_archive_over_aws_limits_fails_naming_the_limit(glue, upload, name):
     assert bp["Status"] == "FAILED" and "at most 1 MB (1048576 bytes) compressed" in bp["ErrorMessage"]
 
 
-def test_run_parameters_over_128_kb_are_invalid_input(glue, example, name):
+def test_run_parameters_over_128_kb_are_a_validation_error(glue, example, name):
     create_blueprint(glue, Name=name, BlueprintLocation=example("crawl_chain"))
     big = json.dumps({"WorkflowName": "x" * 131_072})
     err = error_of(glue.start_blueprint_run, BlueprintName=name, RoleArn=ROLE, Parameters=big)
-    assert err["Code"] == "InvalidInputException" and "less than or equal to 131072" in err["Message"]
+    assert err["Code"] == "ValidationException" and "less than or equal to 131072" in err["Message"]
 
 
 IMPORT_LAYOUTS = {

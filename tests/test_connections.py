@@ -91,7 +91,7 @@ def test_a_type_without_its_required_properties_is_invalid_input(glue, name, kin
 
 def test_property_keys_outside_the_model_are_refused(raw_glue, name):
     given = {"Name": name, "ConnectionType": "JDBC", "ConnectionProperties": {**JDBC, "NOT_A_KEY": "x"}}
-    assert error_of(raw_glue.create_connection, ConnectionInput=given)["Code"] == "InvalidInputException"
+    assert error_of(raw_glue.create_connection, ConnectionInput=given)["Code"] == "ValidationException"
 
 
 def test_get_connections_filters_by_type_and_match_criteria_and_pages(glue, name):

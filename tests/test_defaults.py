@@ -2,16 +2,16 @@
 
 from glueprint.layouts.lenient import lenient
 from glueprint.protocol.model import service_model
-from glueprint.service.defaults import _doc, job_defaults, job_doc
+from glueprint.service.defaults import documented, job_defaults, job_doc
 
 COMMAND = {"Name": "glueetl", "ScriptLocation": "s3://b/k.py"}
 
 
 def test_job_defaults_are_the_ones_the_model_documents():
     found = job_defaults()
-    assert f"default to Glue {found['GlueVersion']}" in _doc("CreateJobRequest", "GlueVersion")
+    assert f"default to Glue {found['GlueVersion']}" in documented("CreateJobRequest", "GlueVersion")
     up_to, old, new = found["timeouts"]
-    timeout_doc = _doc("CreateJobRequest", "Timeout")
+    timeout_doc = documented("CreateJobRequest", "Timeout")
     assert f"{old:,} minutes for Glue version {up_to:.1f} and earlier" in timeout_doc and f"or {new} minutes" in timeout_doc
     assert found["MaxConcurrentRuns"] == 1 and found["JobMode"] == "SCRIPT" and found["PythonShellMaxCapacity"] == 0.0625
 
@@ -28,7 +28,7 @@ def test_a_jobs_timeout_default_follows_its_glue_version():
 def test_given_values_win_over_defaults_and_execution_property_is_completed():
     doc = job_doc({"Name": "j", "Command": COMMAND, "MaxRetries": 2, "ExecutionProperty": {"MaxConcurrentRuns": 4}}, 7.0)
     assert doc["MaxRetries"] == 2 and doc["ExecutionProperty"] == {"MaxConcurrentRuns": 4}
-    assert doc["CreatedOn"] == doc["LastModifiedOn"] == 7.0 and "MaxCapacity" not in doc
+    assert doc["CreatedOn"] == doc["LastModifiedOn"] == 7.0 and doc["MaxCapacity"] == 10.0
 
 
 def test_the_lenient_reader_turns_numbers_and_booleans_into_strings_only_where_strings_are_wanted():

@@ -27,7 +27,7 @@ def quiet(start_server):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_is_rejected_naming_member_and_constraint_and_changes_nothing(quiet, case):
+def test_bad_input_is_a_validation_exception_naming_member_and_constraint_and_changes_nothing(quiet, case):
     # Sent as raw JSON: an SDK would reshape some wrong types before they left the client.
     server = quiet
     before = snapshot(server)
@@ -35,7 +35,7 @@ def test_bad_input_is_rejected_naming_member_and_constraint_and_changes_nothing(
     response = call_raw(server.url, op, case.params)
     body = response.json()
     assert response.status_code == 400
-    assert body["__type"] == "InvalidInputException", body
+    assert body["__type"] == "ValidationException", body
     assert re.match(r"\d+ validation errors? detected: ", body["Message"]), body["Message"]
     assert f"at '{case.member}' failed to satisfy constraint: Member must" in body["Message"]
     assert case.constraint in body["Message"]

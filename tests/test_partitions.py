@@ -97,7 +97,7 @@ def test_create_partition_errors_change_nothing(api, glue, raw_glue, table, name
         ),
         (dict(DatabaseName="nope", TableName="sales", PartitionInput=partition("1", "a")), "EntityNotFoundException", None),
         (dict(DatabaseName=name, TableName="nope", PartitionInput=partition("1", "a")), "EntityNotFoundException", None),
-        (dict(**table, PartitionInput=partition("2024", "")), "InvalidInputException", None),  # ValueString min 1
+        (dict(**table, PartitionInput=partition("2024", "")), "ValidationException", None),  # ValueString min 1
     ]
     for request, code, message in cases:
         err = error_of(raw_glue.create_partition, **request)
@@ -152,7 +152,7 @@ def test_batch_create_of_a_missing_table_fails_whole_and_over_100_entries_are_re
     assert err["Code"] == "EntityNotFoundException"
     many = [partition(str(i), "a") for i in range(101)]
     err = error_of(raw_glue.batch_create_partition, DatabaseName=name, TableName="t", PartitionInputList=many)
-    assert err["Code"] == "InvalidInputException" and "less than or equal to 100" in err["Message"]
+    assert err["Code"] == "ValidationException" and "less than or equal to 100" in err["Message"]
 
 
 def test_get_partition_of_a_missing_partition_is_entity_not_found(glue, table):
@@ -251,7 +251,7 @@ def test_partition_indexes(api, glue, raw_glue, table):
         ({"IndexName": "by_year", "Keys": ["year"]}, "AlreadyExistsException"),
         ({"IndexName": "fourth", "Keys": ["year"]}, "ResourceNumberLimitExceededException"),
         ({"IndexName": "other", "Keys": ["amount"]}, "InvalidInputException"),
-        ({"IndexName": "other", "Keys": []}, "InvalidInputException"),  # KeyList min 1
+        ({"IndexName": "other", "Keys": []}, "ValidationException"),  # KeyList min 1
     ]
     for index, code in cases:
         assert error_of(raw_glue.create_partition_index, **table, PartitionIndex=index)["Code"] == code, index

@@ -86,6 +86,8 @@ def test_scheduled_etl_run_creates_exactly_its_jobs_workflow_and_triggers(glue, 
         "Timeout": 2880,  # the documented default for Glue 4.0
         "WorkerType": "G.2X",
         "NumberOfWorkers": 2,
+        "MaxCapacity": 4.0,  # 2 workers of 2 DPUs, as AWS fills it
+        "AllocatedCapacity": 4,
         "GlueVersion": "4.0",
     }
 

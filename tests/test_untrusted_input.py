@@ -1,5 +1,6 @@
-"""Input that would reach past the protocol layer (NUL characters, NextTokens forged with
-the real key) is an InvalidInputException on both backends, never a 500."""
+"""Input that would reach past the protocol layer is refused on both backends, never a 500:
+NUL characters by the model check (ValidationException), NextTokens forged with the real
+key by the service (InvalidInputException)."""
 
 import pytest
 
@@ -19,10 +20,10 @@ from servers import call_raw
         ("CreateDatabase", {"DatabaseInput": {"Name": "d", "Parameters": {"k\x00": "v"}}}, "databaseInput.parameters.key"),
     ],
 )
-def test_nul_characters_are_invalid_input_and_change_nothing(server, glue, operation, body, member):
+def test_nul_characters_are_a_validation_error_and_change_nothing(server, glue, operation, body, member):
     response = call_raw(server.url, operation, body)
     assert response.status_code == 400
-    assert response.json()["__type"] == "InvalidInputException"
+    assert response.json()["__type"] == "ValidationException"
     assert f"at '{member}' failed to satisfy constraint: Member must not contain the NUL character" in response.json()["Message"]
     assert "nul" not in glue.list_blueprints()["Blueprints"]
 

@@ -19,7 +19,7 @@ import uuid
 from glueprint.config import Settings
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawler_schedules, scheduler
 from glueprint.orchestration.runner import NodeRunner
 from glueprint.sandbox.host import Limits, Sandbox
 from glueprint.service.context import ServiceContext
@@ -106,7 +106,9 @@ class WorkerPool:
         waiting = work.waiting(self.ctx.db, self.ctx.clock())  # one read, no lock, when idle
         if waiting.checks and self.registrar.check_once(self.identity):
             return True
-        if waiting.schedules and scheduler.fire_one(self.ctx, self.nodes.conductor):
+        if waiting.schedules and (
+            scheduler.fire_one(self.ctx, self.nodes.conductor) or crawler_schedules.fire_one(self.ctx, self.nodes.conductor)
+        ):
             return True
         node = self.nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawler_schedules, scheduler
 from glueprint.sandbox.host import LayoutError
 from glueprint.service import defaults, run_credentials
 from glueprint.service.context import ServiceContext
@@ -151,6 +151,8 @@ class Executor:
         with self.ctx.db.write() as conn:
             entity_store.add_many(conn, docs, now, run["run_id"])
             scheduler.sync_all(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
+            for doc in (doc for kind, _, doc in docs if kind == "crawler" and doc.get("Schedule")):
+                crawler_schedules.sync(conn, doc, now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
             if not self._change(conn, run, worker, **done):
                 # The run was deleted (its blueprint went away) or taken over: undo it all.

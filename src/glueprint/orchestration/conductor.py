@@ -3,7 +3,10 @@ triggers, ending node runs (with retries), completing, stopping and resuming.
 
 Every function here takes an open write connection; the caller commits. A node run ending
 in a workflow run locks that workflow run's row first, so two nodes of one run ending at
-once are judged one after the other and a trigger never fires twice (or never).
+once are judged one after the other and a trigger never fires twice (or never). Outside
+workflow runs the same holds by locking the standalone trigger's row; a start locks its job's
+or workflow's row, so MaxConcurrentRuns counts one start at a time (PostgreSQL; SQLite's write
+transactions are serial).
 """
 
 import hashlib
@@ -19,6 +22,21 @@ from . import predicates
 from .outcomes import Outcome, Outcomes
 
 RETRIED_STATES = ("FAILED", "ERROR")
+LOG_GROUP = "/aws-glue/jobs"  # a job run's LogGroupName without a security configuration
+CAPACITY = ("AllocatedCapacity", "MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass")
+
+
+def workflow_not_found(name: str) -> str:
+    """One text for a missing workflow, whichever operation found it missing (GetWorkflow's)."""
+    return f"Workflow {name} not found."
+
+
+def run_triggers(conn: Connection, run: dict) -> list[dict]:
+    """The triggers a workflow run follows: those of its start (runs recorded before runs kept
+    them follow the workflow's current ones)."""
+    if "triggers" in run:
+        return run["triggers"]
+    return entity_store.triggers_of(conn, run["Name"])
 
 
 def new_id(prefix: str) -> str:
@@ -64,9 +82,11 @@ class Conductor:
     ) -> str:
         """Record a STARTING job run; its id. From the API, refusals raise; from a trigger,
         a job run that could not start is recorded FAILED with the reason, as AWS shows it."""
-        job = entity_store.get(conn, "job", job_name)
-        if job is None:
+        job = entity_store.get(conn, "job", job_name, lock=True)  # its runs are counted one start at a time
+        if job is None and (from_api or trigger is None):
             raise errors.EntityNotFoundException(f"Job {job_name} not found.")
+        if job is None:  # a trigger naming a deleted job: AWS records the action in ERROR
+            return self._missing_job(conn, now, job_name, trigger, workflow_run)
         # A retry after a failure is named after the first attempt, as AWS names it.
         run_id = f"{retry_of['run_id'].split('_attempt_')[0]}_attempt_{attempt}" if retry_of else new_id("jr_")
         limit = (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1)
@@ -89,9 +109,12 @@ class Conductor:
             "ExecutionTime": 0,
             "Timeout": timeout or job.get("Timeout"),
             "GlueVersion": job.get("GlueVersion"),
-            **{k: job[k] for k in ("MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass") if k in job},
+            "LogGroupName": LOG_GROUP,
+            **{k: job[k] for k in CAPACITY if k in job},
             **(extra or {}),
         }
+        if "MaxCapacity" in wire:  # the deprecated field, in whole DPUs, as AWS still shows it
+            wire["AllocatedCapacity"] = int(wire["MaxCapacity"])
         if retry_of or previous_run_id:
             wire["PreviousRunId"] = retry_of["run_id"] if retry_of else previous_run_id
         if trigger:
@@ -100,6 +123,7 @@ class Conductor:
             "kind": "job",
             "name": job_name,
             "run_id": run_id,
+            "trigger": trigger,
             "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
             "workflow_name": workflow_run["Name"] if workflow_run else None,
             "max_retries": job.get("MaxRetries", 0),
@@ -113,6 +137,23 @@ class Conductor:
             store.add_node_run(conn, "job", job_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
         return run_id
 
+    def _missing_job(self, conn: Connection, now: float, job_name: str, trigger: str, workflow_run: dict | None) -> str:
+        run_id = new_id("jr_")
+        message = f"Job {job_name} not found."
+        wire = {"Id": run_id, "Attempt": 0, "JobName": job_name, "TriggerName": trigger, "StartedOn": now, "LastModifiedOn": now}
+        doc = {
+            "kind": "job",
+            "name": job_name,
+            "run_id": run_id,
+            "trigger": trigger,
+            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
+            "workflow_name": workflow_run["Name"] if workflow_run else None,
+            "wire": wire,
+        }
+        self._end(doc, "ERROR", now, message)
+        store.add_node_run(conn, "job", job_name, run_id, "ERROR", doc, None, doc["workflow_run_id"])
+        return run_id
+
     def _job_plan(self, job: dict, timeout_minutes: int | None) -> dict:
         outcome = self.outcomes.for_name(job["Name"], "job")
         if outcome is None and (job.get("Command") or {}).get("Name") == "pythonshell":
@@ -123,7 +164,14 @@ class Conductor:
         return _simulated(outcome)
 
     def start_crawl(
-        self, conn: Connection, now: float, crawler_name: str, *, workflow_run: dict | None = None, from_api: bool = False
+        self,
+        conn: Connection,
+        now: float,
+        crawler_name: str,
+        *,
+        workflow_run: dict | None = None,
+        from_api: bool = False,
+        trigger: str | None = None,
     ) -> str | None:
         crawler = entity_store.get(conn, "crawler", crawler_name)
         if crawler is None:
@@ -139,13 +187,14 @@ class Conductor:
             "kind": "crawl",
             "name": crawler_name,
             "run_id": run_id,
+            "trigger": trigger,
             "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
             "workflow_name": workflow_run["Name"] if workflow_run else None,
             "plan": plan,
             "wire": {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now},
         }
         store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
-        crawler.update(State="RUNNING", CrawlElapsedTime=0)
+        crawler.update(State="RUNNING", CrawlElapsedTime=0, _crawl_started=now)  # GetCrawler counts from it
         entity_store.replace(conn, "crawler", crawler_name, crawler)
         return run_id
 
@@ -155,7 +204,9 @@ class Conductor:
         self, conn: Connection, now: float, trigger: dict, workflow_run: dict | None, predecessors: list | None = None
     ) -> None:
         """Start every action of a trigger, inside a workflow run or outside any."""
-        for kind, name, action in predicates.actions(trigger):
+        actions = predicates.actions(trigger)
+        entity_store.lock_many(conn, "job", sorted({name for kind, name, _ in actions if kind == "job"}))
+        for kind, name, action in actions:
             try:
                 if kind == "job":
                     self.start_job(
@@ -169,8 +220,8 @@ class Conductor:
                         predecessors=predecessors,
                     )
                 else:
-                    self.start_crawl(conn, now, name, workflow_run=workflow_run)
-            except errors.EntityNotFoundException as exc:
+                    self.start_crawl(conn, now, name, workflow_run=workflow_run, trigger=trigger["Name"])
+            except errors.EntityNotFoundException as exc:  # a crawler deleted since the trigger named it
                 if workflow_run is not None:
                     workflow_run["ErrorMessage"] = exc.message
         if workflow_run is not None:
@@ -181,9 +232,10 @@ class Conductor:
     def start_workflow_run(
         self, conn: Connection, now: float, workflow_name: str, run_properties: dict | None, from_api: bool = True
     ) -> str:
-        workflow = entity_store.get(conn, "workflow", workflow_name)
+        workflow = entity_store.get(conn, "workflow", workflow_name, lock=True)  # its open runs are counted one start at a time
         if workflow is None:
-            raise errors.EntityNotFoundException(f"Workflow with name {workflow_name} not found.")
+            raise errors.EntityNotFoundException(workflow_not_found(workflow_name))
+        triggers = entity_store.triggers_of(conn, workflow_name)
         run = {
             "Name": workflow_name,
             "RunId": new_id("wr_"),
@@ -191,6 +243,7 @@ class Conductor:
             "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
             "fired": [],
             "inherited": [],
+            "triggers": triggers,  # the graph this run follows, whatever changes after its start
             "status": "RUNNING",
             "completed_on": None,
         }
@@ -201,7 +254,7 @@ class Conductor:
         if exceeded:  # a schedule found the workflow at its limit: AWS records the run in ERROR
             run.update(status="ERROR", completed_on=now, ErrorMessage=f"Concurrent runs exceeded for workflow: {workflow_name}.")
         else:
-            starting = [t for t in entity_store.triggers_of(conn, workflow_name) if t.get("Type") != "CONDITIONAL"]
+            starting = [t for t in triggers if t.get("Type") != "CONDITIONAL"]
             if starting:
                 self.fire(conn, now, starting[0], run)
             self._complete_if_done(conn, now, run)
@@ -211,7 +264,7 @@ class Conductor:
     def _states(self, conn: Connection, run: dict) -> tuple[dict, dict]:
         """The state of each node's latest run in a workflow run (inherited ones included), and
         each node's latest run itself."""
-        states = {(k, n): s for k, n, s in run.get("inherited") or []}
+        states = {(entry[0], entry[1]): entry[2] for entry in run.get("inherited") or []}
         latest = {}
         for node in store.node_runs_of_workflow_run(conn, run["RunId"]):
             key = (node["kind"], node["name"])
@@ -223,7 +276,7 @@ class Conductor:
         if run["status"] != "RUNNING":
             return
         states, latest = self._states(conn, run)
-        for trigger in entity_store.triggers_of(conn, run["Name"]):
+        for trigger in run_triggers(conn, run):
             if trigger.get("Type") != "CONDITIONAL" or trigger["Name"] in run.get("fired", []):
                 continue
             if trigger.get("State") != "ACTIVATED" or not predicates.holds(trigger, states):
@@ -263,31 +316,26 @@ class Conductor:
     def resume(
         self, conn: Connection, now: float, workflow_name: str, run_id: str, node_ids: list[str], ids_to_nodes: dict
     ) -> tuple[str, list[str]]:
-        """Run the named nodes, and everything downstream of them, again under a new run id."""
+        """Run the named nodes again under a new run id, and what follows them as the triggers of
+        the original run fire. A named node downstream of another named one is not restarted
+        itself: its upstream node runs first, as on AWS, and the answer names only the restarted."""
         original = self._run_of(conn, workflow_name, run_id)
-        if original["status"] not in ("COMPLETED", "STOPPED", "ERROR"):
+        if original["status"] != "COMPLETED":  # AWS resumes only a COMPLETED run
             raise errors.IllegalWorkflowStateException(
-                f"Workflow run {run_id} is {original['status']}; only a completed or stopped run can be resumed."
+                f"Workflow run {run_id} is {original['status']}: only a COMPLETED workflow run can be resumed."
             )
-        states, latest = self._states(conn, original)
+        states, _ = self._states(conn, original)
         wanted = []
         for node_id in node_ids:
             node = ids_to_nodes.get(node_id)
             if node is None or node not in states:
                 raise errors.InvalidInputException(f"Node {node_id} did not run in workflow run {run_id}.")
             wanted.append(node)
-        triggers = entity_store.triggers_of(conn, workflow_name)
-        downstream, refired = set(wanted), set()
-        frontier = list(wanted)
-        while frontier:
-            node = frontier.pop()
-            for trigger in triggers:
-                if trigger.get("Type") == "CONDITIONAL" and predicates.watches(trigger, node):
-                    refired.add(trigger["Name"])
-                    for kind, name, _ in predicates.actions(trigger):
-                        if (kind, name) not in downstream:
-                            downstream.add((kind, name))
-                            frontier.append((kind, name))
+        self._check_concurrency(conn, now, workflow_name)
+        triggers = run_triggers(conn, original)
+        reached, refired = _downstream(triggers, wanted)
+        restarted = [node for node in dict.fromkeys(wanted) if node not in reached] or list(dict.fromkeys(wanted))
+        copied = {key: ids for key, ids in _runs_by_node(conn, original).items() if key not in reached | set(restarted)}
         run = {
             "Name": workflow_name,
             "RunId": new_id("wr_"),
@@ -295,18 +343,28 @@ class Conductor:
             "StartedOn": now,
             "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
             "fired": [t for t in original.get("fired", []) if t not in refired],
-            "inherited": [[k, n, s] for (k, n), s in states.items() if (k, n) not in downstream],
+            # what is not run again keeps its state and shows its runs of the original run
+            "inherited": [[kind, name, states[(kind, name)], ids] for (kind, name), ids in copied.items()],
+            "triggers": triggers,
             "status": "RUNNING",
             "completed_on": None,
         }
-        for kind, name in dict.fromkeys(wanted):
-            before = latest.get((kind, name), {})
+        for kind, name in restarted:
+            trigger = _starting_trigger(triggers, (kind, name))
             if kind == "job":
-                self.start_job(conn, now, name, trigger=(before.get("wire") or {}).get("TriggerName"), workflow_run=run)
+                self.start_job(conn, now, name, trigger=trigger, workflow_run=run)
             else:
-                self.start_crawl(conn, now, name, workflow_run=run)
+                self.start_crawl(conn, now, name, workflow_run=run, trigger=trigger)
         store.add_workflow_run(conn, run)
-        return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(wanted)]
+        return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(restarted)]
+
+    def _check_concurrency(self, conn: Connection, now: float, workflow_name: str) -> None:
+        workflow = entity_store.get(conn, "workflow", workflow_name, lock=True)
+        if workflow is None:
+            raise errors.EntityNotFoundException(workflow_not_found(workflow_name))
+        limit = workflow.get("MaxConcurrentRuns")
+        if limit is not None and store.open_workflow_runs(conn, workflow_name) >= limit:
+            raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for workflow: {workflow_name}.")
 
     # Ending node runs
 
@@ -345,6 +403,8 @@ class Conductor:
         self._end(doc, state, now, message)
         if output:
             doc["output"] = output
+        if metrics:  # a crawl's changes: its Summary in ListCrawls
+            doc["metrics"] = metrics
         store.save_node_run(conn, doc, state, None)
         if doc["kind"] == "crawl":
             self._crawler_ready(conn, now, doc, state, message, metrics)
@@ -366,7 +426,8 @@ class Conductor:
             self._fire_ready(conn, now, run)
             self._complete_if_done(conn, now, run)
             store.save_workflow_run(conn, run)
-        else:
+        elif doc.get("trigger") or (doc["wire"].get("TriggerName") if doc["kind"] == "job" else None):
+            # AWS: dependent jobs or crawlers start only if the one that completed was started by a trigger
             self._fire_standalone(conn, now, (doc["kind"], doc["name"]))
         return True
 
@@ -378,6 +439,7 @@ class Conductor:
             return
         started = doc["wire"]["StartedOn"]
         crawler.update(State="READY", CrawlElapsedTime=0)
+        crawler.pop("_crawl_started", None)
         crawler["LastCrawl"] = {
             "Status": state,
             "StartTime": started,
@@ -394,8 +456,13 @@ class Conductor:
 
     def _fire_standalone(self, conn: Connection, now: float, node: tuple[str, str]) -> None:
         """A node run outside any workflow fires the conditional triggers outside workflows that watch it."""
-        for trigger in entity_store.standalone_conditional_triggers(conn):
-            if trigger.get("State") != "ACTIVATED" or not predicates.watches(trigger, node):
+        for listed in entity_store.standalone_conditional_triggers(conn):
+            if not predicates.watches(listed, node):
+                continue
+            # Locked, then read again: two watched runs ending at once are judged one after the
+            # other, each seeing the other's end, so the trigger fires once, not twice or never.
+            trigger = entity_store.get(conn, "trigger", listed["Name"], lock=True)
+            if trigger is None or trigger.get("State") != "ACTIVATED" or not predicates.watches(trigger, node):
                 continue
             states = {}
             for condition in trigger["Predicate"].get("Conditions") or []:
@@ -404,3 +471,31 @@ class Conductor:
                     states[watched] = last["_state"]
             if predicates.holds(trigger, states):
                 self.fire(conn, now, trigger, None)
+
+
+def _downstream(triggers: list[dict], starts: list[tuple[str, str]]) -> tuple[set, set]:
+    """The nodes conditional triggers start after the given ones (through any number of
+    triggers), and those triggers' names."""
+    reached, refired, frontier = set(), set(), list(dict.fromkeys(starts))
+    while frontier:
+        node = frontier.pop()
+        for trigger in triggers:
+            if trigger.get("Type") == "CONDITIONAL" and predicates.watches(trigger, node):
+                refired.add(trigger["Name"])
+                for kind, name, _ in predicates.actions(trigger):
+                    if (kind, name) not in reached:
+                        reached.add((kind, name))
+                        frontier.append((kind, name))
+    return reached, refired
+
+
+def _starting_trigger(triggers: list[dict], node: tuple[str, str]) -> str | None:
+    return next((t["Name"] for t in triggers if any(a[:2] == node for a in predicates.actions(t))), None)
+
+
+def _runs_by_node(conn: Connection, run: dict) -> dict[tuple[str, str], list[str]]:
+    """The ids of each node's runs in a workflow run, those it copied from an earlier run first."""
+    found = {(entry[0], entry[1]): list(entry[3]) if len(entry) > 3 else [] for entry in run.get("inherited") or []}
+    for node in store.node_runs_of_workflow_run(conn, run["RunId"]):
+        found.setdefault((node["kind"], node["name"]), []).append(node["run_id"])
+    return found

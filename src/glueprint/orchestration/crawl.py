@@ -1,41 +1,37 @@
-"""One crawl: read a crawler's S3 targets and write one Data Catalog table per dataset folder.
+"""One crawl, from a crawler's targets to Data Catalog writes.
 
-A dataset folder is the first folder below a target path that is not ``key=value``; files
-directly under the path (or only under ``key=value`` folders) form a table named after the
-path's last folder. ``key=value`` folders become partition keys. A few files per dataset
-are sampled. Tables are changed per the crawler's SchemaChangePolicy, and tables this
-crawler made earlier that are gone are deleted, deprecated or left (DeleteBehavior).
+``prepare`` reads what the crawl needs from the catalog (the tables of catalog targets, the
+folders already crawled, connections); ``discover`` does the slow part outside any
+transaction (listing S3, sampling a few files per folder, grouping folders into tables);
+``write`` applies the result in one transaction. Listing (crawl_listing), classifying
+(inference), grouping (crawl_grouping), documents (crawl_tables) and writing (crawl_catalog)
+each live in their own module.
+
+Targets, as AWS documents them: S3 targets (tables go to DatabaseName, or to ``default``
+when the crawler names none); catalog targets (no DatabaseName: the S3 locations of the named
+tables are crawled again and those tables and their partitions updated; no table is created
+or deleted); JDBC targets through a catalog connection (PostgreSQL is read; other engines
+fail the crawl with the reason); DynamoDB and the other stores fail the crawl with the reason.
 """
 
-import fnmatch
-import re
 from dataclasses import dataclass, field
 
 from ..store import entities as store
-from . import inference
+from ..store import partitions as partition_store
+from . import crawl_config, crawl_jdbc, crawl_names, crawl_tables, inference
+from .crawl_catalog import CatalogWriteFailed, CatalogWriter, Found
+from .crawl_grouping import Grouping
+from .crawl_listing import BadTarget, Folder, list_target
 
-FILES_SAMPLED = 3
-SAMPLE_BYTES = 1024 * 1024
-MAX_PARQUET_BYTES = 256 * 1024 * 1024
-FORMATS = {
-    "csv": (
-        "org.apache.hadoop.mapred.TextInputFormat",
-        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
-        {"field.delim": ","},
-    ),
-    "json": (
-        "org.apache.hadoop.mapred.TextInputFormat",
-        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-        "org.openx.data.jsonserde.JsonSerDe",
-        {"paths": ""},
-    ),
-    "parquet": (
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-        {"serialization.format": "1"},
-    ),
+FILES_SAMPLED = 3  # per folder
+MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024  # Parquet and ORC are read whole, up to this size
+DEFAULT_DATABASE = "default"
+UNSUPPORTED_TARGETS = {
+    "DynamoDBTargets": "DynamoDB",
+    "MongoDBTargets": "MongoDB",
+    "DeltaTargets": "Delta Lake",
+    "IcebergTargets": "Iceberg",
+    "HudiTargets": "Hudi",
 }
 
 
@@ -44,157 +40,166 @@ class CrawlFailed(Exception):
 
 
 @dataclass
-class Dataset:
-    location: str
-    kind: str | None = None
-    partition_keys: list[str] = field(default_factory=list)
-    sampled: list[tuple[str, str]] = field(default_factory=list)  # (bucket, key)
+class Context:
+    """What a crawl read from the catalog before it started."""
+
+    settings: crawl_config.Settings
+    catalog_tables: list[tuple[str, dict]] = field(default_factory=list)  # (database, table document)
+    crawled_folders: set[str] = field(default_factory=set)
+    connections: dict[str, dict] = field(default_factory=dict)
 
 
-def table_name(prefix: str, folder: str) -> str:
-    return re.sub(r"[^a-z0-9_]", "_", (prefix + folder).lower())
+@dataclass
+class Result:
+    database: str
+    found: list[Found]
+    create: bool  # S3 and JDBC crawls create tables; catalog-target crawls only update theirs
 
 
-def _split(path: str) -> tuple[str, str]:
-    match = re.fullmatch(r"s3://([^/]+)/?(.*)", path)
-    if not match:
-        raise CrawlFailed(f"Invalid S3 path {path}")
-    bucket, prefix = match.groups()
-    return bucket, (prefix.rstrip("/") + "/") if prefix else ""
+def database_of(crawler: dict) -> str:
+    return (crawler.get("DatabaseName") or DEFAULT_DATABASE).lower()
 
 
-def _hidden(part: str) -> bool:
-    return part.startswith(("_", "."))
+def _targets(crawler: dict) -> dict:
+    return crawler.get("Targets") or {}
 
 
-def find_datasets(client, crawler: dict) -> dict[str, Dataset]:
-    """Datasets by table name, from listing every S3 target."""
-    prefix = crawler.get("TablePrefix") or ""
-    datasets: dict[str, Dataset] = {}
-    for target in (crawler.get("Targets") or {}).get("S3Targets") or []:
-        bucket, root = _split(target["Path"])
-        exclusions = target.get("Exclusions") or []
-        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=root)
-        for page in pages:
-            for obj in page.get("Contents", []):
-                relative = obj["Key"][len(root) :]
-                parts = relative.split("/")
-                if not relative or relative.endswith("/") or any(_hidden(p) for p in parts):
-                    continue
-                if any(fnmatch.fnmatchcase(relative, pattern) for pattern in exclusions):
-                    continue
-                kind = inference.classification(parts[-1])
-                if kind is None:
-                    continue
-                folders = parts[:-1]
-                if folders and "=" not in folders[0]:
-                    name, location, partitions = folders[0], f"s3://{bucket}/{root}{folders[0]}/", folders[1:]
-                else:
-                    own = root.rstrip("/").rsplit("/", 1)[-1] or bucket
-                    name, location, partitions = own, f"s3://{bucket}/{root}", folders
-                dataset = datasets.setdefault(table_name(prefix, name), Dataset(location))
-                dataset.kind = dataset.kind or kind
-                keys = [p.split("=", 1)[0] for p in partitions if "=" in p]
-                if len(keys) > len(dataset.partition_keys):
-                    dataset.partition_keys = keys
-                if kind == dataset.kind and len(dataset.sampled) < FILES_SAMPLED:
-                    dataset.sampled.append((bucket, obj["Key"]))
-    return datasets
+def prepare(conn, crawler: dict) -> Context:
+    try:
+        context = Context(crawl_config.settings(crawler))
+    except crawl_config.InvalidCrawler as exc:
+        raise CrawlFailed(str(exc)) from None
+    targets = _targets(crawler)
+    for target in targets.get("CatalogTargets") or []:
+        database = target["DatabaseName"].lower()
+        found = store.get_many(conn, "table", [t.lower() for t in target["Tables"]], scope=database)
+        for name in target["Tables"]:
+            if name.lower() not in found:
+                raise CrawlFailed(f"Catalog target table {database}.{name.lower()} does not exist")
+            context.catalog_tables.append((database, found[name.lower()]))
+    if context.settings.new_folders_only:
+        context.crawled_folders = _crawled_folders(conn, crawler)
+    for target in targets.get("JdbcTargets") or []:
+        name = target.get("ConnectionName") or ""
+        connection = store.get(conn, "connection", name)
+        if connection is None:
+            raise CrawlFailed(f"Connection {name} of a JDBC target does not exist")
+        context.connections[name] = connection
+    return context
 
 
-def _read(client, bucket: str, key: str, kind: str) -> bytes:
-    if kind == "parquet":  # its schema is in the footer: the whole file is needed
-        head = client.head_object(Bucket=bucket, Key=key)
-        if head.get("ContentLength", 0) > MAX_PARQUET_BYTES:
-            raise CrawlFailed(f"s3://{bucket}/{key} is larger than glueprint samples ({MAX_PARQUET_BYTES} bytes)")
-        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
-    return client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{SAMPLE_BYTES - 1}")["Body"].read()
-
-
-def table_input(crawler: dict, dataset: Dataset, columns: list[dict]) -> dict:
-    input_format, output_format, serde, serde_params = FORMATS[dataset.kind]
-    return {
-        "StorageDescriptor": {
-            "Columns": columns,
-            "Location": dataset.location,
-            "InputFormat": input_format,
-            "OutputFormat": output_format,
-            "Compressed": False,
-            "NumberOfBuckets": -1,
-            "SerdeInfo": {"SerializationLibrary": serde, "Parameters": serde_params},
-            "Parameters": {"classification": dataset.kind},
-            "StoredAsSubDirectories": False,
-        },
-        "PartitionKeys": [{"Name": k, "Type": "string"} for k in dataset.partition_keys],
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": dataset.kind, "UPDATED_BY_CRAWLER": crawler["Name"], "typeOfData": "file"},
-    }
-
-
-def infer(client, crawler: dict) -> dict[str, dict]:
-    """The table each dataset of the crawler's targets makes, by table name."""
-    tables = {}
-    for name, dataset in find_datasets(client, crawler).items():
-        columns: list[dict] = []
-        for bucket, key in dataset.sampled:
-            try:
-                columns = inference.merge_columns(
-                    columns, inference.columns(dataset.kind, _read(client, bucket, key, dataset.kind))
-                )
-            except inference.UnreadableFile as exc:
-                raise CrawlFailed(f"s3://{bucket}/{key}: {exc}") from None
-        partition_names = set(dataset.partition_keys)
-        tables[name] = table_input(crawler, dataset, [c for c in columns if c["Name"] not in partition_names])
-    return tables
-
-
-def write(conn, crawler: dict, tables: dict[str, dict], now: float, catalog_id: str) -> dict:
-    """Apply a crawl's tables to the catalog per the SchemaChangePolicy; the crawl's metrics."""
-    database = crawler["DatabaseName"].lower()
-    policy = crawler.get("SchemaChangePolicy") or {}
-    metrics = {"TablesCreated": 0, "TablesUpdated": 0, "TablesDeleted": 0}
-    if not store.exists(conn, "database", database):
-        store.add(conn, "database", database, {"Name": database, "CreateTime": now, "CatalogId": catalog_id}, now)
-    for name, given in tables.items():
-        existing = store.get(conn, "table", name, scope=database)
-        if existing is None:
-            doc = {
-                **given,
-                "Name": name,
-                "DatabaseName": database,
-                "CreateTime": now,
-                "UpdateTime": now,
-                "CatalogId": catalog_id,
-                "CreatedBy": crawler.get("Role", ""),
-            }
-            store.add(conn, "table", name, doc, now, scope=database)
-            metrics["TablesCreated"] += 1
-        elif policy.get("UpdateBehavior", "UPDATE_IN_DATABASE") == "UPDATE_IN_DATABASE":
-            changed = {**existing, **given, "UpdateTime": now}
-            changed["Parameters"] = {k: v for k, v in changed["Parameters"].items() if k != "DEPRECATED_BY_CRAWLER"}
-            if _shape(changed) != _shape(existing):
-                store.replace(conn, "table", name, changed, scope=database)
-                metrics["TablesUpdated"] += 1
-    behaviour = policy.get("DeleteBehavior", "DEPRECATE_IN_DATABASE")
-    for doc in _tables_made_by(conn, database, crawler["Name"]):
-        if doc["Name"] in tables or behaviour == "LOG":
-            continue
-        if behaviour == "DELETE_FROM_DATABASE":
-            store.remove(conn, "table", doc["Name"], scope=database)
-            metrics["TablesDeleted"] += 1
-        elif "DEPRECATED_BY_CRAWLER" not in doc["Parameters"]:
-            doc["Parameters"]["DEPRECATED_BY_CRAWLER"] = crawler["Name"]
-            store.replace(conn, "table", doc["Name"], {**doc, "UpdateTime": now}, scope=database)
-    return metrics
-
-
-def _shape(table: dict) -> tuple:
-    return (table.get("StorageDescriptor"), table.get("PartitionKeys"), table.get("Parameters"))
-
-
-def _tables_made_by(conn, database: str, crawler_name: str) -> list[dict]:
-    docs, after = [], None
+def _crawled_folders(conn, crawler: dict) -> set[str]:
+    """The locations of the partitions of the tables this crawler made: what it crawled before."""
+    database = database_of(crawler)
+    folders, after = set(), None
     while page := store.page(conn, "table", after, 500, scope=database):
-        docs += [d for d in page if (d.get("Parameters") or {}).get("UPDATED_BY_CRAWLER") == crawler_name]
+        for table in page:
+            if (table.get("Parameters") or {}).get("UPDATED_BY_CRAWLER") == crawler["Name"]:
+                folders |= _partition_locations(conn, database, table["Name"])
         after = page[-1]["Name"]
-    return docs
+    return folders
+
+
+def _partition_locations(conn, database: str, table: str) -> set[str]:
+    locations, after = set(), None
+    while page := partition_store.page(conn, database, table, after, 1000):
+        locations |= {doc["StorageDescriptor"]["Location"] for _, doc in page}
+        after = page[-1][0]
+    return locations
+
+
+def _read(client, bucket: str, key: str, size: int) -> bytes:
+    head = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{inference.SAMPLE_BYTES - 1}")["Body"].read()
+    if not inference.needs_whole_file(head) or size <= len(head):
+        return head
+    if size > MAX_WHOLE_FILE_BYTES:
+        raise CrawlFailed(f"s3://{bucket}/{key} is larger than glueprint samples ({MAX_WHOLE_FILE_BYTES} bytes)")
+    return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def sample_tree(client, root: Folder) -> dict[str, inference.Sample]:
+    """The first few non-empty files of every folder, classified."""
+    samples = {}
+    for folder in root.walk():
+        for f in [f for f in folder.files if f.size > 0][:FILES_SAMPLED]:
+            try:
+                samples[f.key] = inference.sample(_read(client, f.bucket, f.key, f.size), f.key)
+            except inference.UnreadableFile as exc:
+                raise CrawlFailed(f"s3://{f.bucket}/{f.key}: {exc}") from None
+    return samples
+
+
+def _found(grouping: Grouping, root: Folder, crawler: dict, force: bool = False) -> list[Found]:
+    prefix = crawler.get("TablePrefix") or ""
+    found = []
+    for plan in grouping.plan(root, force=force):
+        doc = crawl_tables.table_doc(plan, crawler["Name"])
+        partitions = [crawl_tables.partition_doc(p, plan) for p in plan.partitions]
+        found.append(Found(crawl_names.base_name(prefix, plan.name), plan.location, doc, partitions))
+    return found
+
+
+def discover(client, crawler: dict, context: Context) -> list[Result]:
+    targets, settings = _targets(crawler), context.settings
+    for key, label in UNSUPPORTED_TARGETS.items():
+        if targets.get(key):
+            raise CrawlFailed(
+                f"{label} targets cannot be crawled by glueprint: only S3, JDBC (PostgreSQL) and catalog targets are"
+            )
+    if context.catalog_tables:
+        return _catalog_results(client, crawler, context)
+    found = []
+    try:
+        for target in targets.get("S3Targets") or []:
+            root = list_target(client, target["Path"], target.get("Exclusions") or [], context.crawled_folders)
+            grouping = Grouping(sample_tree(client, root), settings.combine_schemas, settings.table_level)
+            found += _found(grouping, root, crawler)
+    except BadTarget as exc:
+        raise CrawlFailed(str(exc)) from None
+    for target in targets.get("JdbcTargets") or []:
+        try:
+            found += crawl_jdbc.tables(context.connections[target["ConnectionName"]], target, crawler)
+        except crawl_jdbc.JdbcFailed as exc:
+            raise CrawlFailed(str(exc)) from None
+    if settings.table_threshold is not None and len(found) > settings.table_threshold:
+        raise CrawlFailed(
+            f"The number of tables detected by crawler: {len(found)} is greater than the table threshold value provided: "
+            f"{settings.table_threshold}"
+        )
+    return [Result(database_of(crawler), found, create=True)]
+
+
+def _catalog_results(client, crawler: dict, context: Context) -> list[Result]:
+    by_database: dict[str, list[Found]] = {}
+    for database, table in context.catalog_tables:
+        location = (table.get("StorageDescriptor") or {}).get("Location") or ""
+        if not location.startswith("s3://"):
+            raise CrawlFailed(f"Catalog target table {database}.{table['Name']} has no S3 location to crawl ({location!r})")
+        try:
+            root = list_target(client, location, [])
+        except BadTarget as exc:
+            raise CrawlFailed(str(exc)) from None
+        grouping = Grouping(sample_tree(client, root), True, None)
+        for found in _found(grouping, root, crawler, force=True):
+            found.name, found.fixed_name = table["Name"], True
+            by_database.setdefault(database, []).append(found)
+    return [Result(db, found, create=False) for db, found in by_database.items()]
+
+
+def write(conn, crawler: dict, context: Context, results: list[Result], now: float, catalog_id: str) -> dict:
+    """Apply a crawl's results; the crawl's metrics (tables created, updated, deleted)."""
+    metrics = {"TablesCreated": 0, "TablesUpdated": 0, "TablesDeleted": 0, "PartitionsAdded": 0}
+    for result in results:
+        if len(result.database) > crawl_names.limit():
+            raise CrawlFailed(
+                f"Database name {result.database[:40]}... is longer than {crawl_names.limit()} characters, "
+                "the most the Data Catalog allows"
+            )
+        writer = CatalogWriter(conn, crawler, context.settings, result.database, now, catalog_id)
+        try:
+            done = writer.write(result.found, create=result.create, delete_missing=result.create)
+        except CatalogWriteFailed as exc:
+            raise CrawlFailed(str(exc)) from None
+        for key, value in done.items():
+            metrics[key] += value
+    return metrics

@@ -6,10 +6,12 @@ worker was lost.
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from glueprint.layouts.archive import ArchiveError
 from glueprint.orchestration import crawl
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
+from glueprint.protocol.model import member_limits
 from glueprint.sandbox.host import Stopped
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
@@ -142,27 +144,41 @@ class NodeRunner:
             self._finish(node, worker, "FAILED", result.error, output=result.output)
 
     def _crawl(self, node: dict, worker: str) -> None:
-        with self.ctx.db.read() as conn:
-            crawler = entity_store.get(conn, "crawler", node["name"])
-        if crawler is None:
-            self._finish(node, worker, "FAILED", f"Crawler {node['name']} was deleted while it ran")
-            return
+        """Read the targets, then write the catalog in one transaction; any failure ends the
+        crawl FAILED with the reason (nothing is written), never leaves it RUNNING."""
         try:
-            tables = crawl.infer(self.ctx.archives.s3_client(), crawler)
+            with self.ctx.db.read() as conn:
+                crawler = entity_store.get(conn, "crawler", node["name"])
+                context = crawl.prepare(conn, crawler) if crawler is not None else None
+            if crawler is None:
+                self._finish(node, worker, "FAILED", f"Crawler {node['name']} was deleted while it ran")
+                return
+            results = crawl.discover(self.ctx.archives.s3_client(), crawler, context)
+            with self.ctx.db.write() as conn:
+                now = self.ctx.clock()
+                metrics = None
+                if store.node_state(conn, node["run_id"]) == "RUNNING":  # a stopped crawl writes nothing
+                    metrics = crawl.write(conn, crawler, context, results, now, self.ctx.account_id)
+                self.conductor.finish(conn, now, node, "SUCCEEDED", worker=worker, metrics=metrics)
         except crawl.CrawlFailed as exc:
-            self._finish(node, worker, "FAILED", str(exc))
+            self._finish(node, worker, "FAILED", _bounded(str(exc)))
             return
         except (ClientError, BotoCoreError) as exc:
-            self._finish(node, worker, "FAILED", f"Unable to read the crawler's S3 targets: {exc}")
+            self._finish(node, worker, "FAILED", _bounded(f"Unable to read the crawler's S3 targets: {exc}"))
+            return
+        except SQLAlchemyError as exc:
+            log.exception("crawl %s of %s could not be written", node["run_id"], node["name"])
+            cause = getattr(exc, "orig", None) or exc
+            self._finish(node, worker, "FAILED", _bounded(f"Unable to write the crawl to the Data Catalog: {cause}"))
             return
         except Exception as exc:  # a bug or an unforeseen file must end the crawl, not strand it
             log.exception("crawl %s of %s failed unexpectedly", node["run_id"], node["name"])
-            self._finish(node, worker, "FAILED", f"Internal error while crawling: {type(exc).__name__}: {exc}")
+            self._finish(node, worker, "FAILED", _bounded(f"Internal error while crawling: {type(exc).__name__}: {exc}"))
             return
-        with self.ctx.db.write() as conn:
-            now = self.ctx.clock()
-            metrics = None
-            if store.node_state(conn, node["run_id"]) == "RUNNING":  # a stopped crawl writes nothing
-                metrics = crawl.write(conn, crawler, tables, now, self.ctx.account_id)
-            self.conductor.finish(conn, now, node, "SUCCEEDED", worker=worker, metrics=metrics)
         self.ctx.on_work_added()
+
+
+def _bounded(message: str) -> str:
+    """An ErrorMessage within the model's limit (DescriptionString)."""
+    limit = member_limits("LastCrawlInfo", "ErrorMessage")["max"]
+    return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -19,7 +19,8 @@ def _identity(value):
 
 
 def _timestamp(value):
-    return value.timestamp() if isinstance(value, datetime) else value
+    """Epoch seconds to the millisecond, the precision AWS answers with."""
+    return round(value.timestamp() if isinstance(value, datetime) else value, 3)
 
 
 def _blob(value):

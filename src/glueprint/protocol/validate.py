@@ -2,6 +2,8 @@
 
 The message follows the form AWS services use for constraint violations:
 ``2 validation errors detected: Value 'x' at 'name' failed to satisfy constraint: ...``.
+As on AWS, it comes as ``ValidationException`` from the front end that checks the model,
+whatever the operation's own error list says; Glue's own rules answer InvalidInputException.
 """
 
 import base64
@@ -137,7 +139,7 @@ def _check(col: _Collector, shape: Shape, value, path: str):
 
 
 def validate(shape: Shape | None, params) -> dict:
-    """Return the params restricted to the shape's members, or raise InvalidInputException."""
+    """Return the params restricted to the shape's members, or raise ValidationException."""
     if shape is None:
         return {}
     col = _Collector()
@@ -145,5 +147,5 @@ def validate(shape: Shape | None, params) -> dict:
     if col.problems:
         count = len(col.problems)
         noun = "error" if count == 1 else "errors"
-        raise errors.InvalidInputException(f"{count} validation {noun} detected: " + "; ".join(col.problems))
+        raise errors.ValidationException(f"{count} validation {noun} detected: " + "; ".join(col.problems))
     return checked

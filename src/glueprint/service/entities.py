@@ -18,7 +18,6 @@ from .registry import operation
 @dataclass(frozen=True)
 class Kind:
     kind: str
-    label: str
     get: tuple[str, str, str]  # operation, name param, result key
     list_: tuple[str, str]  # operation, result key
     batch: tuple[str, str, str, str]  # operation, names param, found key, missing key
@@ -30,7 +29,6 @@ class Kind:
 KINDS = [
     Kind(
         "workflow",
-        "Workflow",
         ("GetWorkflow", "Name", "Workflow"),
         ("ListWorkflows", "Workflows"),
         ("BatchGetWorkflows", "Names", "Workflows", "MissingWorkflows"),
@@ -38,7 +36,6 @@ KINDS = [
     ),
     Kind(
         "job",
-        "Job",
         ("GetJob", "JobName", "Job"),
         ("ListJobs", "JobNames"),
         ("BatchGetJobs", "JobNames", "Jobs", "JobsNotFound"),
@@ -47,7 +44,6 @@ KINDS = [
     ),
     Kind(
         "crawler",
-        "Crawler",
         ("GetCrawler", "Name", "Crawler"),
         ("ListCrawlers", "CrawlerNames"),
         ("BatchGetCrawlers", "CrawlerNames", "Crawlers", "CrawlersNotFound"),
@@ -57,7 +53,6 @@ KINDS = [
     ),
     Kind(
         "trigger",
-        "Trigger",
         ("GetTrigger", "Name", "Trigger"),
         ("ListTriggers", "TriggerNames"),
         ("BatchGetTriggers", "TriggerNames", "Triggers", "TriggersNotFound"),
@@ -100,7 +95,9 @@ def _page(ctx: ServiceContext, kind: Kind, op: str, p: dict) -> tuple[list[dict]
 
 
 def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool) -> dict:
-    """A workflow with its LastRun, and its Graph when asked for."""
+    """A workflow with its LastRun, and its Graph when asked for; a crawler as it stands now."""
+    if kind.kind == "crawler":
+        return lifecycle.crawler_view(doc, ctx.clock())
     if kind.kind != "workflow":
         return doc
     with ctx.db.read() as conn:
@@ -118,7 +115,7 @@ def _register(kind: Kind) -> None:
         with ctx.db.read() as conn:
             doc = store.get(conn, kind.kind, p[get_param])
         if doc is None:
-            raise errors.EntityNotFoundException(f"{kind.label} {p[get_param]} not found.")
+            raise errors.EntityNotFoundException(lifecycle.not_found(kind.kind, p[get_param]))
         return {get_key: _with_graph(ctx, kind, doc, p.get("IncludeGraph", False))}
 
     list_op, list_key = kind.list_
@@ -134,7 +131,7 @@ def _register(kind: Kind) -> None:
         @operation(all_op, read_only=True)
         def get_all(ctx: ServiceContext, p: dict) -> dict:
             docs, token = _page(ctx, kind, all_op, p)
-            return {all_key: docs, "NextToken": token}
+            return {all_key: [_with_graph(ctx, kind, d, False) for d in docs], "NextToken": token}
 
     batch_op, batch_param, found_key, missing_key = kind.batch
 
@@ -155,11 +152,12 @@ def _register(kind: Kind) -> None:
     def delete(ctx: ServiceContext, p: dict) -> dict:
         name = p[delete_param]
         with ctx.db.write() as conn:
+            lifecycle.before_delete(conn, kind.kind, name)
             removed = store.remove(conn, kind.kind, name)
             if removed:
                 lifecycle.after_delete(conn, kind.kind, name)
         if not removed and kind.delete_missing_is_error:
-            raise errors.EntityNotFoundException(f"{kind.label} {name} not found.")
+            raise errors.EntityNotFoundException(lifecycle.not_found(kind.kind, name))
         return {delete_key: name} if delete_key else {}
 
 

@@ -4,18 +4,16 @@ Each trigger, job and crawler is a node; edges run from a trigger to the entitie
 and from each entity a conditional trigger watches to that trigger.
 """
 
-import uuid
+import hashlib
 
 from sqlalchemy import Connection
 
 from ..store import entities as store
 
-_NODE_NAMESPACE = uuid.UUID("6f1c8d2e-5b7a-4c3e-9a1d-0e2f4b6c8a10")
-
 
 def _node_id(workflow: str, node_type: str, name: str) -> str:
-    # Stable across calls and restarts, distinct per workflow, like AWS's opaque node ids.
-    return str(uuid.uuid5(_NODE_NAMESPACE, f"{workflow}/{node_type}/{name}"))
+    # AWS's form (wnode_ and 64 hex digits); stable across calls and restarts, distinct per workflow.
+    return "wnode_" + hashlib.sha256(f"{workflow}/{node_type}/{name}".encode()).hexdigest()
 
 
 def _entity_ref(item: dict) -> tuple[str, str] | None:
@@ -38,13 +36,8 @@ def graph_of(workflow: str, triggers: list[dict]) -> dict:
     def node(node_type: str, name: str) -> str:
         key = (node_type, name)
         if key not in nodes:
-            entry = {"Type": node_type, "Name": name, "UniqueId": _node_id(workflow, node_type, name)}
-            # No job runs or crawls happen here, so their details are empty.
-            if node_type == "JOB":
-                entry["JobDetails"] = {}
-            elif node_type == "CRAWLER":
-                entry["CrawlerDetails"] = {}
-            nodes[key] = entry
+            # A job or crawler that has not run has no details at all, as on AWS.
+            nodes[key] = {"Type": node_type, "Name": name, "UniqueId": _node_id(workflow, node_type, name)}
         return nodes[key]["UniqueId"]
 
     for trigger in triggers:

@@ -8,6 +8,7 @@ from ..protocol import errors
 from ..protocol.model import operation as model_operation
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
+from . import rules
 from .context import ServiceContext
 from .registry import operation
 from .workflow_runs import node_view
@@ -32,6 +33,9 @@ def start_job_run(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         if p.get("JobRunId"):  # a retry of an earlier run, named by its id
             _run(conn, job, p["JobRunId"])
+        found = entity_store.get(conn, "job", job)
+        if found is not None and (problem := rules.run_problem(found, p)):
+            raise errors.InvalidInputException(problem)
         run_id = Conductor(ctx.outcomes).start_job(
             conn,
             ctx.clock(),
@@ -52,9 +56,7 @@ def get_job_run(ctx: ServiceContext, p: dict) -> dict:
         if not entity_store.exists(conn, "job", p["JobName"]):
             raise errors.EntityNotFoundException(f"Job {p['JobName']} not found.")
         view = node_view(_run(conn, p["JobName"], p["RunId"]))
-    if not p.get("PredecessorsIncluded"):
-        view.pop("PredecessorRuns", None)
-    return {"JobRun": view}
+    return {"JobRun": view}  # PredecessorRuns included: AWS shows the list (empty or not) either way
 
 
 @operation("GetJobRuns", read_only=True)

@@ -7,20 +7,29 @@ with a different one it is IdempotentParameterMismatchException.
 
 from glueprint.layouts.execute import LABELS
 from glueprint.layouts.schedule import schedule_problem
-from glueprint.orchestration import scheduler
+from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
-from glueprint.service import defaults
+from glueprint.service import defaults, rules
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
+from glueprint.store import crawler_schedules as crawler_schedule_store
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
+
+
+def not_found(kind: str, name: str) -> str:
+    """The text of EntityNotFoundException for a missing job, crawler, trigger or workflow
+    (AWS's for a crawler, as quoted from GetCrawler's answers)."""
+    if kind == "crawler":
+        return f"Crawler entry with name {name} does not exist"
+    return f"{LABELS[kind]} {name} not found."
 
 
 def _require(conn, kind: str, name: str) -> dict:
     doc = store.get(conn, kind, name)
     if doc is None:
-        raise errors.EntityNotFoundException(f"{LABELS[kind]} {name} not found.")
+        raise errors.EntityNotFoundException(not_found(kind, name))
     return doc
 
 
@@ -41,12 +50,25 @@ def _idempotent(conn, kind: str, name: str, request: dict) -> bool:
 
 
 def _check_schedule(schedule: str | None) -> None:
-    if schedule is not None and (problem := schedule_problem(schedule)):
+    if schedule is not None and (problem := schedule_problem(schedule) or rules.schedule_interval_problem(schedule)):
         raise errors.InvalidInputException(problem)
+
+
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise errors.InvalidInputException(problem)
+
+
+def _check_crawler(crawler: dict) -> None:
+    try:
+        crawl_config.check(crawler)
+    except crawl_config.InvalidCrawler as exc:
+        raise errors.InvalidInputException(str(exc)) from None
 
 
 @operation("CreateJob")
 def create_job(ctx: ServiceContext, p: dict) -> dict:
+    _refuse(rules.job_problem(p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         if not _idempotent(conn, "job", p["Name"], p):
@@ -57,6 +79,7 @@ def create_job(ctx: ServiceContext, p: dict) -> dict:
 @operation("UpdateJob")
 def update_job(ctx: ServiceContext, p: dict) -> dict:
     """JobUpdate replaces the whole definition; what it leaves out takes its default again."""
+    _refuse(rules.job_problem(p["JobUpdate"]))
     now = ctx.clock()
     with ctx.db.write() as conn:
         existing = _require(conn, "job", p["JobName"])
@@ -69,17 +92,22 @@ def update_job(ctx: ServiceContext, p: dict) -> dict:
 @operation("CreateCrawler")
 def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
+    _refuse(rules.crawler_problem(p))
     now = ctx.clock()
+    _check_crawler({**defaults.CRAWLER_DEFAULTS, **p})
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
-        store.add(conn, "crawler", p["Name"], defaults.crawler_doc(p, now), now)
+        doc = defaults.crawler_doc(p, now)
+        store.add(conn, "crawler", p["Name"], doc, now)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
 @operation("UpdateCrawler")
 def update_crawler(ctx: ServiceContext, p: dict) -> dict:
     _check_schedule(p.get("Schedule"))
+    _refuse(rules.crawler_problem(p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         existing = _require(conn, "crawler", p["Name"])
@@ -89,22 +117,20 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         doc = {**existing, **changes, "LastUpdated": now, "Version": existing.get("Version", 1) + 1}
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
+        _check_crawler(doc)
         store.replace(conn, "crawler", p["Name"], doc)
+        crawler_schedules.sync(conn, doc, now)
     return {}
 
 
 def _check_trigger(conn, p: dict) -> None:
-    kind = p.get("Type")
-    if kind == "SCHEDULED" and not p.get("Schedule"):
-        raise errors.InvalidInputException("Schedule is required for a SCHEDULED trigger.")
-    if kind == "CONDITIONAL" and not (p.get("Predicate") or {}).get("Conditions"):
-        raise errors.InvalidInputException("Predicate is required for a CONDITIONAL trigger.")
+    _refuse(rules.trigger_problem(p))
     _check_schedule(p.get("Schedule"))
     conditions = (p.get("Predicate") or {}).get("Conditions") or []
     for ref in (p.get("Actions") or []) + conditions:
         for key, entity in (("JobName", "job"), ("CrawlerName", "crawler")):
             if ref.get(key) and not store.exists(conn, entity, ref[key]):
-                raise errors.EntityNotFoundException(f"{LABELS[entity]} {ref[key]} not found.")
+                raise errors.EntityNotFoundException(not_found(entity, ref[key]))
 
 
 @operation("CreateTrigger")
@@ -193,12 +219,29 @@ def update_workflow(ctx: ServiceContext, p: dict) -> dict:
     return {"Name": p["Name"]}
 
 
+def before_delete(conn, kind: str, name: str) -> None:
+    """A running crawler cannot be deleted, as on AWS."""
+    if kind == "crawler" and (doc := store.get(conn, kind, name)) and doc.get("State", "READY") != "READY":
+        raise errors.CrawlerRunningException(f"Crawler with name {name} is running and cannot be deleted")
+
+
+def crawler_view(doc: dict, now: float) -> dict:
+    """CrawlElapsedTime (milliseconds) grows while a crawl runs; 0 otherwise."""
+    started = doc.get("_crawl_started")
+    if started is None or doc.get("State") == "READY":
+        return {**doc, "CrawlElapsedTime": 0}
+    return {**doc, "CrawlElapsedTime": max(0, int((now - started) * 1000))}
+
+
 def after_delete(conn, kind: str, name: str) -> None:
-    """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs,
+    """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs outside
+    workflow runs (AWS keeps workflow runs' history, their statistics and graphs unchanged),
     a workflow's runs."""
     if kind == "trigger":
         run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
-        run_store.remove_node_runs(conn, "job" if kind == "job" else "crawl", name)
+        run_store.remove_standalone_node_runs(conn, "job" if kind == "job" else "crawl", name)
+        if kind == "crawler":
+            crawler_schedule_store.drop(conn, name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)

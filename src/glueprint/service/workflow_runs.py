@@ -5,7 +5,7 @@ Starting a run fires its starting trigger at once; workers advance its job runs 
 
 from collections import Counter
 
-from ..orchestration.conductor import Conductor
+from ..orchestration.conductor import Conductor, run_triggers, workflow_not_found
 from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
@@ -50,16 +50,18 @@ def node_view(node: dict) -> dict:
 
 
 def run_graph(conn, run: dict, nodes: list[dict]) -> dict:
-    """The workflow's graph, each job and crawler node with its runs in this workflow run."""
-    shape = graph.build(conn, run["Name"])
+    """The graph the run follows (its triggers when it started), each job and crawler node with
+    its runs in this workflow run: a resumed run's copied nodes show their earlier runs."""
+    shape = graph.graph_of(run["Name"], run_triggers(conn, run))
+    copied = [run_id for entry in run.get("inherited") or [] if len(entry) > 3 for run_id in entry[3]]
     by_node: dict[tuple[str, str], list] = {}
-    for node in nodes:
+    for node in store.node_runs_by_ids(conn, copied) + nodes:
         by_node.setdefault(("JOB" if node["kind"] == "job" else "CRAWLER", node["name"]), []).append(node_view(node))
     for entry in shape["Nodes"]:
-        runs = by_node.get((entry["Type"], entry["Name"]), [])
-        if entry["Type"] == "JOB":
+        runs = by_node.get((entry["Type"], entry["Name"]))
+        if runs and entry["Type"] == "JOB":
             entry["JobDetails"] = {"JobRuns": runs}
-        elif entry["Type"] == "CRAWLER":
+        elif runs and entry["Type"] == "CRAWLER":
             entry["CrawlerDetails"] = {"Crawls": runs}
     return shape
 
@@ -89,7 +91,7 @@ def last_run(conn, workflow: str) -> dict | None:
 
 def _run(conn, name: str, run_id: str) -> dict:
     if entity_store.get(conn, "workflow", name) is None:
-        raise errors.EntityNotFoundException(f"Workflow with name {name} not found.")
+        raise errors.EntityNotFoundException(workflow_not_found(name))
     run = store.workflow_run(conn, run_id)
     if run is None or run["Name"] != name:
         raise errors.EntityNotFoundException(f"Workflow run {run_id} not found for workflow {name}.")
@@ -117,7 +119,7 @@ def get_workflow_runs(ctx: ServiceContext, p: dict) -> dict:
     position = ctx.tokens.position("GetWorkflowRuns", scope, p.get("NextToken"), types=(int,))
     with ctx.db.read() as conn:
         if entity_store.get(conn, "workflow", name) is None:
-            raise errors.EntityNotFoundException(f"Workflow with name {name} not found.")
+            raise errors.EntityNotFoundException(workflow_not_found(name))
         runs = store.workflow_run_page(conn, name, position[0] if position else None, limit + 1)
         result = {"Runs": [view(conn, r, p.get("IncludeGraph", False)) for r in runs[:limit]]}
     if len(runs) > limit:
@@ -153,10 +155,10 @@ def stop_workflow_run(ctx: ServiceContext, p: dict) -> dict:
 @operation("ResumeWorkflowRun")
 def resume_workflow_run(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
-        _run(conn, p["Name"], p["RunId"])
+        original = _run(conn, p["Name"], p["RunId"])
         ids = {
             n["UniqueId"]: ("job" if n["Type"] == "JOB" else "crawl", n["Name"])
-            for n in graph.build(conn, p["Name"])["Nodes"]
+            for n in graph.graph_of(p["Name"], run_triggers(conn, original))["Nodes"]
             if n["Type"] in ("JOB", "CRAWLER")
         }
         run_id, node_ids = Conductor(ctx.outcomes).resume(conn, ctx.clock(), p["Name"], p["RunId"], p["NodeIds"], ids)

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, delete, false, insert, not_, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, false, insert, not_, or_, select, update
 
 from .partition_filter import Compiler, Filter, Key
 from .schema import partition_indexes, partitions
@@ -64,6 +64,22 @@ def replace(conn: Connection, database: str, table: str, values: list[str], doc:
         values_key=values_key(new_values), partition_values=orjson.dumps(new_values).decode(), doc=orjson.dumps(doc).decode()
     )
     return conn.execute(query.values(**changed)).rowcount > 0
+
+
+def replace_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
+    """Store changed documents of existing partitions (their Values unchanged), in one statement."""
+    if docs:
+        query = update(partitions).where(*_where(database, table), partitions.c.values_key == bindparam("key"))
+        conn.execute(
+            query.values(doc=bindparam("new_doc")),
+            [{"key": values_key(d["Values"]), "new_doc": orjson.dumps(d).decode()} for d in docs],
+        )
+
+
+def remove_many(conn: Connection, database: str, table: str, values_list: list[list[str]]) -> None:
+    if values_list:
+        keys = [values_key(values) for values in values_list]
+        conn.execute(delete(partitions).where(*_where(database, table), partitions.c.values_key.in_(keys)))
 
 
 def upsert(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:

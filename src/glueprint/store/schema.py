@@ -192,3 +192,14 @@ partition_indexes = Table(
     Column("index_name", String(255), primary_key=True),
     Column("doc", Text, nullable=False),
 )
+
+# The next time each crawler with a SCHEDULED Schedule crawls. Apart from triggers' schedules:
+# crawler and trigger names are separate namespaces.
+crawler_schedules = Table(
+    "crawler_schedules",
+    metadata,
+    Column("crawler_name", String(255), primary_key=True),
+    Column("expression", Text, nullable=False),
+    Column("next_fire", Float, nullable=False),
+    Index("ix_crawler_schedules_next_fire", "next_fire"),
+)

@@ -4,15 +4,15 @@ conditions are the claim queries' own."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, bindparam, exists, select
+from sqlalchemy import Float, bindparam, exists, or_, select
 
-from . import blueprints, runs, workflow_runs
+from . import blueprints, crawler_schedules, runs, workflow_runs
 
 _NOW = bindparam("now", type_=Float)
 
 WAITING = select(
     exists().where(blueprints.check_waiting(_NOW)).label("checks"),
-    exists().where(workflow_runs.schedule_due(_NOW)).label("schedules"),
+    or_(exists().where(workflow_runs.schedule_due(_NOW)), exists().where(crawler_schedules.due(_NOW))).label("schedules"),
     exists().where(workflow_runs.claimable(_NOW)).label("nodes"),
     exists().where(runs.claimable(_NOW)).label("runs"),
 )

@@ -134,6 +134,13 @@ def node_runs_of_workflow_run(conn: Connection, workflow_run_id: str) -> list[di
     return [_node(row) for row in conn.execute(query)]
 
 
+_BY_IDS = select(node_runs).where(node_runs.c.run_id.in_(bindparam("ids", expanding=True))).order_by(node_runs.c.seq)
+
+
+def node_runs_by_ids(conn: Connection, run_ids: list[str]) -> list[dict]:
+    return [_node(row) for row in conn.execute(_BY_IDS, {"ids": run_ids})] if run_ids else []
+
+
 def open_node_runs(conn: Connection, kind: str, name: str) -> list[dict]:
     query = select(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.state.in_(OPEN_NODE_STATES))
     return [_node(row) for row in conn.execute(query)]
@@ -157,8 +164,11 @@ def node_run_page(conn: Connection, kind: str, name: str, before_seq: int | None
     return [_node(row) for row in conn.execute(query.order_by(node_runs.c.seq.desc()).limit(limit))]
 
 
-def remove_node_runs(conn: Connection, kind: str, name: str) -> None:
-    conn.execute(delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name))
+def remove_standalone_node_runs(conn: Connection, kind: str, name: str) -> None:
+    """A deleted job's or crawler's runs outside workflow runs; those in workflow runs stay,
+    part of their runs' history."""
+    query = delete(node_runs).where(node_runs.c.kind == kind, node_runs.c.name == name, node_runs.c.workflow_run_id.is_(None))
+    conn.execute(query)
 
 
 def claimable(now):

@@ -1,0 +1,187 @@
+"""What Glue refuses in job, trigger and crawler definitions beyond the model's shapes, and
+what it fills in on a job, as AWS does (on both backends)."""
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import ROLE, snapshot
+
+SPARK = {"Name": "glueetl", "ScriptLocation": "s3://scripts/etl.py"}
+SHELL = {"Name": "pythonshell", "ScriptLocation": "s3://scripts/shell.py"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def refused(call, **kwargs) -> dict:
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return err.value.response["Error"]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"Command": SPARK, "MaxCapacity": 10.0, "WorkerType": "G.1X", "NumberOfWorkers": 2}, "do not set Max Capacity"),
+        (
+            {"Command": SHELL, "WorkerType": "G.1X", "NumberOfWorkers": 2},
+            "Worker Type is not supported for Job Command pythonshell",
+        ),
+        ({"Command": SPARK, "WorkerType": "G.1X"}, "set both Worker Type and Number of Workers"),
+        ({"Command": SPARK, "NumberOfWorkers": 2}, "set both Worker Type and Number of Workers"),
+        ({"Command": SPARK, "Timeout": 10081}, "10080"),
+        ({"Command": {"Name": "spark", "ScriptLocation": "s3://s/x.py"}}, "glueetl, pythonshell, gluestreaming, glueray"),
+        ({"Command": SPARK, "AllocatedCapacity": 10, "MaxCapacity": 10.0}, "only Allocated Capacity or Max Capacity"),
+    ],
+    ids=[
+        "max-capacity-with-worker-type",
+        "worker-type-on-pythonshell",
+        "worker-type-alone",
+        "workers-alone",
+        "timeout-over-7-days",
+        "unknown-command",
+        "allocated-with-max-capacity",
+    ],
+)
+def test_create_job_refuses_what_glue_refuses_and_changes_nothing(server, glue, extra, message):
+    before = snapshot(server)
+    error = refused(glue.create_job, Name=unique("job"), Role=ROLE, **extra)
+    assert error["Code"] == "InvalidInputException" and message in error["Message"], error
+    assert snapshot(server) == before
+
+
+def test_update_job_applies_the_same_rules_to_its_job_update(glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    update = {"Role": ROLE, "Command": SPARK, "WorkerType": "G.1X", "NumberOfWorkers": 2, "MaxCapacity": 2.0}
+    assert refused(glue.update_job, JobName=job, JobUpdate=update)["Code"] == "InvalidInputException"
+    assert "WorkerType" not in glue.get_job(JobName=job)["Job"]
+
+
+def test_get_job_shows_capacity_as_aws_fills_it(glue):
+    fleet, spark, shell = unique("fleet"), unique("spark"), unique("shell")
+    glue.create_job(Name=fleet, Role=ROLE, Command=SPARK, WorkerType="G.2X", NumberOfWorkers=5)
+    glue.create_job(Name=spark, Role=ROLE, Command=SPARK)
+    glue.create_job(Name=shell, Role=ROLE, Command=SHELL)
+    jobs = {name: glue.get_job(JobName=name)["Job"] for name in (fleet, spark, shell)}
+    assert (jobs[fleet]["MaxCapacity"], jobs[fleet]["AllocatedCapacity"]) == (10.0, 10)  # 5 workers of 2 DPUs
+    assert (jobs[spark]["MaxCapacity"], jobs[spark]["AllocatedCapacity"]) == (10.0, 10)  # the documented default
+    assert (jobs[shell]["MaxCapacity"], jobs[shell]["AllocatedCapacity"]) == (0.0625, 0)
+
+
+def test_python_shell_jobs_run_on_their_own_glue_version_with_the_2880_minute_timeout(glue):
+    old, new = unique("shell36"), unique("shell39")
+    glue.create_job(Name=old, Role=ROLE, Command=SHELL)
+    glue.create_job(Name=new, Role=ROLE, Command={**SHELL, "PythonVersion": "3.9"})
+    assert {k: glue.get_job(JobName=old)["Job"][k] for k in ("GlueVersion", "Timeout")} == {"GlueVersion": "1.0", "Timeout": 2880}
+    assert {k: glue.get_job(JobName=new)["Job"][k] for k in ("GlueVersion", "Timeout")} == {"GlueVersion": "3.0", "Timeout": 2880}
+
+
+def test_streaming_jobs_get_no_default_timeout(glue):
+    job = unique("stream")
+    glue.create_job(Name=job, Role=ROLE, Command={"Name": "gluestreaming", "ScriptLocation": "s3://s/stream.py"})
+    assert "Timeout" not in glue.get_job(JobName=job)["Job"]
+
+
+def conditional(name: str, conditions: list[dict], **extra) -> dict:
+    return {"Name": name, "Type": "CONDITIONAL", "Predicate": {"Conditions": conditions, **extra}, "Actions": [{"JobName": name}]}
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ({"JobName": "{job}", "State": "SUCCEEDED"}, "Logical operator cannot be null or empty"),
+        (
+            {"JobName": "{job}", "LogicalOperator": "EQUALS"},
+            "State cannot be null or empty, choose from one of the following job state: [SUCCEEDED, STOPPED, FAILED, TIMEOUT]",
+        ),
+        (
+            {"CrawlerName": "{crawler}", "LogicalOperator": "EQUALS", "State": "SUCCEEDED"},
+            "State cannot be null or empty, choose from one of the following crawler state: [SUCCEEDED, FAILED, CANCELLED]",
+        ),
+        ({"JobName": "{job}", "LogicalOperator": "EQUALS", "State": "RUNNING"}, "choose from one of the following job state"),
+        (
+            {"CrawlerName": "{crawler}", "LogicalOperator": "EQUALS", "CrawlState": "RUNNING"},
+            "choose from one of the following crawler state",
+        ),
+    ],
+    ids=[
+        "no-logical-operator",
+        "job-without-state",
+        "crawler-without-crawl-state",
+        "job-state-not-listenable",
+        "crawl-state-not-listenable",
+    ],
+)
+def test_trigger_conditions_need_an_operator_and_a_state_a_trigger_can_listen_for(server, glue, condition, message):
+    job, crawler = unique("job"), unique("crawler")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    glue.create_crawler(Name=crawler, Role=ROLE, Targets={"S3Targets": [{"Path": "s3://lake/a/"}]})
+    filled = {k: v.format(job=job, crawler=crawler) for k, v in condition.items()}
+    before = snapshot(server)
+    error = refused(glue.create_trigger, **{**conditional(job, [filled]), "Name": unique("t")})
+    assert error["Code"] == "InvalidInputException" and message in error["Message"], error
+    assert snapshot(server) == before
+
+
+def test_a_trigger_with_two_conditions_needs_its_logical(glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    conditions = [{"JobName": job, "LogicalOperator": "EQUALS", "State": s} for s in ("FAILED", "TIMEOUT")]
+    assert (
+        refused(glue.create_trigger, **conditional(unique("t"), conditions) | {"Actions": [{"JobName": job}]})["Code"]
+        == "InvalidInputException"
+    )
+    glue.create_trigger(**conditional(unique("t"), conditions, Logical="ANY") | {"Actions": [{"JobName": job}]})
+
+
+def test_trigger_actions_hold_at_most_two_crawlers(glue):
+    crawlers = [unique("crawler") for _ in range(3)]
+    for crawler in crawlers:
+        glue.create_crawler(Name=crawler, Role=ROLE, Targets={"S3Targets": [{"Path": "s3://lake/a/"}]})
+    actions = [{"CrawlerName": c} for c in crawlers]
+    error = refused(glue.create_trigger, Name=unique("t"), Type="ON_DEMAND", Actions=actions)
+    assert error["Code"] == "InvalidInputException" and error["Message"] == "Actions cannot contain more than two crawlers"
+    glue.create_trigger(Name=unique("t"), Type="ON_DEMAND", Actions=actions[:2])
+
+
+def test_start_on_creation_is_not_supported_for_on_demand_triggers(glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    error = refused(glue.create_trigger, Name=unique("t"), Type="ON_DEMAND", StartOnCreation=True, Actions=[{"JobName": job}])
+    assert error["Code"] == "InvalidInputException"
+
+
+def test_a_crawler_table_prefix_is_at_most_64_characters(glue):
+    targets = {"S3Targets": [{"Path": "s3://lake/a/"}]}
+    error = refused(glue.create_crawler, Name=unique("c"), Role=ROLE, Targets=targets, TablePrefix="p" * 65)
+    assert error["Code"] == "InvalidInputException" and "64" in error["Message"]
+    glue.create_crawler(Name=unique("c"), Role=ROLE, Targets=targets, TablePrefix="p" * 64)
+
+
+def test_schedules_fire_at_most_every_5_minutes(glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK)
+    for fast in ("cron(* * * * ? *)", "cron(0/4 * * * ? *)", "cron(0,58 * * * ? *)"):
+        error = refused(glue.create_trigger, Name=unique("t"), Type="SCHEDULED", Schedule=fast, Actions=[{"JobName": job}])
+        assert error["Code"] == "InvalidInputException" and "every 5 minutes" in error["Message"], fast
+    glue.create_trigger(Name=unique("t"), Type="SCHEDULED", Schedule="cron(0/5 * * * ? *)", Actions=[{"JobName": job}])
+    targets = {"S3Targets": [{"Path": "s3://lake/a/"}]}
+    assert refused(glue.create_crawler, Name=unique("c"), Role=ROLE, Targets=targets, Schedule="cron(* * * * ? *)")
+
+
+def test_start_job_run_refuses_what_glue_refuses_in_its_options(server, glue):
+    spark, shell = unique("spark"), unique("shell")
+    glue.create_job(Name=spark, Role=ROLE, Command=SPARK)
+    glue.create_job(Name=shell, Role=ROLE, Command=SHELL)
+    before = snapshot(server)
+    for job, options in (
+        (shell, {"WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"MaxCapacity": 2.0, "WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"Timeout": 10081}),
+    ):
+        assert refused(glue.start_job_run, JobName=job, **options)["Code"] == "InvalidInputException", options
+    assert snapshot(server) == before
