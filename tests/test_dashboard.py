@@ -359,11 +359,12 @@ def test_the_catalog_shows_databases_tables_columns_partition_keys_and_partition
     assert [partitions.nth(i).inner_text().split("\t")[:2] for i in (1, 2)] == [["2024", "01"], ["2024", "02"]]
 
 
-def test_a_crawler_page_links_its_database(site, estate, page):
+def test_a_crawler_page_lists_its_crawls_and_links_its_database(site, estate, page):
     server, glue, *_ = site
     crawler = next(n for n in glue.list_crawlers()["CrawlerNames"] if n.startswith("lake_"))
     page.goto(f"{server.url}/ui/crawlers/{crawler}")
     assert "SUCCEEDED" in page.locator("#crawler").inner_text()
+    assert "COMPLETED" in page.locator("#crawls tr").nth(1).inner_text()  # a crawl's history says COMPLETED
     assert (
         page.locator("#crawler").get_by_role("link", name="crawl_chain_db").get_attribute("href") == "/ui/catalog/crawl_chain_db"
     )

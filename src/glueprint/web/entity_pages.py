@@ -1,4 +1,4 @@
-"""A job with its runs, and a crawler with its last crawl: what a graph node links to."""
+"""A job with its runs, and a crawler with its crawls: what a graph node links to."""
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -28,10 +28,14 @@ def routes(ctx) -> list[Route]:
     def crawler_page(request: Request) -> HTMLResponse:
         crawler = call(ctx, "GetCrawler", Name=request.path_params["name"])["Crawler"]
         metrics = call(ctx, "GetCrawlerMetrics", CrawlerNameList=[crawler["Name"]]).get("CrawlerMetricsList", [])
+        found = call(ctx, "ListCrawls", **paged(request, CrawlerName=crawler["Name"], MaxResults=PAGE))
         return page(
             "crawler.html",
             crawler=crawler,
             metrics=metrics[0] if metrics else {},
+            crawls=found.get("Crawls", []),
+            token=request.query_params.get("token"),
+            next_token=found.get("NextToken"),
             refresh=crawler.get("State") in ("RUNNING", "STOPPING"),
         )
 
