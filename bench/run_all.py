@@ -22,6 +22,7 @@ FULL = {
     "fixture_cost.py": [],
     "start_time.py": [],
     "crawl_scale.py": [],
+    "s3_throughput.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -35,6 +36,7 @@ SMOKE = {
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
     "crawl_scale.py": ["--sizes", "20,200"],
+    "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
 }
 
 

@@ -42,8 +42,10 @@ def first_answer(args: list[str], port: int) -> float:
 
 def glueprint(db: str) -> float:
     port = free_port()
+    # Its own S3 on any free port, over a folder beside the database.
+    s3 = ["--s3-port", "0", "--archive-root", db.removeprefix("sqlite:///") + ".s3"]
     return first_answer(
-        [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", db, "--log-level", "warning"], port
+        [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", db, "--log-level", "warning", *s3], port
     )
 
 

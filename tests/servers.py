@@ -81,15 +81,28 @@ def stop_all(processes: list[Process], timeout: float = 15) -> None:
 
 
 def glueprint_server(db_url: str, tmp: Path, *extra: str, port: int | None = None) -> Process:
+    """A server; unless extra names an S3, its own S3 listens on a free port (.s3_url), over a
+    folder of tmp unless extra gives --archive-root (never the user's data directory)."""
     port = port or free_port()
     args = [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", db_url, "--log-level", "warning", *extra]
-    return Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", _child_env())
+    s3_url = None
+    if "--s3-endpoint-url" not in extra and "--s3-port" not in extra:
+        s3_port = free_port()
+        args += ["--s3-port", str(s3_port)]
+        if "--archive-root" not in extra:
+            args += ["--archive-root", str(tmp / f"s3-{port}")]
+        s3_url = f"http://127.0.0.1:{s3_port}"
+    process = Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", _child_env())
+    process.s3_url = s3_url
+    return process
 
 
 def _child_env() -> dict:
-    # A developer's own AWS settings must not leak in; the S3 test server takes any keys.
+    # A developer's own AWS settings must not leak in; the S3 test server takes any keys, and
+    # glueprint signs its requests to an external S3 with its own settings' keys only.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    env.update(GLUEPRINT_S3_ACCESS_KEY="testing", GLUEPRINT_S3_SECRET_KEY="testing")
     return env
 
 

@@ -61,7 +61,7 @@ def test_every_option_of_every_command_names_its_environment_variable():
     ],
 )
 def test_database_mistakes_are_two_lines_and_exit_1(db, expected):
-    result = run_cli("serve", "--db", db, "--port", str(free_port()))
+    result = run_cli("serve", "--db", db, "--port", str(free_port()), "--s3-port", "0")
     assert result.returncode == 1
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2 and "serving" not in result.stdout
@@ -78,7 +78,7 @@ def test_a_busy_port_is_said_before_any_banner(tmp_path):
 
 
 def test_debug_shows_the_traceback():
-    result = run_cli("--debug", "serve", "--db", "sqlite:////proc/no/such/dir/x.db", "--port", str(free_port()))
+    result = run_cli("--debug", "serve", "--db", "sqlite:////proc/no/such/dir/x.db", "--port", str(free_port()), "--s3-port", "0")
     assert result.returncode == 1 and "Traceback" in result.stderr
 
 
@@ -103,7 +103,7 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
     log = server.log.read_text()
     assert log.count("migrating the database from revision (empty) to") == 1 and "alembic" not in log
     assert "dashboard: " + server.url + "/ui" in log
-    assert "blueprint broken is FAILED: Unable to access object at location s3://nowhere/broken.zip: no file" in log
+    assert "blueprint broken is FAILED: Unable to access object at location s3://nowhere/broken.zip: NoSuchKey (no file" in log
     assert f"run {run_id} of blueprint boom failed: Unknown error executing layout generator function ValueError: boom" in log
     assert '"POST / HTTP/1.1" 200' in log
     server.start()

@@ -354,6 +354,16 @@ def test_without_merge_new_columns_an_update_replaces_the_schema(glue, lake):
     assert glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]["TablesUpdated"] == 1
 
 
+def test_a_crawl_that_changes_a_table_archives_its_earlier_version_as_update_table_does(glue, lake):
+    lake.put({"t/a.csv": csv("id,name", "1,ann", "2,bob")})
+    name, crawler = crawl(glue, lake, ["t"])
+    lake.put({"t/a.csv": csv("id,score", "x1,2.5", "x2,3.5")})
+    recrawl(glue, name)
+    versions = glue.get_table_versions(DatabaseName=crawler["DatabaseName"], TableName="t")["TableVersions"]
+    assert [v["VersionId"] for v in versions] == ["1", "0"]
+    assert columns(versions[1]["Table"]) == {"id": "bigint", "name": "string"}
+
+
 def test_delete_from_database_drops_partitions_whose_folders_are_gone_and_updates_the_rest(glue, server, lake):
     lake.put({"s/day=1/a.csv": SALES, "s/day=2/a.csv": SALES, "s/day=3/a.csv": SALES})
     policy = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DELETE_FROM_DATABASE"}

@@ -1,6 +1,9 @@
 """The ASGI application: the Glue endpoint, plus the engine's workers for its lifetime."""
 
 import contextlib
+import dataclasses
+import hashlib
+import secrets
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -9,10 +12,14 @@ from starlette.routing import Route
 
 from glueprint import __version__
 from glueprint.config import Settings
-from glueprint.layouts.archive import ArchiveSource
+from glueprint.layouts.archive import EXAMPLES_BUCKET, ArchiveSource
 from glueprint.orchestration.outcomes import Outcomes
+from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.protocol.dispatch import Dispatcher, GlueEndpoint
 from glueprint.protocol.sigv4 import Verifier
+from glueprint.s3.app import S3App
+from glueprint.s3.errors import S3Error
+from glueprint.s3.storage import ObjectStore
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
 from glueprint.store.db import Database, open_database
@@ -21,24 +28,73 @@ from glueprint.web.routes import routes as web_routes
 from glueprint.workers import WorkerPool
 
 
-def build_context(settings: Settings, db: Database, **extra) -> ServiceContext:
-    archives = ArchiveSource(settings.s3_endpoint_url, settings.archive_root, settings.region)
+def s3_keys(settings: Settings) -> tuple[str, str] | None:
+    """The keys glueprint signs its own S3 requests with: its settings' (for an external S3
+    unsigned without them), or for its own S3 a pair made for this process."""
+    if settings.s3_access_key and settings.s3_secret_key:
+        return settings.s3_access_key, settings.s3_secret_key
+    return ("glueprint-internal", secrets.token_hex(20)) if settings.builtin_s3 else None
+
+
+def build_context(settings: Settings, db: Database, archives: ArchiveSource | None = None, **extra) -> ServiceContext:
+    if archives is None:
+        folder = settings.s3_root if settings.builtin_s3 else None
+        archives = ArchiveSource(settings.s3_url, folder, settings.region, s3_keys(settings))
     outcomes = Outcomes(settings.outcomes, settings.simulated_seconds)
     return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id, outcomes=outcomes, **extra)
 
 
+def seed_examples(store: ObjectStore) -> None:
+    """s3://glueprint-examples: each example blueprint as <name>.zip, and its files under <name>/."""
+    store.create_bucket(EXAMPLES_BUCKET)
+    for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "blueprint.cfg").is_file()):
+        objects = {f"{folder.name}.zip": zip_folder(folder)}
+        objects |= {f"{folder.name}/{f.relative_to(folder).as_posix()}": f.read_bytes() for f in folder.rglob("*.py")}
+        objects[f"{folder.name}/blueprint.cfg"] = (folder / "blueprint.cfg").read_bytes()
+        for key, data in objects.items():
+            try:
+                if store.stat(EXAMPLES_BUCKET, key).etag == hashlib.md5(data, usedforsecurity=False).hexdigest():
+                    continue  # unchanged since the last start: no write, no fsync
+            except S3Error:
+                pass
+            writer = store.writer()
+            writer.write(data)
+            store.commit(
+                writer, EXAMPLES_BUCKET, key, {"content-type": "application/zip" if key.endswith(".zip") else "text/plain"}, {}
+            )
+
+
 def create_app(settings: Settings, verifier: Verifier | None = None):
+    """The Glue endpoint and dashboard on settings.port and, unless an external S3 is
+    configured, glueprint's own S3 on settings.s3_port: one app, told apart by the port a
+    request came in on."""
     db = open_database(settings.db_url)
     ctx = build_context(settings, db)
+    s3 = None
+    if settings.builtin_s3:
+        store = ObjectStore(settings.s3_root)
+        seed_examples(store)
+        s3_verifier = None
+        if verifier is not None:  # the same keys as the Glue side, and glueprint's own
+            s3_verifier = dataclasses.replace(verifier, secrets=verifier.secrets | dict([ctx.archives.keys]))
+        s3 = S3App(store, settings.region, s3_verifier)
     if verifier is not None:
         verifier.resolve = run_credentials.resolver(ctx)  # layouts sign with their run's own key
+        if s3 is not None and s3.verifier is not None:
+            s3.verifier.resolve = verifier.resolve
     pool = WorkerPool(ctx, settings) if settings.workers > 0 else None
     if pool is not None:
         ctx.on_work_added = pool.wake
 
     async def about(_: Request) -> JSONResponse:
         return JSONResponse(
-            {"service": "glueprint", "version": __version__, "endpoint": "POST / (AWS JSON 1.1)", "dashboard": "/ui"}
+            {
+                "service": "glueprint",
+                "version": __version__,
+                "endpoint": "POST / (AWS JSON 1.1)",
+                "dashboard": "/ui",
+                "s3": settings.s3_url,
+            }
         )
 
     @contextlib.asynccontextmanager
@@ -58,8 +114,10 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
 
     async def app(scope, receive, send):
+        if s3 is not None and scope["type"] == "http" and scope["server"] and scope["server"][1] == settings.s3_port:
+            await s3(scope, receive, send)
         # The Glue API is the hot path: it skips Starlette's routing and request objects.
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+        elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
             await glue(scope, receive, send)
         else:
             await site(scope, receive, send)

@@ -60,13 +60,23 @@ def _engine_options(fn):
         option(
             "--s3-endpoint-url",
             default=None,
-            help="S3 endpoint for blueprint archives and layout scripts' S3 calls (else the standard AWS settings).",
+            help="An external S3 (MinIO, moto, AWS) for archives, scripts, crawls and scripts' own S3 calls, "
+            "instead of glueprint's own S3.",
         ),
+        option(
+            "--s3-port",
+            default=4598,
+            show_default=True,
+            type=click.IntRange(min=0, max=65535),
+            help="Port of glueprint's own S3 (serve: 0 takes any free one); unused with --s3-endpoint-url.",
+        ),
+        option("--s3-access-key", default=None, help="Access key id glueprint signs its requests to --s3-endpoint-url with."),
+        option("--s3-secret-key", default=None, help="Its secret key (without a key pair, requests go unsigned)."),
         option(
             "--archive-root",
             type=click.Path(file_okay=False),
             default=None,
-            help="Read s3://bucket/key from DIR/bucket/key on disk instead of S3.",
+            help="The folder glueprint's own S3 serves: s3://bucket/key is DIR/bucket/key. [default: s3/ in the user data directory]",
         ),
         option("--region", default="us-east-1", show_default=True, help="Region reported to layout scripts."),
         option("--account-id", default="123456789012", show_default=True, help="Account id reported to layout scripts."),
@@ -139,7 +149,7 @@ def main(ctx, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _listening_socket(host: str, port: int, option_name: str = "--port") -> socket.socket:
     """The server's socket, bound before anything is announced: a busy port is said plainly."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets that say TCP.
@@ -151,7 +161,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise CliError(
-                f"port {port} on {host} is already in use (another glueprint?)\nstop what holds it, or pass --port"
+                f"port {port} on {host} is already in use (another glueprint?)\nstop what holds it, or pass {option_name}"
             ) from None
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}\nchoose another --host or --port") from None
     sock.set_inheritable(True)
@@ -197,12 +207,21 @@ def serve(auth, access_key, secret_key, credentials_file, access_log, **values) 
             verifier = Verifier.from_sources(access_key, secret_key, credentials_file)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
-    sock = _listening_socket(settings.host, settings.port)
+    if bool(settings.s3_access_key) != bool(settings.s3_secret_key):
+        raise click.UsageError("--s3-access-key and --s3-secret-key go together")
+    sockets = [_listening_socket(settings.host, settings.port)]
+    if settings.builtin_s3:
+        sockets.append(_listening_socket(settings.host, settings.s3_port, "--s3-port"))
+        settings.s3_port = sockets[1].getsockname()[1]
     app = create_app(settings, verifier=verifier)
     mode = "SigV4 required" if verifier else "no authentication"
     click.echo(f"glueprint {__version__} serving the AWS Glue API at {settings.endpoint_url} ({mode})")
+    if settings.builtin_s3:
+        click.echo(f"S3 API: {settings.s3_url} · buckets in {settings.s3_root}")
+    else:
+        click.echo(f"S3: {settings.s3_url} (external)")
     click.echo(f"dashboard: {settings.endpoint_url}/ui · database: {_shown(settings.db_url)}")
-    _serve(app, sock, values["log_level"], access_log)
+    _serve(app, sockets, values["log_level"], access_log)
 
 
 def _shown(db_url: str) -> str:
@@ -263,11 +282,11 @@ def _stopped(signum, _frame) -> None:
     raise SystemExit(0)
 
 
-def _serve(app, sock: socket.socket, log_level: str, access_log: bool) -> None:
+def _serve(app, sockets: list[socket.socket], log_level: str, access_log: bool) -> None:
     # uvicorn takes SIGINT/SIGTERM for a graceful shutdown (finish requests, stop workers),
     # then re-raises the signal to the handlers it found: ours end the process with status 0.
     signal.signal(signal.SIGTERM, _stopped)
     signal.signal(signal.SIGINT, _stopped)
     # httptools and uvloop (dependencies): about five times h11's requests per second here.
     config = uvicorn.Config(app, log_level=log_level, access_log=access_log, http="httptools", loop="uvloop")
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(config).run(sockets=sockets)

@@ -12,13 +12,22 @@ def default_db_url() -> str:
     return f"sqlite:///{Path(platformdirs.user_data_dir('glueprint')) / 'glueprint.db'}"
 
 
+def default_s3_root() -> str:
+    return str(Path(platformdirs.user_data_dir("glueprint")) / "s3")
+
+
 @dataclass
 class Settings:
     db_url: str
     host: str = "127.0.0.1"
     port: int = 4599
+    # An external S3 (MinIO, moto, AWS itself) and the keys glueprint signs its requests with;
+    # without one, glueprint serves its own S3 on s3_port over the folder archive_root.
     s3_endpoint_url: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
     archive_root: str | None = None
+    s3_port: int = 4598
     region: str = "us-east-1"
     account_id: str = "123456789012"
     workers: int = 2
@@ -38,5 +47,22 @@ class Settings:
 
     @property
     def endpoint_url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return self.api_url or f"http://{host}:{self.port}"
+        return self.api_url or f"http://{self._reachable_host}:{self.port}"
+
+    @property
+    def _reachable_host(self) -> str:
+        return "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+
+    @property
+    def builtin_s3(self) -> bool:
+        return self.s3_endpoint_url is None
+
+    @property
+    def s3_url(self) -> str:
+        """Where every S3 call goes: the external endpoint, or glueprint's own."""
+        return self.s3_endpoint_url or f"http://{self._reachable_host}:{self.s3_port}"
+
+    @property
+    def s3_root(self) -> str:
+        """The folder glueprint's own S3 serves: each folder in it is a bucket."""
+        return self.archive_root or default_s3_root()

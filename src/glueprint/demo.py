@@ -55,11 +55,17 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     for name in examples.names():
         (archives / f"{name}.zip").write_bytes(zip_folder(examples.path(name)))
     port = port or _free_port()
+    # Its own S3 serves the archives folder, on a port of its own.
+    sockets = [socket.create_server(("127.0.0.1", p)) for p in (port, 0)]
     settings = Settings(
-        db_url=f"sqlite:///{work / 'demo.db'}", port=port, archive_root=str(work / "archives"), simulated_seconds=0.2
+        db_url=f"sqlite:///{work / 'demo.db'}",
+        port=port,
+        s3_port=sockets[1].getsockname()[1],
+        archive_root=str(work / "archives"),
+        simulated_seconds=0.2,
     )
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     try:
         while not server.started:
@@ -70,6 +76,8 @@ def run_demo(port: int | None, keep_serving: bool, console: Console) -> list[dic
     finally:
         server.should_exit = True
         thread.join(30)
+        for sock in sockets:
+            sock.close()
         tempfile.tempdir = saved_tempdir
         shutil.rmtree(work, ignore_errors=True)
 

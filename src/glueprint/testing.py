@@ -34,6 +34,7 @@ from botocore.parsers import create_parser
 
 from glueprint.app import build_context
 from glueprint.config import Settings
+from glueprint.layouts.archive import ArchiveSource
 from glueprint.orchestration.outcomes import as_rules
 from glueprint.protocol.dispatch import Dispatcher
 from glueprint.sandbox.inprocess import InProcessLayouts
@@ -67,6 +68,12 @@ def _migrated_template() -> Path:
     db.token_key()  # made here once, so a mock's start only reads it
     db.dispose()
     return folder / "template.db"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. moto's mock_aws)
@@ -129,7 +136,12 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         )
         shutil.copyfile(_migrated_template(), self._dir / "glue.db")  # migrating anew costs ~100 ms
         self.db = Database(settings.db_url)
-        ctx = build_context(settings, self.db, **({"clock": self.clock} if self.clock else {}))
+        # S3 is AWS's endpoint with fake keys, which only moto's mock_aws answers in-process;
+        # never the credentials of this machine's environment.
+        archives = ArchiveSource(
+            None, self.archive_root, self.region, (FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"])
+        )
+        ctx = build_context(settings, self.db, archives, **({"clock": self.clock} if self.clock else {}))
         self.dispatcher = Dispatcher(ctx)
         self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
         ctx.on_work_added = self.pool.wake
@@ -170,22 +182,36 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
 
 
 class LocalServer:
-    """A real glueprint server in a child process, on a free port, with its own SQLite file and
-    archive folder (``s3://bucket/key`` is read from ``<folder>/archives/bucket/key``)."""
+    """A real glueprint server in a child process, on free ports, with its own SQLite file and
+    its own S3, whose buckets are the folders of ``<folder>/archives``; or, given
+    ``s3_endpoint_url`` (and its keys), an external S3 instead."""
 
-    def __init__(self, folder: Path):
+    def __init__(
+        self,
+        folder: Path,
+        s3_endpoint_url: str | None = None,
+        s3_access_key: str | None = None,
+        s3_secret_key: str | None = None,
+    ):
         self.folder = Path(folder)
         self.archives = self.folder / "archives"
         self.archives.mkdir(parents=True, exist_ok=True)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.s3_port = None if s3_endpoint_url else _free_port()
+        self.s3_url = s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"
+        self._s3_keys = (s3_access_key or "test", s3_secret_key or "test")
+        self._s3_options = (
+            ["--s3-endpoint-url", s3_endpoint_url]
+            + (["--s3-access-key", s3_access_key, "--s3-secret-key", s3_secret_key] if s3_access_key else [])
+            if s3_endpoint_url
+            else ["--archive-root", str(self.archives), "--s3-port", str(self.s3_port)]
+        )
         self._proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> "LocalServer":
         args = [sys.executable, "-m", "glueprint", "serve", "--port", str(self.port), "--log-level", "warning"]
-        args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", "--archive-root", str(self.archives)]
+        args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", *self._s3_options]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
         with open(self.folder / "server.log", "ab") as log:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -205,12 +231,26 @@ class LocalServer:
             "glue", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
         )
 
-    def put_archive(self, data: bytes, key: str = "blueprints/blueprint.zip") -> str:
-        """Store a blueprint archive where the server reads it; its s3:// location."""
-        path = self.archives / "local" / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return f"s3://local/{key}"
+    def s3_client(self):
+        """A boto3 S3 client for the server's S3 (its own, or the external one it was given)."""
+        access_key, secret_key = self._s3_keys
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=self.s3_url,
+            region_name="us-east-1",
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+        )
+
+    def put_archive(self, data: bytes, key: str = "blueprints/blueprint.zip", bucket: str = "local") -> str:
+        """Store a blueprint archive (or any object) in the server's S3; its s3:// location."""
+        s3 = self.s3_client()
+        try:
+            s3.create_bucket(Bucket=bucket)
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+        return f"s3://{bucket}/{key}"
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

@@ -47,7 +47,7 @@ class WorkerPool:
         # On stop, runs in progress may finish: at most a layout's timeout plus entity writes.
         self.drain_s = settings.run_timeout + 10
         if layouts is None:
-            urls = {"glue": settings.endpoint_url} | ({"s3": settings.s3_endpoint_url} if settings.s3_endpoint_url else {})
+            urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
         self.executor = Executor(ctx, layouts)

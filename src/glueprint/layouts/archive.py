@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import orjson
+from botocore import UNSIGNED
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -40,12 +41,26 @@ class Definition:
 
 
 class ArchiveSource:
-    """Reads ``s3://bucket/key`` from S3, or from ``<archive_root>/bucket/key`` when one is set."""
+    """Reads ``s3://bucket/key``, and makes the S3 client crawls read their targets with.
 
-    def __init__(self, s3_endpoint_url: str | None = None, archive_root: str | None = None, region: str = "us-east-1"):
+    With glueprint's own S3 (``folder`` set), objects are read from the folder it serves,
+    ``<folder>/bucket/key``, the same files its S3 API answers with; otherwise from the S3
+    endpoint (None: AWS's own, where only an in-process mock such as moto's answers). Requests
+    are signed with the given keys, never with whatever AWS credentials the server's
+    environment holds; no keys: unsigned.
+    """
+
+    def __init__(
+        self,
+        s3_endpoint_url: str | None = None,
+        folder: str | None = None,
+        region: str = "us-east-1",
+        keys: tuple[str, str] | None = None,
+    ):
         self.s3_endpoint_url = s3_endpoint_url
-        self.archive_root = Path(archive_root) if archive_root else None
+        self.folder = Path(folder) if folder else None
         self.region = region
+        self.keys = keys
 
     def fetch(self, location: str) -> bytes:
         """A blueprint archive, at most 1 MB."""
@@ -60,17 +75,17 @@ class ArchiveSource:
         if not match:
             raise ArchiveError(invalid.format(location))
         bucket, key = match.groups()
-        if bucket == EXAMPLES_BUCKET:
-            return example(location, key)
-        if self.archive_root is not None:
+        if self.folder is not None:
             return self._read_file(location, bucket, key, check_size)
+        if bucket == EXAMPLES_BUCKET:  # an external S3 does not hold glueprint's examples
+            return example(location, key)
         return self._read_s3(location, bucket, key, check_size)
 
     def _read_file(self, location: str, bucket: str, key: str, check_size) -> bytes:
-        root = self.archive_root.resolve()
+        root = self.folder.resolve()
         path = (root / bucket / key).resolve()
         if not path.is_relative_to(root) or not path.is_file():
-            raise ArchiveError(f"Unable to access object at location {location}: no file {root}/{bucket}/{key}")
+            raise ArchiveError(f"Unable to access object at location {location}: NoSuchKey (no file {root}/{bucket}/{key})")
         check_size(location, path.stat().st_size)
         return path.read_bytes()
 
@@ -86,12 +101,18 @@ class ArchiveSource:
             raise ArchiveError(f"Unable to access object at location {location}: {exc}") from None
 
     def s3_client(self):
-        """A client for the configured S3 endpoint (crawls read their targets through it too)."""
+        """A client for the S3 endpoint (crawls read their targets through it)."""
+        config = BotoConfig(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=30)
+        if self.keys is None:
+            config = config.merge(BotoConfig(signature_version=UNSIGNED))
+        access_key, secret_key = self.keys or (None, None)
         return boto3.session.Session().client(
             "s3",
             endpoint_url=self.s3_endpoint_url,
             region_name=self.region,
-            config=BotoConfig(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=30),
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            config=config,
         )
 
 

@@ -20,6 +20,7 @@ from ..protocol.model import shape
 from ..protocol.validate import validate
 from ..store import entities as store
 from ..store import partitions as partition_store
+from ..store import table_versions as version_store
 from . import crawl_names
 from .crawl_config import Settings
 
@@ -44,7 +45,7 @@ class Found:
 def _check(kind: str, label: str, doc: dict) -> None:
     try:
         validate(shape(kind), doc)
-    except errors.InvalidInputException as exc:
+    except errors.ValidationException as exc:
         raise CatalogWriteFailed(f"{label} cannot be written to the Data Catalog: {exc.message}") from None
 
 
@@ -117,10 +118,19 @@ class CatalogWriter:
                 changed["PartitionKeys"] = keys
         if _shape(changed) != _shape(existing):
             changed["UpdateTime"] = self.now
-            store.replace(self.conn, "table", table.name, changed, scope=self.database)
+            changed = self._replace_table(existing, changed)
             self.metrics["TablesUpdated"] += 1
             return changed
         return existing
+
+    def _replace_table(self, existing: dict, changed: dict) -> dict:
+        """A crawl changes a table as UpdateTable does: the replaced definition is archived and
+        VersionId goes up by one."""
+        version = int(existing.get("VersionId", "0"))
+        version_store.add(self.conn, self.database, existing["Name"], version, {**existing, "VersionId": str(version)})
+        changed = {**changed, "VersionId": str(version + 1)}
+        store.replace(self.conn, "table", existing["Name"], changed, scope=self.database)
+        return changed
 
     def _partition_doc(self, table: Found, table_doc: dict, part: dict) -> dict:
         doc = copy.deepcopy(part)
@@ -168,10 +178,11 @@ class CatalogWriter:
             if behaviour == "DELETE_FROM_DATABASE":
                 store.remove(self.conn, "table", doc["Name"], scope=self.database)
                 partition_store.remove_table(self.conn, self.database, doc["Name"])
+                version_store.remove_table(self.conn, self.database, doc["Name"])
                 self.metrics["TablesDeleted"] += 1
             elif "DEPRECATED_BY_CRAWLER" not in doc["Parameters"]:
-                doc["Parameters"]["DEPRECATED_BY_CRAWLER"] = self.crawler["Name"]
-                store.replace(self.conn, "table", doc["Name"], {**doc, "UpdateTime": self.now}, scope=self.database)
+                changed = {**doc, "Parameters": {**doc["Parameters"], "DEPRECATED_BY_CRAWLER": self.crawler["Name"]}}
+                self._replace_table(doc, {**changed, "UpdateTime": self.now})
 
 
 def _shape(table: dict) -> tuple:
