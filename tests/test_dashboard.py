@@ -4,6 +4,7 @@ import json
 import os
 import re
 import time
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ RULES = ("--simulated-seconds", "0", "--outcome", "*_load_*=FAILED:0:disk full",
 WIDTHS = (1280, 1920)
 SLOW_LAYOUT = """
 import time
+from itertools import pairwise
 from awsglue.blueprint.workflow import Workflow, Entities
 from awsglue.blueprint.job import Job
 
@@ -165,8 +167,8 @@ def test_unknown_blueprint_page_says_so(site, page):
 
 
 # Whatever a page shows must fit its width: the document never scrolls sideways, no cell or
-# heading is wider than its box, every text of a graph is inside the graph and each node's
-# text inside its node, and no edge label lies under a node.
+# heading is wider than its box, no graph shrinks past easy reading, every text of a graph
+# is inside the graph and each node's text inside its node, and no edge label lies under a node.
 FIT_PROBLEMS = """() => {
   const problems = [];
   const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
@@ -178,6 +180,8 @@ FIT_PROBLEMS = """() => {
   }
   for (const svg of document.querySelectorAll("svg.graph")) {
     const frame = svg.getBoundingClientRect();
+    const scale = frame.width / svg.viewBox.baseVal.width;
+    if (scale < 0.7) problems.push(`graph shrunk to ${scale.toFixed(2)} of its size`);
     const rects = [...svg.querySelectorAll("g.node rect")].map(r => r.getBoundingClientRect());
     for (const text of svg.querySelectorAll("text")) {
       if (!inside(text.getBoundingClientRect(), frame)) problems.push(`outside its graph: ${text.textContent}`);
@@ -252,9 +256,32 @@ def estate(site, example):
             for month in ("01", "02")
         ],
     )
+    chain = chain_workflow(glue, "twelve_steps", 12)
+    chain_run = glue.start_workflow_run(Name=chain)["RunId"]
     wait_workflow_run(glue, long_flow, failed_run)
     wait_workflow_run(glue, "lake", crawl_run)
-    return {"long_flow": long_flow, "failed_run": failed_run, "crawl_run": crawl_run, "table": table}
+    wait_workflow_run(glue, chain, chain_run)
+    return {"long_flow": long_flow, "failed_run": failed_run, "crawl_run": crawl_run, "table": table, "chain_run": chain_run}
+
+
+def chain_workflow(glue, name: str, steps: int) -> str:
+    """A workflow of ``steps`` Spark jobs, each started when the one before succeeded: a graph of
+    2 * steps columns."""
+    glue.create_workflow(Name=name)
+    jobs = [f"{name}_step_{i:02d}" for i in range(steps)]
+    for job in jobs:
+        glue.create_job(Name=job, Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://scripts/step.py"})
+    glue.create_trigger(Name=f"{name}_start", WorkflowName=name, Type="ON_DEMAND", Actions=[{"JobName": jobs[0]}])
+    for before, after in pairwise(jobs):
+        glue.create_trigger(
+            Name=f"{after}_when_{before}_succeeded",
+            WorkflowName=name,
+            Type="CONDITIONAL",
+            StartOnCreation=True,
+            Predicate={"Conditions": [{"LogicalOperator": "EQUALS", "JobName": before, "State": "SUCCEEDED"}]},
+            Actions=[{"JobName": after}],
+        )
+    return name
 
 
 def pages_to_check(site, estate) -> dict[str, str]:
@@ -270,6 +297,7 @@ def pages_to_check(site, estate) -> dict[str, str]:
         "workflow": f"/ui/workflows/{flow}",
         "workflow-run-failed": f"/ui/workflows/{flow}/runs/{estate['failed_run']}",
         "workflow-run-crawls": f"/ui/workflows/{lake}/runs/{estate['crawl_run']}",
+        "workflow-run-long": f"/ui/workflows/twelve_steps/runs/{estate['chain_run']}",
         "job": f"/ui/jobs/{flow}_load_{suffix}",
         "crawler": f"/ui/crawlers/{crawler}",
         "catalog": "/ui/catalog",
@@ -368,3 +396,21 @@ def test_a_crawler_page_lists_its_crawls_and_links_its_database(site, estate, pa
     assert (
         page.locator("#crawler").get_by_role("link", name="crawl_chain_db").get_attribute("href") == "/ui/catalog/crawl_chain_db"
     )
+
+
+def test_a_graph_wider_than_a_band_wraps_into_bands_top_to_bottom(site, estate, page):
+    server, *_ = site
+    page.goto(f"{server.url}/ui/workflows/twelve_steps/runs/{estate['chain_run']}")
+    boxes = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll("svg.graph g.node")].map(
+            g => { const b = g.querySelector("rect").getBoundingClientRect(); return [g.dataset.name, [b.x, b.y]]; }))"""
+    )
+    steps = [boxes[f"twelve_steps_step_{i:02d}"] for i in range(12)]  # columns 1, 3, ... 23: bands of 6 columns
+    bands = [steps[0:3], steps[3:6], steps[6:9], steps[9:12]]
+    for band in bands:
+        assert len({y for _, y in band}) == 1 and [x for x, _ in band] == sorted(x for x, _ in band)
+    assert [band[0][1] for band in bands] == sorted(band[0][1] for band in bands)  # each band below the one before
+    assert [band[0][0] for band in bands] == [bands[0][0][0]] * 4  # and starting at the left again
+    assert page.locator('svg.graph g.node[data-state="SUCCEEDED"]').count() == 12
+    assert page.locator("svg.graph text.condition").count() == 11
+    assert_fits(page)

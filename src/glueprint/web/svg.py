@@ -8,7 +8,11 @@ trigger shows the state it waits for, in the gap before the trigger, drawn over 
 Given a workflow run's states, each node is coloured by the state of its latest run there.
 
 The drawing has a viewBox and a width of 100%, capped at its natural size: it shrinks to fit
-a narrow page and never scrolls sideways. Jobs and crawlers link to their own pages.
+a narrow page and never scrolls sideways. A graph of more than ``BAND`` columns wraps into
+bands of ``BAND`` columns stacked top to bottom, so that it need not shrink past reading: an
+edge into a later band runs down the gap after its source's column, left along the gap above
+the target's band, and down a lane at the left edge into its target. Jobs and crawlers link
+to their own pages.
 """
 
 from html import escape
@@ -18,6 +22,8 @@ from .palette import NODE_KINDS, STATES
 
 WIDTH, GAP_X, GAP_Y, MARGIN = 180, 76, 24, 16
 COLUMN = WIDTH + GAP_X
+BAND = 6  # columns per band: six fit 1 280 px at a scale still easy to read
+BAND_GAP = 2 * GAP_Y
 LINE, PAD = 14, 12
 LINE_CHARS = 25  # at 11 px sans-serif, 25 characters stay inside a node's 180 px
 BREAKS = "_-."
@@ -96,14 +102,24 @@ def render(graph: dict, states: dict[str, str] | None = None) -> str:
     row_h = node_h + GAP_Y
     by_id = {n["UniqueId"]: n for n in graph["Nodes"]}
     column = _columns(graph)
+    wrapped = max(column.values()) >= BAND
+    lane = GAP_X if wrapped else 0  # the left lane edges from an earlier band come down
     rows: dict[int, int] = {}
-    place = {}
+    for c in column.values():
+        rows[c] = rows.get(c, 0) + 1
+    bands = max(column.values()) // BAND + 1
+    band_rows = [1] * bands  # each band as tall as its fullest column
+    for c, n in rows.items():
+        band_rows[c // BAND] = max(band_rows[c // BAND], n)
+    band_top = [MARGIN + sum(n * row_h - GAP_Y + BAND_GAP for n in band_rows[:b]) for b in range(bands)]
+    place, stacked = {}, {}
     for node in graph["Nodes"]:
         c = column[node["UniqueId"]]
-        place[node["UniqueId"]] = (MARGIN + c * COLUMN, MARGIN + rows.get(c, 0) * row_h)
-        rows[c] = rows.get(c, 0) + 1
-    width = MARGIN * 2 + (max(column.values()) * COLUMN) + WIDTH
-    height = MARGIN * 2 + (max(rows.values()) - 1) * row_h + node_h
+        place[node["UniqueId"]] = (MARGIN + lane + (c % BAND) * COLUMN, band_top[c // BAND] + stacked.get(c, 0) * row_h)
+        stacked[c] = stacked.get(c, 0) + 1
+    shown = min(max(column.values()) + 1, BAND)
+    width = MARGIN * 2 + lane + (shown - 1) * COLUMN + WIDTH + (GAP_X // 2 if wrapped else 0)
+    height = band_top[-1] + band_rows[-1] * row_h - GAP_Y + MARGIN
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="100%" viewBox="0 0 {width} {height}" '
@@ -120,15 +136,20 @@ def render(graph: dict, states: dict[str, str] | None = None) -> str:
             continue
         (x1, y1), (x2, y2) = place[edge["SourceId"]], place[edge["DestinationId"]]
         x1, y1, x2, y2 = x1 + WIDTH, y1 + node_h / 2, x2, y2 + node_h / 2
-        bend = (x1 + x2) / 2
-        parts.append(
-            f'<path class="edge" d="M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}" fill="none" stroke="#4a5568" stroke-width="1.5" marker-end="url(#arrow)"/>'
-        )
-        if label := _edge_label(by_id, edge):
+        target_band = column[edge["DestinationId"]] // BAND
+        if target_band == column[edge["SourceId"]] // BAND:
+            bend = (x1 + x2) / 2
+            d = f"M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}"
             # In the gap just before the trigger, where no node can be, on the curve.
-            x = x2 - GAP_X / 2
+            label_x, label_y = x2 - GAP_X / 2, _curve_y(x1, y1, x2, y2, x2 - GAP_X / 2) - 4
+        else:
+            down, across, left = x1 + GAP_X / 2, band_top[target_band] - BAND_GAP / 2, MARGIN + lane / 2
+            d = f"M{x1},{y1} H{down} V{across} H{left} V{y2} H{x2}"
+            label_x, label_y = left, y2 - 4  # in the left lane, above where the edge turns in
+        parts.append(f'<path class="edge" d="{d}" fill="none" stroke="#4a5568" stroke-width="1.5" marker-end="url(#arrow)"/>')
+        if label := _edge_label(by_id, edge):
             labels.append(
-                f'<text class="condition" x="{x}" y="{_curve_y(x1, y1, x2, y2, x) - 4:.1f}" text-anchor="middle" font-size="9" '
+                f'<text class="condition" x="{label_x}" y="{label_y:.1f}" text-anchor="middle" font-size="9" '
                 f'font-family="sans-serif" fill="#2d3748" stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(label)}</text>'
             )
     for node in graph["Nodes"]:
