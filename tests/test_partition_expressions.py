@@ -67,6 +67,11 @@ CASES = [
         "year in (2022) and MONTH like '1%' Or `region` = 'Zürich'",
         lambda y, m, d, r: (y == 2022 and m[0] == "1") or r == "Zürich",
     ),
+    # An equality on a text-compared key leads the scan (store/partitions.py); the rest still applies.
+    ("month = '10' AND year >= 2023", lambda y, m, d, r: m == "10" and y >= 2023),
+    ("month IN ('2') AND region LIKE 'us%'", lambda y, m, d, r: m == "2" and r.startswith("us")),
+    ("day = '2023-10-12' AND region = 'us-east' AND month = '10'", lambda y, m, d, r: d == "2023-10-12" and r == "us-east"),
+    ("region = 'nowhere' AND year = 2023", lambda y, m, d, r: False),
     ("", lambda y, m, d, r: True),
     ("   ", lambda y, m, d, r: True),
 ]
@@ -239,3 +244,31 @@ def test_any_expression_is_answered_or_refused_as_aws_refuses_never_a_server_err
         assert err.response["Error"]["Code"] in ("InvalidInputException", "InvalidStateException", "ValidationException"), (
             err.response
         )
+
+
+def test_equalities_on_leading_string_keys_find_exactly_their_partitions(glue):
+    """A crawler's tables have string keys partition_0, partition_1 ...: a filter naming the first
+    ones walks the partitions holding that run of values (store/partitions.py), and still
+    applies the rest of the filter."""
+    keys = [{"Name": f"partition_{i}", "Type": "string"} for i in range(3)]
+    glue.create_database(DatabaseInput={"Name": "crawled"})
+    glue.create_table(DatabaseName="crawled", TableInput={"Name": "t", "PartitionKeys": keys})
+    rows = list(itertools.product(["2023", "2024"], ["01", "O'Hara"], ["a", "Zürich", "c"]))
+    glue.batch_create_partition(DatabaseName="crawled", TableName="t", PartitionInputList=[{"Values": list(r)} for r in rows])
+    table = {"DatabaseName": "crawled", "TableName": "t"}
+    cases = [
+        ("partition_0 = '2024' AND partition_1 = 'O''Hara'", lambda a, b, c: (a, b) == ("2024", "O'Hara")),
+        (
+            "(partition_0 = '2023' AND partition_1 = '01') AND partition_2 = 'Zürich'",
+            lambda a, b, c: (a, b, c) == ("2023", "01", "Zürich"),
+        ),
+        (
+            "partition_1 = '01' AND partition_0 = '2024' AND partition_2 <> 'a'",
+            lambda a, b, c: (a, b) == ("2024", "01") and c != "a",
+        ),
+        ("partition_0 = '2024' AND partition_1 = '02'", lambda a, b, c: False),
+        ("partition_2 = 'c' AND partition_0 IN ('2023')", lambda a, b, c: c == "c" and a == "2023"),
+    ]
+    for expression, meaning in cases:
+        got = values(all_pages(glue.get_partitions, "Partitions", **table, Expression=expression, MaxResults=1))
+        assert got == [r for r in rows if meaning(*r)], expression

@@ -1,12 +1,20 @@
 """Data Catalog partitions and partition indexes, through boto3, as AWS's API reference shapes them."""
 
 import datetime
+import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import insert
 
-from conftest import all_pages, snapshot
+from glueprint.store import entities
+from glueprint.store import partitions as partition_store
+from glueprint.store.db import Database
+from glueprint.store.schema import partitions as partitions_table
+
+from conftest import all_pages, migrate_to, snapshot
 from servers import glue_client
 
 KEYS = [{"Name": "year", "Type": "int"}, {"Name": "region", "Type": "string"}]
@@ -217,6 +225,22 @@ def test_batch_update_lists_each_failed_entry_and_updates_the_rest(glue, table):
     assert glue.get_partition(**table, PartitionValues=["2024", "eu"])["Partition"]["Parameters"] == {"done": "yes"}
 
 
+def test_a_filter_finds_partitions_by_their_current_values_after_renames_and_deletes(glue, table):
+    glue.batch_create_partition(**table, PartitionInputList=[partition(y, r) for y in ("2020", "2021") for r in ("eu", "us")])
+    glue.update_partition(**table, PartitionValueList=["2020", "eu"], PartitionInput=partition("2020", "asia"))
+    glue.batch_update_partition(
+        **table, Entries=[{"PartitionValueList": ["2021", "us"], "PartitionInput": partition("2021", "asia")}]
+    )
+    glue.delete_partition(**table, PartitionValues=["2021", "eu"])
+
+    def found(expression: str) -> list[list[str]]:
+        return [p["Values"] for p in all_pages(glue.get_partitions, "Partitions", **table, Expression=expression)]
+
+    assert found("region = 'eu'") == []
+    assert found("region = 'asia'") == [["2020", "asia"], ["2021", "asia"]]
+    assert found("region = 'us' AND year > 0") == [["2020", "us"]]
+
+
 def test_delete_and_batch_delete(glue, table):
     glue.batch_create_partition(**table, PartitionInputList=[partition(y, "eu") for y in ("2020", "2021", "2022")])
     glue.delete_partition(**table, PartitionValues=["2020", "eu"])
@@ -321,3 +345,68 @@ def error_or_none(call, **kwargs):
     except ClientError as err:
         return err.response["Error"]["Code"]
     return None
+
+
+def test_every_operation_on_a_missing_database_or_table_is_entity_not_found(glue, name):
+    glue.create_database(DatabaseInput={"Name": name})
+    calls = [
+        (glue.get_partition, {"PartitionValues": ["1", "a"]}),
+        (glue.get_partitions, {"Expression": "year = 1"}),
+        (glue.batch_get_partition, {"PartitionsToGet": [{"Values": ["1", "a"]}]}),
+        (glue.update_partition, {"PartitionValueList": ["1", "a"], "PartitionInput": partition("1", "a")}),
+        (glue.batch_update_partition, {"Entries": [{"PartitionValueList": ["1", "a"], "PartitionInput": {}}]}),
+        (glue.delete_partition, {"PartitionValues": ["1", "a"]}),
+        (glue.batch_delete_partition, {"PartitionsToDelete": [{"Values": ["1", "a"]}]}),
+        (glue.create_partition_index, {"PartitionIndex": {"IndexName": "i", "Keys": ["year"]}}),
+        (glue.get_partition_indexes, {}),
+        (glue.delete_partition_index, {"IndexName": "i"}),
+    ]
+    for database, table, missing in ((name, "nope", "Table nope"), ("nope", "t", "Database nope")):
+        for call, request in calls:
+            err = error_of(call, DatabaseName=database, TableName=table, **request)
+            assert err["Code"] == "EntityNotFoundException" and err["Message"].startswith(missing), (call, err)
+
+
+def test_partitions_stored_before_migration_0013_are_found_by_filters_after_it(databases, start_server):
+    """0013 fills the value lookup in for the partitions already stored."""
+    url = databases.new(migrated=False)
+    db = Database(url)
+    now = time.time()
+    with db.engine.begin() as conn:
+        migrate_to(conn, "0012")
+        entities.add(conn, "database", "old", {"Name": "old", "CreateTime": now}, now)
+        entities.add(
+            conn, "table", "t", {"Name": "t", "DatabaseName": "old", "PartitionKeys": KEYS, "CreateTime": now}, now, scope="old"
+        )
+        rows = [[str(year), region] for year in (2020, 2021) for region in ("eu", "us")]
+        conn.execute(
+            insert(partitions_table),
+            [
+                {
+                    "database_name": "old",
+                    "table_name": "t",
+                    "values_key": partition_store.values_key(v),
+                    "partition_values": json.dumps(v),
+                    "doc": json.dumps({"Values": v, "DatabaseName": "old", "TableName": "t", "CreationTime": now}),
+                }
+                for v in rows
+            ],
+        )
+    db.dispose()
+    glue = glue_client(start_server("--workers", "0", db_url=url).url)
+    found = glue.get_partitions(DatabaseName="old", TableName="t", Expression="year = 2021 AND region = 'eu'")["Partitions"]
+    assert [p["Values"] for p in found] == [["2021", "eu"]]
+    found = glue.get_partitions(DatabaseName="old", TableName="t", Expression="year = 2021 AND region = 'us'")["Partitions"]
+    assert [p["Values"] for p in found] == [["2021", "us"]]
+
+
+def test_create_table_with_partition_indexes_creates_them_and_a_bad_one_creates_no_table(glue, name):
+    glue.create_database(DatabaseInput={"Name": name})
+    indexed = {"Name": "indexed", "PartitionKeys": KEYS}
+    glue.create_table(DatabaseName=name, TableInput=indexed, PartitionIndexes=[{"IndexName": "by_year", "Keys": ["year"]}])
+    listed = glue.get_partition_indexes(DatabaseName=name, TableName="indexed")["PartitionIndexDescriptorList"]
+    assert listed == [{"IndexName": "by_year", "Keys": [{"Name": "year", "Type": "int"}], "IndexStatus": "ACTIVE"}]
+    bad = {"Name": "unindexed", "PartitionKeys": KEYS}
+    err = error_of(glue.create_table, DatabaseName=name, TableInput=bad, PartitionIndexes=[{"IndexName": "x", "Keys": ["nope"]}])
+    assert err["Code"] == "InvalidInputException"
+    assert error_of(glue.get_table, DatabaseName=name, Name="unindexed")["Code"] == "EntityNotFoundException"

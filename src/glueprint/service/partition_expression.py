@@ -17,9 +17,6 @@ import functools
 import re
 from decimal import Decimal
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import LarkError
-
 from ..protocol import errors
 from ..store.partition_filter import And, Between, Compare, Constant, Filter, In, Key, Like, Not, Or
 from .partition_tables import base_type
@@ -95,8 +92,8 @@ def _depth(items) -> int:
     return 1 + max((item.depth for item in items if isinstance(item, _Node)), default=0)
 
 
-class _Build(Transformer):
-    """Called by the parser as it reduces each rule, bottom-up."""
+class _Build:
+    """Called by the parser as it reduces each rule, bottom-up (lark looks its callbacks up by rule name)."""
 
     def _node(self, kind: str, items: list) -> _Node:
         return _Node(kind, items, _depth(items))
@@ -126,13 +123,19 @@ class _Build(Transformer):
         return self._negated("null", items)
 
     def _negated(self, kind: str, items: list) -> _Node:
-        negated = any(isinstance(item, Token) and item.type == "NOT" for item in items)
-        node = self._node(kind, [item for item in items if not (isinstance(item, Token) and item.type == "NOT")])
+        negated = any(_is_not(item) for item in items)
+        node = self._node(kind, [item for item in items if not _is_not(item)])
         return _Node("not", [node], node.depth + 1) if negated else node
 
 
+def _is_not(item) -> bool:
+    return getattr(item, "type", None) == "NOT"
+
+
 @functools.cache
-def _parser() -> Lark:
+def _parser():
+    from lark import Lark  # a fifth of a second to import: paid by the first Expression, not by every start
+
     return Lark(GRAMMAR, parser="lalr", transformer=_Build())
 
 
@@ -146,8 +149,11 @@ def parse(expression: str | None, partition_keys: list[dict]) -> Filter | None:
     None for no filter. Raises InvalidInputException as AWS does."""
     if expression is None or not expression.strip():
         return None  # AWS reads a blank Expression as none (Spark's Hive client sends "")
+    parser = _parser()
+    from lark.exceptions import LarkError  # loaded with the parser
+
     try:
-        tree = _parser().parse(expression)
+        tree = parser.parse(expression)
     except _TooDeep:
         raise errors.InvalidInputException(
             f"Unsupported expression '{expression}': it nests more than {MAX_DEPTH} levels deep."
@@ -202,7 +208,7 @@ class _Resolver:
     def _is_name(token) -> bool:
         return token.type in ("NAME", "QUOTED_NAME")
 
-    def key(self, token: Token) -> Key:
+    def key(self, token) -> Key:
         if not self._is_name(token):
             raise self.unsupported()
         name = token[1:-1] if token.type == "QUOTED_NAME" else str(token)
@@ -219,7 +225,7 @@ class _Resolver:
             )
         return Key(position, column["Name"], kind)
 
-    def value(self, key: Key, token: Token):
+    def value(self, key: Key, token):
         if token.type == "STRING":
             quote = token[0]
             text = token[1:-1].replace(quote * 2, quote)

@@ -1,54 +1,26 @@
-"""Partition indexes: CreatePartitionIndex, GetPartitionIndexes, DeletePartitionIndex.
-
-An index names partition keys of its table, of the types AWS can index (string, char,
-varchar, int, bigint, long, tinyint, smallint, date); a table has at most three. GetPartitions
-needs none here (every page is a keyset scan), so an index is ACTIVE from the start.
-"""
+"""Partition indexes: CreatePartitionIndex, GetPartitionIndexes, DeletePartitionIndex (what an
+index may be: index_rules.py)."""
 
 from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
 from ..store import partitions as store
+from . import index_rules
 from .context import ServiceContext
-from .partition_tables import base_type, names, partition_keys, table_of
+from .partition_tables import names, table_of
 from .registry import operation
-
-MAX_INDEXES = 3
-_INDEXABLE = {"string", "char", "varchar", "int", "bigint", "long", "tinyint", "smallint", "date"}
 
 
 @operation("CreatePartitionIndex")
 def create_partition_index(ctx: ServiceContext, p: dict) -> dict:
     database, table = names(p)
     index = p["PartitionIndex"]
-    name = index["IndexName"]
     try:
         with ctx.db.write() as conn:
-            columns = {c["Name"].lower(): c for c in partition_keys(table_of(conn, database, table, lock=True))}
-            keys = [_key(columns, key) for key in index["Keys"]]
-            existing = store.indexes(conn, database, table)
-            if any(doc["IndexName"] == name for doc in existing):
-                raise errors.AlreadyExistsException(f"Partition index {name} already exists on table {table}.")
-            if len(existing) >= MAX_INDEXES:
-                raise errors.ResourceNumberLimitExceededException(
-                    f"Table {table} already has {MAX_INDEXES} partition indexes, the most a table may have."
-                )
-            store.add_index(conn, database, table, {"IndexName": name, "Keys": keys, "IndexStatus": "ACTIVE"})
+            index_rules.add(conn, database, table, table_of(conn, database, table, lock=True), index)
     except IntegrityError:
-        raise errors.AlreadyExistsException(f"Partition index {name} already exists on table {table}.") from None
+        raise errors.AlreadyExistsException(f"Partition index {index['IndexName']} already exists on table {table}.") from None
     return {}
-
-
-def _key(columns: dict, name: str) -> dict:
-    column = columns.get(name.lower())
-    if column is None:
-        raise errors.InvalidInputException(f"Partition index key {name} is not a partition key of the table.")
-    if base_type(column.get("Type") or "string") not in _INDEXABLE:
-        raise errors.InvalidInputException(
-            f"Partition index key {name} has type {column.get('Type')}: an index takes keys of types "
-            "string, char, varchar, int, bigint, long, tinyint, smallint and date."
-        )
-    return {"Name": column["Name"], "Type": column.get("Type") or "string"}
 
 
 @operation("GetPartitionIndexes", read_only=True)

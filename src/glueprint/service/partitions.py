@@ -12,8 +12,9 @@ from .context import ServiceContext
 from .partition_tables import ALREADY_EXISTS, NOT_FOUND, document, entry_error, names, table_of, values_problem
 from .registry import operation
 
-# A batch that meets a partition another request created meanwhile (PostgreSQL checks the
-# unique index only at insert) runs once more, and then sees it.
+# Requests here hold the table's row while they write, but a crawl writes partitions without
+# it: a batch that meets one created meanwhile (PostgreSQL checks the unique index only at
+# insert) runs once more, and then sees it.
 _ATTEMPTS = 2
 _CONCURRENT = "Partitions of this table changed during the call; retry it."
 

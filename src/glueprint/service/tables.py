@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..protocol import errors
 from ..store import entities as store
 from ..store import table_versions as version_store
+from . import index_rules
 from .catalog_common import (
     attributes,
     catalog_id,
@@ -52,6 +53,8 @@ def create_table(ctx: ServiceContext, p: dict) -> dict:
             if store.exists(conn, "table", doc["Name"], scope=database):
                 raise _exists(database, doc["Name"])
             store.add(conn, "table", doc["Name"], doc, now, scope=database)
+            for index in p.get("PartitionIndexes") or []:
+                index_rules.add(conn, database, doc["Name"], doc, index)
     except IntegrityError:
         raise _exists(database, doc["Name"]) from None
     return {}

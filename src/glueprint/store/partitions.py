@@ -1,4 +1,10 @@
-"""SQL for Data Catalog partitions: one row per partition, its document as JSON."""
+"""SQL for Data Catalog partitions: one row per partition, its document as JSON.
+
+Every write keeps partition_lookup in step: per partition, each value's digest at its key's
+position, and the digest of each leading run of two or more values at minus its length. A
+filtered scan that requires key = 'v' (year = '2024' AND month = '01' ...) walks only the
+partitions it names there, in creation order, so its pages cost the same at any table size.
+"""
 
 import hashlib
 from dataclasses import dataclass
@@ -6,12 +12,54 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection, bindparam, delete, false, insert, not_, or_, select, update
 
-from .partition_filter import Compiler, Filter, Key
-from .schema import partition_indexes, partitions
+from .partition_filter import And, Compare, Compiler, Filter, In, Key
+from .schema import partition_indexes, partition_lookup, partitions
+
+# Keys whose equality is equality of the stored text (an int key's 7 also reads "+7", "007").
+_TEXT_EQUAL = ("string", "date", "timestamp")
 
 
 def values_key(values: list[str]) -> str:
     return hashlib.sha256(orjson.dumps(values)).hexdigest()
+
+
+def _digest(value) -> str:
+    # 64 bits: two values of one key sharing a digest only cost a scan the rows of both.
+    return hashlib.blake2b(orjson.dumps(value), digest_size=8).hexdigest()
+
+
+def _lookups(values: list[str]) -> list[tuple[int, str]]:
+    """(position, value_key) of each row partition_lookup keeps for a partition's values."""
+    singles = [(position, _digest(value)) for position, value in enumerate(values)]
+    return singles + [(-length, _digest(values[:length])) for length in range(2, len(values) + 1)]
+
+
+def lookup_rows(database: str, table: str, seq: int, values: list[str]) -> list[dict]:
+    return [
+        dict(database_name=database, table_name=table, position=position, value_key=key, seq=seq)
+        for position, key in _lookups(values)
+    ]
+
+
+_UNLOOK = delete(partition_lookup).where(
+    partition_lookup.c.database_name == bindparam("database_name"),
+    partition_lookup.c.table_name == bindparam("table_name"),
+    partition_lookup.c.position == bindparam("position"),
+    partition_lookup.c.value_key == bindparam("value_key"),
+    partition_lookup.c.seq == bindparam("seq"),
+)
+
+
+def _unlook(conn: Connection, database: str, table: str, found: list[tuple[int, list[str]]]) -> None:
+    """Remove the lookup rows of these partitions, (seq, values) each, in one statement."""
+    rows = [row for seq, values in found for row in lookup_rows(database, table, seq, values)]
+    if rows:
+        conn.execute(_UNLOOK, rows)
+
+
+def _seq(conn: Connection, database: str, table: str, values: list[str]) -> int | None:
+    query = select(partitions.c.seq).where(*_where(database, table), partitions.c.values_key == values_key(values))
+    return conn.execute(query).scalar()
 
 
 def _where(database: str, table: str):
@@ -25,8 +73,7 @@ def get(conn: Connection, database: str, table: str, values: list[str]) -> dict 
 
 
 def exists(conn: Connection, database: str, table: str, values: list[str]) -> bool:
-    query = select(partitions.c.seq).where(*_where(database, table), partitions.c.values_key == values_key(values))
-    return conn.execute(query).first() is not None
+    return _seq(conn, database, table, values) is not None
 
 
 def get_many(conn: Connection, database: str, table: str, values_list: list[list[str]]) -> dict[str, dict]:
@@ -48,22 +95,36 @@ def _row(database: str, table: str, values: list[str], doc: dict) -> dict:
 
 def add(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> None:
     conn.execute(insert(partitions).values(**_row(database, table, values, doc)))
+    conn.execute(insert(partition_lookup), lookup_rows(database, table, _seq(conn, database, table, values), values))
 
 
 def add_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
-    """New partitions (documents carrying their Values), in one statement."""
-    if docs:
-        conn.execute(insert(partitions), [_row(database, table, doc["Values"], doc) for doc in docs])
+    """New partitions (documents carrying their Values), in three statements."""
+    if not docs:
+        return
+    rows = [_row(database, table, doc["Values"], doc) for doc in docs]
+    conn.execute(insert(partitions), rows)
+    query = select(partitions.c.seq, partitions.c.partition_values).where(
+        *_where(database, table), partitions.c.values_key.in_([row["values_key"] for row in rows])
+    )
+    lookups = [row for seq, values in conn.execute(query) for row in lookup_rows(database, table, seq, orjson.loads(values))]
+    conn.execute(insert(partition_lookup), lookups)
 
 
 def replace(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:
     """Store a changed document (its values may change too); False if there is no such partition."""
     new_values = doc.get("Values", values)
-    query = update(partitions).where(*_where(database, table), partitions.c.values_key == values_key(values))
+    seq = _seq(conn, database, table, values)
+    if seq is None:
+        return False
     changed = dict(
         values_key=values_key(new_values), partition_values=orjson.dumps(new_values).decode(), doc=orjson.dumps(doc).decode()
     )
-    return conn.execute(query.values(**changed)).rowcount > 0
+    conn.execute(update(partitions).where(partitions.c.seq == seq).values(**changed))
+    if new_values != values:
+        _unlook(conn, database, table, [(seq, values)])
+        conn.execute(insert(partition_lookup), lookup_rows(database, table, seq, new_values))
+    return True
 
 
 def replace_many(conn: Connection, database: str, table: str, docs: list[dict]) -> None:
@@ -79,7 +140,12 @@ def replace_many(conn: Connection, database: str, table: str, docs: list[dict]) 
 def remove_many(conn: Connection, database: str, table: str, values_list: list[list[str]]) -> None:
     if values_list:
         keys = [values_key(values) for values in values_list]
-        conn.execute(delete(partitions).where(*_where(database, table), partitions.c.values_key.in_(keys)))
+        query = select(partitions.c.seq, partitions.c.partition_values).where(
+            *_where(database, table), partitions.c.values_key.in_(keys)
+        )
+        found = [(seq, orjson.loads(values)) for seq, values in conn.execute(query)]
+        _unlook(conn, database, table, found)
+        conn.execute(delete(partitions).where(partitions.c.seq.in_([seq for seq, _ in found])))
 
 
 def upsert(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:
@@ -91,18 +157,25 @@ def upsert(conn: Connection, database: str, table: str, values: list[str], doc: 
 
 
 def remove(conn: Connection, database: str, table: str, values: list[str]) -> bool:
-    query = delete(partitions).where(*_where(database, table), partitions.c.values_key == values_key(values))
-    return conn.execute(query).rowcount > 0
+    seq = _seq(conn, database, table, values)
+    if seq is None:
+        return False
+    _unlook(conn, database, table, [(seq, values)])
+    conn.execute(delete(partitions).where(partitions.c.seq == seq))
+    return True
 
 
 def remove_table(conn: Connection, database: str, table: str) -> None:
     """A table's partitions and partition indexes."""
     conn.execute(delete(partitions).where(*_where(database, table)))
+    lk = partition_lookup.c
+    conn.execute(delete(partition_lookup).where(lk.database_name == database, lk.table_name == table))
     conn.execute(delete(partition_indexes).where(*_index_where(database, table)))
 
 
 def remove_database(conn: Connection, database: str) -> None:
     conn.execute(delete(partitions).where(partitions.c.database_name == database))
+    conn.execute(delete(partition_lookup).where(partition_lookup.c.database_name == database))
     conn.execute(delete(partition_indexes).where(partition_indexes.c.database_name == database))
 
 
@@ -136,13 +209,26 @@ def scan(
 ) -> list[Found]:
     """Up to limit partitions in creation order after a keyset position that the filter matches
     (or that hold a value a key the filter reads cannot read as its type), in one of
-    segment=(number, total) disjoint slices of the table."""
-    query = select(partitions.c.seq, partitions.c.doc).where(*_where(database, table))
+    segment=(number, total) disjoint slices of the table. A filter holding key = 'v' (for a key
+    compared as text) walks only the partitions with that value."""
+    lookup = _lookup(where)
+    if lookup is None:
+        seq = partitions.c.seq
+        query = select(seq, partitions.c.doc).where(*_where(database, table))
+    else:
+        lk = partition_lookup.c
+        seq = lk.seq
+        query = (
+            select(seq, partitions.c.doc)
+            .select_from(partition_lookup.join(partitions, partitions.c.seq == lk.seq))
+            .where(lk.database_name == database, lk.table_name == table)
+            .where(lk.position == lookup[0], lk.value_key == lookup[1])
+        )
     if after_seq is not None:
-        query = query.where(partitions.c.seq > after_seq)
+        query = query.where(seq > after_seq)
     if segment is not None:
         number, total = segment
-        query = query.where(partitions.c.seq % total == number)
+        query = query.where(seq % total == number)
     checks = []
     if where is not None:
         compiler = Compiler(conn.dialect.name)
@@ -152,12 +238,40 @@ def scan(
         for key, readable in checks:
             query = query.add_columns(readable, compiler.text(key))
     found = []
-    for seq, doc, *flags in conn.execute(query.order_by(partitions.c.seq).limit(limit)):
+    for position, doc, *flags in conn.execute(query.order_by(seq).limit(limit)):
         bad = next(
             ((key, flags[2 * i + 1]) for i, (key, _) in enumerate(checks) if flags[2 * i] is not None and not flags[2 * i]), None
         )
-        found.append(Found(seq, orjson.loads(doc), bad))
+        found.append(Found(position, orjson.loads(doc), bad))
     return found
+
+
+def _lookup(where: Filter | None) -> tuple[int, str] | None:
+    """The partition_lookup (position, value_key) to walk for a filter: from the equalities it
+    requires on keys compared as text, those on the leading keys together when there are two or
+    more, else the one on the last key (partitions usually nest, so it tells the most apart)."""
+    parts, stack = [], [where]
+    while stack:  # the conjuncts, also of nested ANDs
+        part = stack.pop()
+        if isinstance(part, And):
+            stack.extend(part.parts)
+        else:
+            parts.append(part)
+    equal = {}
+    for part in parts:
+        if isinstance(part, Compare) and part.op == "=" and part.key.kind in _TEXT_EQUAL:
+            equal.setdefault(part.key.position, part.value)
+        elif isinstance(part, In) and len(set(part.values)) == 1 and part.key.kind in _TEXT_EQUAL:
+            equal.setdefault(part.key.position, part.values[0])
+    if not equal:
+        return None
+    leading = 0
+    while leading in equal:
+        leading += 1
+    if leading >= 2:
+        return -leading, _digest([equal[position] for position in range(leading)])
+    last = max(equal)
+    return last, _digest(equal[last])
 
 
 def all_values(conn: Connection, database: str, table: str) -> list[list[str]]:

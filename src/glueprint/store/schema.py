@@ -170,6 +170,21 @@ partitions = Table(
     Index("ix_partitions_table_seq", "database_name", "table_name", "seq"),
 )
 
+# Each partition value by its digest at its key's position, and each leading run of two or
+# more values at minus its length: a filter holding key = 'v' finds the partitions with those
+# values in creation order from this primary key, without scanning the table (see
+# store/partitions.py). Digests, since values may be longer than an index entry may hold.
+partition_lookup = Table(
+    "partition_lookup",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("value_key", String(16), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,  # the primary key is the table: half the size
+)
+
 # A Data Catalog table's archived versions (the current one is the table's own document in
 # entities): one row each, numbered as VersionId counts. GetTableVersions pages them newest
 # first by the primary key.
