@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 from glueprint import examples
-from glueprint.layouts.archive import inspect
+from glueprint.layouts.archive import in_process, inspect
 
 from conftest import EXAMPLES
 
@@ -52,7 +52,7 @@ def test_package_builds_the_zip_the_service_accepts(tmp_path):
     assert result.returncode == 0, result.stderr
     names = zipfile.ZipFile(out).namelist()
     assert "etl_schedule/blueprint.cfg" in names and "etl_schedule/layout.py" in names
-    assert inspect(out.read_bytes()).layout_generator == "etl_schedule.layout.generate_layout"
+    assert inspect(out.read_bytes(), in_process).layout_generator == "etl_schedule.layout.generate_layout"
 
 
 def test_package_refuses_a_broken_folder(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import orjson
 
 from glueprint.layouts import params
-from glueprint.layouts.archive import problems
+from glueprint.layouts.archive import in_process, problems
 from glueprint.layouts.plan import Entity, PlanError, entities_of
 from glueprint.layouts.plan import name_suffix as random_suffix
 from glueprint.packaging import zip_folder
@@ -33,14 +33,14 @@ def archive_of(path: Path) -> bytes:
 
 
 def check(path: Path) -> list[str]:
-    return problems(archive_of(path))[0]
+    return problems(archive_of(path), in_process)[0]
 
 
 def package(folder: Path, out: Path | None = None) -> Path:
     if not folder.is_dir():
         raise AuthoringError([f"{folder}: not a folder"])
     data = zip_folder(folder)
-    found = problems(data)[0]
+    found = problems(data, in_process)[0]
     if found:
         raise AuthoringError(found)
     out = out or folder.with_suffix(".zip")
@@ -67,7 +67,7 @@ def render(
 ) -> list[Entity]:
     """Run the layout in the sandbox, as a run would, and return the entities it would create
     (job and crawler names carry name_suffix, by default a random one as a run's do)."""
-    found, definition = problems(archive_of(path))
+    found, definition = problems(archive_of(path), in_process)
     if found:
         raise AuthoringError(found)
     try:

@@ -92,7 +92,7 @@ def _engine_options(fn):
             default=1024,
             show_default=True,
             type=click.IntRange(min=64),
-            help="Address-space limit of a layout script's process.",
+            help="Memory a run (a layout, a job script, a blueprint check) may use, all its processes together.",
         ),
         option(
             "--lease-seconds",

@@ -6,11 +6,18 @@ runs and crawls (glueprint.orchestration).
 A claim is a lease: the worker renews it by heartbeat while the run executes. A run whose
 lease ran out belongs to a worker that was lost (killed, crashed, machine gone); the next
 worker to see it fails it cleanly and rolls back what it had created.
+
+Job scripts may run for hours: they get capacity of their own (as many script threads as
+workers), so a script never holds a worker that blueprint checks and runs, schedules and
+crawls need. Runs waiting for a script thread stay STARTING. On stop, running scripts are
+ended at once (their runs end in ERROR, saying so), scripts not started are given back,
+and runs of other kinds may finish; what the stop waits for is logged.
 """
 
 import contextlib
 import logging
 import os
+import queue
 import socket
 import threading
 import time
@@ -51,14 +58,16 @@ class WorkerPool:
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox)
         self.executor = Executor(ctx, layouts)
-        self.registrar = Registrar(ctx, self.lease_s)
-        self.nodes = NodeRunner(ctx, layouts, self.lease_s)
+        self.registrar = Registrar(ctx, self.lease_s, layouts)
+        self.nodes = NodeRunner(ctx, layouts, self.lease_s, start_script=self._start_script)
+        self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (node, work), or None: stop
+        self._script_threads: list[threading.Thread] = []
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
         self._stop = threading.Event()
         self._stop_heartbeat = threading.Event()
-        self._active: set[str] = set()
+        self._active: dict[str, str] = {}  # run id -> what it is, for the stop's message
         self._active_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._heartbeat_thread: threading.Thread | None = None
@@ -68,17 +77,36 @@ class WorkerPool:
             t = threading.Thread(target=self._loop, name=f"glueprint-worker-{i}", daemon=True)
             t.start()
             self._threads.append(t)
+            t = threading.Thread(target=self._run_scripts, name=f"glueprint-script-{i}", daemon=True)
+            t.start()
+            self._script_threads.append(t)
         self._heartbeat_thread = threading.Thread(target=self._heartbeat, name="glueprint-heartbeat", daemon=True)
         self._heartbeat_thread.start()
 
     def stop(self) -> None:
-        """Claim nothing more, let runs in progress finish (keeping their leases), then stop."""
+        """Claim nothing more, end running scripts, let runs of other kinds finish (keeping
+        their leases), then stop; at most drain_s."""
         self._stop.set()
+        self.nodes.stopping.set()
         with self._wake:
             self._wake.notify_all()
+        for _ in self._script_threads:
+            self._scripts.put(None)
+        with self._active_lock:
+            waiting = sorted(self._active.values())
+        if waiting:
+            log.warning("stopping: waiting for %s", "; ".join(waiting))
         deadline = time.monotonic() + self.drain_s
-        for t in self._threads:
+        for t in self._threads + self._script_threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
+        with contextlib.suppress(queue.Empty):
+            while True:  # handed over by a worker after the script threads had ended
+                if (item := self._scripts.get_nowait()) is not None:
+                    self.nodes.release(item[0]["run_id"], self.identity)
+        with self._active_lock:
+            left = sorted(self._active.values())
+        if left:
+            log.warning("stopped without waiting longer for %s", "; ".join(left))
         self._stop_heartbeat.set()
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout=5)
@@ -112,13 +140,13 @@ class WorkerPool:
             return True
         node = self.nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:
-            with self._holding(node["run_id"]):
+            with self._holding(node["run_id"], f"{node['kind']} {node['name']} run {node['run_id']}"):
                 self.nodes.step(node, self.identity)
             return True
         run = self._claim() if waiting.runs else None
         if run is None:
             return False
-        with self._holding(run["run_id"]):
+        with self._holding(run["run_id"], f"blueprint {run['blueprint_name']} run {run['run_id']}"):
             previous = run["claimed_by"]
             if previous is not None or run["state"] == "ROLLING_BACK":
                 self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
@@ -127,15 +155,36 @@ class WorkerPool:
         return True
 
     @contextlib.contextmanager
-    def _holding(self, run_id: str):
+    def _holding(self, run_id: str, what: str):
         """While a claimed run is worked on, the heartbeat renews its lease."""
         with self._active_lock:
-            self._active.add(run_id)
+            self._active[run_id] = what
         try:
             yield
         finally:
             with self._active_lock:
-                self._active.discard(run_id)
+                if self._active.get(run_id) is what:  # not when a script thread took it over
+                    del self._active[run_id]
+
+    def _start_script(self, node: dict, work) -> None:
+        """Hand a claimed job run to the script threads; its lease is kept until it ends."""
+        with self._active_lock:
+            self._active[node["run_id"]] = f"job {node['name']} run {node['run_id']}"
+        self._scripts.put((node, work))
+
+    def _run_scripts(self) -> None:
+        while (item := self._scripts.get()) is not None:
+            node, work = item
+            try:
+                if self._stop.is_set():
+                    self.nodes.release(node["run_id"], self.identity)  # never started: another process may
+                else:
+                    work()
+            except Exception:
+                log.exception("job run %s could not be executed", node["run_id"])
+            finally:
+                with self._active_lock:
+                    self._active.pop(node["run_id"], None)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

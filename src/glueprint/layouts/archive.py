@@ -198,12 +198,15 @@ def _naming_fix(folder: str, generator: str, names: set[str]) -> str:
     return ""
 
 
-def _entry_point_problem(zf: zipfile.ZipFile, path: str, function: str) -> str | None:
-    """Is the layout function defined at the top of its module? Read, never run."""
+def entry_point_problem(source: bytes, path: str, function: str) -> str | None:
+    """Is the layout function defined at the top of its module? Read, never run. Untrusted
+    source: the server calls this only through a sandbox (Sandbox.check_entry_point)."""
     try:
-        tree = ast.parse(zf.read(path), filename=path)
+        tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         return f"{path}: line {exc.lineno}: {exc.msg}"
+    except (MemoryError, RecursionError):
+        return f"{path}: too large or too deeply nested for Python to parse"
     defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     defined |= {
         target.id
@@ -218,9 +221,17 @@ def _entry_point_problem(zf: zipfile.ZipFile, path: str, function: str) -> str |
     return None
 
 
-def problems(archive: bytes) -> tuple[list[str], Definition | None]:
+def in_process(archive: bytes, path: str, function: str) -> str | None:
+    """entry_point_problem for an archive in this process: for an author's own files (the
+    authoring commands) and the pytest mock, never for an archive a server was sent."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        return entry_point_problem(zf.read(path), path, function)
+
+
+def problems(archive: bytes, check_entry_point) -> tuple[list[str], Definition | None]:
     """Every problem that keeps an archive from being a usable blueprint, each naming its file
-    and key; and the definition when there are none."""
+    and key; and the definition when there are none. check_entry_point(archive, path,
+    function) parses the layout module: a sandbox's, for an archive the server was sent."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(archive))
         names = zf.namelist()
@@ -262,7 +273,7 @@ def problems(archive: bytes) -> tuple[list[str], Definition | None]:
         path, problem = resolve_module(set(names), module)
         if problem:
             found.append(f"{cfg_path}: layoutGenerator '{generator}': {problem}{_naming_fix(folder, generator, set(names))}")
-        elif problem := _entry_point_problem(zf, path, function):
+        elif problem := check_entry_point(archive, path, function):
             found.append(problem)
     spec = cfg.get("parameterSpec", {})
     found += [f"{cfg_path}: {problem}" for problem in params.check_spec(spec)]
@@ -284,9 +295,9 @@ def unpack(archive: bytes, root: str) -> None:
         zf.extractall(root)
 
 
-def inspect(archive: bytes) -> Definition:
+def inspect(archive: bytes, check_entry_point) -> Definition:
     """Check that an archive is a usable blueprint; return its definition or raise ArchiveError."""
-    found, definition = problems(archive)
+    found, definition = problems(archive, check_entry_point)
     if found:
         raise ArchiveError("; ".join(found))
     return definition

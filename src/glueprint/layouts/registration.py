@@ -17,9 +17,10 @@ log = logging.getLogger("glueprint.registry")
 
 
 class Registrar:
-    def __init__(self, ctx: ServiceContext, lease_s: float):
+    def __init__(self, ctx: ServiceContext, lease_s: float, sandbox):
         self.ctx = ctx
         self.lease_s = lease_s
+        self.sandbox = sandbox  # a Sandbox, or InProcessLayouts for the pytest mock
 
     def check_once(self, worker: str) -> bool:
         """Check one waiting blueprint; False when none was waiting."""
@@ -28,7 +29,7 @@ class Registrar:
         if row is None:
             return False
         try:
-            definition, problem = inspect(self.ctx.archives.fetch(row["location"])), None
+            definition, problem = inspect(self.ctx.archives.fetch(row["location"]), self.sandbox.check_entry_point), None
         except ArchiveError as exc:
             definition, problem = None, str(exc)
         except Exception as exc:  # a bug here must not leave the blueprint waiting for good

@@ -4,6 +4,7 @@ worker was lost.
 """
 
 import logging
+import threading
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +13,7 @@ from glueprint.layouts.archive import ArchiveError
 from glueprint.orchestration import crawl
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
 from glueprint.protocol.model import member_limits
-from glueprint.sandbox.host import Stopped
+from glueprint.sandbox.collect import Stopped
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
 from glueprint.store import entities as entity_store
@@ -23,6 +24,14 @@ log = logging.getLogger("glueprint.orchestration")
 
 def lost_worker_message(worker: str) -> str:
     return f"The worker executing this run ({worker}) was lost before the run finished."
+
+
+# How a script's run ends when it was stopped, by why (Stopped.reason). A run whose job or
+# workflow was deleted is gone with it: nothing is left to record.
+STOPPED_BECAUSE = {
+    "asked": ("STOPPED", None),
+    "shutdown": ("ERROR", "glueprint was stopped while this run was running; its script was ended."),
+}
 
 
 def script_argv(doc: dict) -> list[str]:
@@ -39,11 +48,20 @@ def script_argv(doc: dict) -> list[str]:
 
 
 class NodeRunner:
-    def __init__(self, ctx: ServiceContext, scripts, lease_s: float):
+    def __init__(self, ctx: ServiceContext, scripts, lease_s: float, start_script=None):
         self.ctx = ctx
         self.lease_s = lease_s
         self.scripts = scripts  # a Sandbox, or InProcessLayouts for the pytest mock
         self.conductor = Conductor(ctx.outcomes)
+        # Where a job run's script is run: start_script(node, work) calls work() in a thread
+        # of its own capacity (the worker pool's), or here, at once, by default.
+        self.start_script = start_script or (lambda node, work: work())
+        self.stopping = threading.Event()  # set when the process stops: running scripts end
+
+    def release(self, run_id: str, worker: str) -> None:
+        """Give back a claimed run that was never started (its process is stopping)."""
+        with self.ctx.db.write() as conn:
+            store.release(conn, run_id, worker)
 
     def claim(self, worker: str) -> dict | None:
         with self.ctx.db.write() as conn:
@@ -68,13 +86,18 @@ class NodeRunner:
                 started = self._set_running(node, conn, worker, due=self.ctx.clock() + plan["seconds"], keep_claim=False)
             if not started or plan["seconds"] == 0:
                 self.ctx.on_work_added()
+        elif kind == "job":
+            self.start_script(node, lambda: self._execute(node, worker))
         else:
-            with self.ctx.db.write() as conn:
-                started = self._set_running(node, conn, worker, due=self.ctx.clock(), keep_claim=True)
-            if started:
-                (self._run_script if kind == "job" else self._crawl)(node, worker)
-            else:
-                self.ctx.on_work_added()
+            self._execute(node, worker)
+
+    def _execute(self, node: dict, worker: str) -> None:
+        with self.ctx.db.write() as conn:
+            started = self._set_running(node, conn, worker, due=self.ctx.clock(), keep_claim=True)
+        if started:
+            (self._run_script if node["kind"] == "job" else self._crawl)(node, worker)
+        else:
+            self.ctx.on_work_added()
 
     def _set_running(self, node: dict, conn, worker: str, due: float, keep_claim: bool) -> bool:
         """RUNNING: kept claimed while this worker executes it, or left for whoever finds it due."""
@@ -97,12 +120,18 @@ class NodeRunner:
             store.release(conn, node["run_id"], worker)
         return started
 
-    def _stopped(self, run_id: str):
-        def asked() -> bool:
-            with self.ctx.db.read() as conn:
-                return store.node_state(conn, run_id) == "STOPPING"
+    def _stopped(self, node: dict):
+        """For a running script: why it must end now (a STOPPED_BECAUSE key), or None."""
 
-        return asked
+        def why() -> str | None:
+            if self.stopping.is_set():
+                return "shutdown"
+            with self.ctx.db.read() as conn:
+                state = store.node_state(conn, node["run_id"])
+            # A deleted job or workflow takes its runs with it (lifecycle.after_delete).
+            return {"STOPPING": "asked", None: "deleted"}.get(state)
+
+        return why
 
     def _run_script(self, node: dict, worker: str) -> None:
         with self.ctx.db.read() as conn:
@@ -126,13 +155,16 @@ class NodeRunner:
                 script_argv(node),
                 timeout_s,
                 credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
-                should_stop=self._stopped(node["run_id"]),
+                should_stop=self._stopped(node),
             )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))
             return
-        except Stopped:
-            self._finish(node, worker, "STOPPED")
+        except Stopped as exc:
+            if exc.reason in STOPPED_BECAUSE:
+                self._finish(node, worker, *STOPPED_BECAUSE[exc.reason])
+            else:
+                log.info("job run %s of %s was deleted while it ran; its script was ended", node["run_id"], node["name"])
             return
         except Exception as exc:  # the sandbox itself failed: the run errs, the worker goes on
             log.exception("job run %s could not be executed", node["run_id"])

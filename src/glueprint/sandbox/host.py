@@ -30,21 +30,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import awsglue
-from glueprint.sandbox import jail, relay, syscall_filter
+from glueprint.sandbox import jail, memory, relay, syscall_filter
+from glueprint.sandbox.collect import MAX_RESULT_BYTES, STOP_CHECK_S, Answer, Stopped, collect, whole
 from glueprint.sandbox.lifetime import die_with_parent
 
 log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
+CHECK_TIMEOUT_S = 30  # parsing a layout module of at most 5 MB; the run timeout when shorter
 LEFTOVER_PREFIXES = ("glueprint-zygote-", "glueprint-run-")
-STOP_CHECK_S = 0.5  # how often a running script asks whether it was stopped
 
 
 class LayoutError(Exception):
     """The layout did not produce a workflow; the message is the run's ErrorMessage."""
-
-
-class Stopped(Exception):
-    """The run was stopped from outside (BatchStopJobRun, StopWorkflowRun) and killed."""
 
 
 @dataclass(frozen=True)
@@ -117,36 +114,83 @@ class Zygote:
             if self._proc is not None and self._proc.poll() is None:
                 return
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)  # one message per run
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(theirs.fileno())]
-                + (["--user-namespace"] if self.user_namespace else []),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
-                pass_fds=[theirs.fileno()],
-                preexec_fn=die_with_parent,
-            )
+            self._proc = self._spawn(theirs)
             theirs.close()
             if self._control is not None:
                 self._control.close()
             self._control = ours
             if self._proc.stdout.readline().strip() != b"ready":
-                raise LayoutError("The layout sandbox could not start")
+                raise LayoutError("The sandbox could not start")
 
-    def run(self, setup: dict, request: dict, timeout_s: float, should_stop=None) -> dict:
-        """Run one request in a jail built from setup; its supervisor's final answer,
-        TimeoutError, or Stopped when should_stop() said so while it ran."""
-        self._ensure()
-        conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with conn:
-            socket.send_fds(self._control, [json.dumps(setup, sort_keys=True).encode()], [theirs.fileno()])
-            theirs.close()
-            conn.sendall(json.dumps(request).encode() + b"\n")
-            reader = _Lines(conn)
-            pid = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S)["pid"]
+    def _spawn(self, control: socket.socket) -> subprocess.Popen:
+        """Start the zygote from a thread of its own that waits for it: the kernel kills the
+        zygote when the thread that started it ends (its parent-death signal), and a worker
+        thread may end first (on a stop) while another still runs a layout in it."""
+        started: list = []
+        ready = threading.Event()
+
+        def keep() -> None:
             try:
-                return reader.next(time.monotonic() + timeout_s, should_stop)
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(control.fileno())]
+                        + (["--user-namespace"] if self.user_namespace else []),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
+                        pass_fds=[control.fileno()],
+                        preexec_fn=die_with_parent,
+                        # A group of its own: a terminal's Ctrl-C goes to the server, which stops
+                        # gracefully and ends the runs itself, not to the zygote and every run at once.
+                        process_group=0,
+                    )
+                )
+            except BaseException as exc:  # said by the thread that asked
+                started.append(exc)
+            ready.set()
+            if isinstance(started[0], subprocess.Popen):
+                started[0].wait()
+
+        threading.Thread(target=keep, name="glueprint-zygote", daemon=True).start()
+        ready.wait()
+        if isinstance(started[0], BaseException):
+            raise started[0]
+        return started[0]
+
+    def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None) -> "Answer":
+        """Run one request in a jail built from setup: how it ended, TimeoutError, or Stopped
+        when should_stop() gave a reason while it ran. what names the run in errors ("layout script")."""
+        self._ensure()
+        deadline = time.monotonic() + timeout_s
+        conn, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # The request goes to the run's own jail as a file only it reads: the zygote, from
+        # which every later jail is forked, passes the descriptor on and never its content.
+        request_fd = os.memfd_create("glueprint-run", os.MFD_CLOEXEC)
+        with conn:
+            try:
+                _write_all(request_fd, json.dumps(request).encode())
+                socket.send_fds(self._control, [json.dumps(setup, sort_keys=True).encode()], [theirs.fileno(), request_fd])
             finally:
+                theirs.close()
+                os.close(request_fd)
+            reader = _Lines(conn, what)
+            first, pipes = reader.next(time.monotonic() + ZYGOTE_START_TIMEOUT_S, with_fds=True)
+            pid = first["pid"]
+            try:
+                if len(pipes) != 2:
+                    raise LayoutError(f"The sandbox went away while starting the {what}")
+                limit = setup["memory_mb"] * 1024 * 1024
+                over_memory = None if pid is None else (lambda: memory.used(pid) > limit)
+                result, output, over = collect(pipes[0], pipes[1], deadline, should_stop, over_memory)
+                text = output.decode("utf-8", "replace").strip()
+                if over:
+                    return Answer(None, b"", text, over_memory=True)
+                # A whole result says how the run went; only without one does the exit status tell.
+                status = None if whole(result) else reader.next(deadline, should_stop)["status"]
+                return Answer(status, result, text)
+            finally:
+                for fd in pipes:
+                    os.close(fd)
                 if pid is not None:
                     _kill_group(pid)  # on timeout, and after the end: nothing of the run outlives it
 
@@ -160,31 +204,40 @@ class Zygote:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class _Lines:
-    """JSON lines from a socket, each awaited until a deadline."""
+    """JSON lines from the supervisor's connection, each awaited until a deadline."""
 
-    def __init__(self, conn: socket.socket):
-        self.conn, self.buffer = conn, bytearray()
+    def __init__(self, conn: socket.socket, what: str):
+        self.conn, self.what, self.buffer = conn, what, bytearray()
 
-    def next(self, deadline: float, should_stop=None) -> dict:
+    def next(self, deadline: float, should_stop=None, with_fds: bool = False):
+        fds: list[int] = []
         while (end := self.buffer.find(b"\n")) < 0:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            if should_stop is not None and should_stop():
-                raise Stopped
+            if should_stop is not None and (reason := should_stop()):
+                raise Stopped(reason)
             self.conn.settimeout(remaining if should_stop is None else min(remaining, STOP_CHECK_S))
             try:
-                chunk = self.conn.recv(1 << 20)
+                chunk, received, _, _ = socket.recv_fds(self.conn, 1 << 16, 2)
             except TimeoutError:
                 continue  # the deadline, or time to ask should_stop again
-
+            fds += received
             if not chunk:
-                raise LayoutError("The layout sandbox went away while running the layout")
+                for fd in fds:
+                    os.close(fd)
+                raise LayoutError(f"The sandbox went away while running the {self.what}")
             self.buffer += chunk
         line = bytes(self.buffer[:end])
         del self.buffer[: end + 1]
-        return json.loads(line)
+        return (json.loads(line), fds) if with_fds else json.loads(line)
 
 
 def _kill_group(pid: int) -> None:
@@ -194,8 +247,11 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _failure(code: int, output: str, what: str = "layout script", unfinished: str = "before returning a workflow") -> str:
-    if code < 0:
+def _failure(answer: Answer, memory_mb: int, what: str = "layout script", unfinished: str = "before returning a workflow") -> str:
+    code, output = answer.status, answer.output
+    if answer.over_memory:
+        message = f"The {what}'s processes used more than {memory_mb} MB of memory together and were killed"
+    elif code < 0:
         name = signal.Signals(-code).name
         hint = " (CPU time limit)" if name == "SIGXCPU" else ""
         message = f"The {what}'s process was killed by {name}{hint}"
@@ -235,6 +291,12 @@ class Sandbox:
                 self.refusal,
                 advice,
             )
+        log.info(
+            "A run's memory (--run-memory-mb %d) counts all its processes: measured every %g s, "
+            "a run over it is killed; each process is also limited to that much address space",
+            limits.memory_mb,
+            memory.SAMPLE_S,
+        )
         given, self.endpoints, self.hosts = relay.plan(urls)
         self.env = layout_env(given, region)
         self.userns = jail.uses_user_namespace()
@@ -257,12 +319,28 @@ class Sandbox:
             "memory_mb": self.limits.memory_mb,
         }
 
-    def _request(self, archive: bytes, credentials: tuple[str, str] | None, timeout_s: float) -> dict:
+    def _request(self, kind: str, archive: bytes, credentials: tuple[str, str] | None, timeout_s: float) -> dict:
         """What one run brings to its jail."""
         env = dict(self.env)
         if credentials:
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
-        return {"archive": base64.b64encode(archive).decode(), "env": env, "cpu_s": int(timeout_s) + 1}
+        return {"kind": kind, "archive": base64.b64encode(archive).decode(), "env": env, "cpu_s": int(timeout_s) + 1}
+
+    def check_entry_point(self, archive: bytes, path: str, function: str) -> str | None:
+        """What is wrong with the layout module at path (archives.entry_point_problem), parsed
+        in a jailed process under the runs' limits: untrusted source is never parsed here."""
+        timeout_s = min(self.limits.timeout_s, CHECK_TIMEOUT_S)
+        request = self._request("check", archive, None, timeout_s)
+        request.update(path=path, function=function)
+        beyond = f"{path}: could not be parsed within the sandbox's limits ({self.limits.memory_mb} MB, {timeout_s:g} s)"
+        try:
+            answer = self.zygote.run(self._setup(), request, timeout_s, "blueprint check")
+        except TimeoutError:
+            return beyond
+        result = _result_of(answer)
+        if not isinstance(result, dict) or not result.get("ok"):
+            return beyond
+        return result.get("problem")
 
     def run_layout(
         self,
@@ -279,22 +357,21 @@ class Sandbox:
                 f"The layout sandbox is not available on this machine ({self.refusal}); "
                 "start glueprint with --unsafe-sandbox to run layouts without isolation"
             )
-        request = self._request(archive, credentials, self.limits.timeout_s)
+        request = self._request("layout", archive, credentials, self.limits.timeout_s)
         request.update(
             layout_generator=layout_generator, user_params=user_params, system_params=system_params, name_suffix=name_suffix
         )
         try:
-            answer = self.zygote.run(self._setup(), request, self.limits.timeout_s)
+            answer = self.zygote.run(self._setup(), request, self.limits.timeout_s, "layout script")
         except TimeoutError:
             raise LayoutError(
                 f"The layout script did not finish within {self.limits.timeout_s:g} seconds and was stopped"
             ) from None
-        if answer.get("oversized"):
-            raise LayoutError("The layout script's result is larger than glueprint reads (32 MB)")
-        try:
-            result = json.loads(answer["result"])
-        except (TypeError, ValueError, RecursionError):
-            raise LayoutError(_failure(answer["status"], answer["output"])) from None
+        if answer.oversized:
+            raise LayoutError(f"The layout script's result is larger than glueprint reads ({MAX_RESULT_BYTES >> 20} MB)")
+        result = _result_of(answer)
+        if result is None:
+            raise LayoutError(_failure(answer, self.limits.memory_mb))
         return plan_from(result)
 
     def run_script(
@@ -306,23 +383,36 @@ class Sandbox:
         credentials: tuple[str, str] | None = None,
         should_stop=None,
     ) -> ScriptResult:
-        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when asked."""
+        """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when
+        should_stop() gives a reason to (polled every STOP_CHECK_S)."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(script_name, script)
-        request = self._request(buffer.getvalue(), credentials, timeout_s)
+        request = self._request("script", buffer.getvalue(), credentials, timeout_s)
         request.update(script=script_name, argv=argv)
-        answer = self.zygote.run(self._setup(), request, timeout_s, should_stop)
         try:
-            result = json.loads(answer["result"])
-        except (TypeError, ValueError, RecursionError):
-            message = _failure(answer["status"], answer["output"], "job script", "without reporting how it ended")
-            return ScriptResult(False, message, answer["output"])
+            answer = self.zygote.run(self._setup(), request, timeout_s, "job script", should_stop)
+        except LayoutError as exc:  # the sandbox failed, not the script: said in a job run's words
+            return ScriptResult(False, str(exc), "")
+        result = _result_of(answer)
+        if result is None:
+            message = _failure(answer, self.limits.memory_mb, "job script", "without reporting how it ended")
+            return ScriptResult(False, message, answer.output)
         if not isinstance(result, dict):
-            return ScriptResult(False, "The job script's process wrote an unreadable result", answer["output"])
-        return ScriptResult(bool(result.get("ok")), result.get("error"), answer["output"])
+            return ScriptResult(False, "The job script's process wrote an unreadable result", answer.output)
+        return ScriptResult(bool(result.get("ok")), result.get("error"), answer.output)
 
     def stop(self) -> None:
         self.zygote.stop()
+
+
+def _result_of(answer: Answer):
+    """The run's own result, or None when it wrote none that is whole."""
+    if answer.oversized:
+        return None
+    try:
+        return json.loads(answer.result)
+    except (ValueError, RecursionError):
+        return None

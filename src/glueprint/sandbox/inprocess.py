@@ -13,7 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from glueprint.layouts.archive import unpack
+from glueprint.layouts.archive import in_process, unpack
 from glueprint.sandbox import layout_child, script_child
 from glueprint.sandbox.host import ScriptResult, plan_from
 
@@ -27,6 +27,8 @@ def _loaded_from(module, root: str) -> bool:
 
 
 class InProcessLayouts:
+    check_entry_point = staticmethod(in_process)  # the test author's own archives
+
     def run_layout(
         self,
         archive: bytes,

@@ -50,7 +50,9 @@ def outcome(request: dict, root: str) -> dict:
 
 
 # Audit events a layout may not raise: starting or signalling processes, loading native code
-# (ctypes could call fork or kill directly), and reading other processes' /proc entries.
+# (ctypes could call fork or kill directly), reading raw memory through ctypes (what a jail
+# inherited from the zygote is its own business, but no run needs to scan it), and reading
+# other processes' /proc entries.
 BLOCKED_EVENTS = frozenset(
     {
         "os.fork",
@@ -67,17 +69,35 @@ BLOCKED_EVENTS = frozenset(
         "ctypes.dlopen",
         "ctypes.dlsym",
         "ctypes.call_function",
+        "ctypes.cdata",
+        "ctypes.string_at",
+        "ctypes.wstring_at",
         "os.startfile",
     }
 )
+PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.chdir"})
+
+
+def _proc_entry_of_another(path) -> str | None:
+    """The /proc path that path (str, bytes or path-like; relative, or through symlinks)
+    names when it is not this process's own, else None."""
+    if isinstance(path, int):
+        return None  # a descriptor: opened already, through a path checked then
+    try:
+        real = os.path.realpath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return None  # not a path: the call fails on its own
+    parts = real.split("/")
+    if parts[1:2] == ["proc"] and len(parts) > 2 and parts[2] != str(os.getpid()):
+        return real
+    return None
 
 
 def guard(event: str, args: tuple) -> None:
     if event in BLOCKED_EVENTS:
         raise PermissionError(f"sandboxed code may not use {event}")
-    if event == "open" and isinstance(args[0], str) and args[0].startswith("/proc/"):
-        if not args[0].startswith(("/proc/self/", "/proc/thread-self/")):
-            raise PermissionError(f"sandboxed code may not read {args[0]}")
+    if event in PATH_EVENTS and args and (named := _proc_entry_of_another(args[0])) is not None:
+        raise PermissionError(f"sandboxed code may not read {named}")
 
 
 def run(request: dict, root: str, result_fd: int) -> None:

@@ -14,11 +14,14 @@ which builds the jail, gives up every privilege, rehearses a small layout (rehea
 and waits for the run. The zygote's other threads stay where they were. (A process per
 supervisor costs a fork, an exit and the copied pages of a 37 MB image per run: a quarter
 of a run's CPU, measured.)
-When the zygote hands over the engine's connection, the supervisor answers ``{"pid": N}``
-(the child's: a process group leader, which the engine kills when the run ends), passes the
-run (the archive, the code to call, the environment) to that child through a pipe, collects
-the child's result and the tail of its output through pipes (nothing of a run is written on
-the host's disk) and sends ``{"status", "result", "output"}`` back. When the child ends,
+When the zygote hands over the engine's connection and the run's request (a memfd the
+engine wrote), the supervisor answers ``{"pid": N}`` (the child's: a process group leader,
+which the engine kills when the run ends) with the read ends of the child's result and
+output pipes, and passes the request's descriptor on to the child. So nothing of a run
+(its keys, parameters, archive, result or output) is ever read into the zygote's memory,
+from which later jails are forked: the child reads its request, the engine reads the
+child's pipes. Once the child has ended, the supervisor sends ``{"status": code}`` (how it
+ended, which the engine reads when the run wrote no whole result). When the child ends,
 every process of the run ends with it (the kernel kills a PID namespace with its first
 process); the supervisor reaps it and ends too.
 
@@ -27,43 +30,32 @@ runs in a scratch directory with the resource limits and the audit hook only.
 """
 
 import base64
-import io
 import json
 import os
 import resource
-import selectors
 import shutil
 import signal
 import socket
 import sys
 import tempfile
 import threading
-import time
 from typing import NoReturn
 
 from glueprint.layouts.archive import unpack
-from glueprint.sandbox import jail, layout_child, rehearsal, relay, script_child, syscall_filter
+from glueprint.sandbox import check_child, jail, layout_child, rehearsal, relay, script_child, syscall_filter
 from glueprint.sandbox.lifetime import die_with_parent, start_thread
 
-OUTPUT_TAIL_BYTES = 4000
-MAX_RESULT_BYTES = 32 * 1024 * 1024
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a 4 MB script, base64-encoded, and its arguments
 SETUP_FAILED = 70  # the child's exit status when the jail could not be built
-OUTPUT_GRACE_S = 5  # how long the output may stay open after the result has ended
+CHILDREN = {"layout": layout_child, "script": script_child, "check": check_child}
 
 
-def _send(conn: socket.socket, message: dict) -> None:
-    conn.sendall(json.dumps(message).encode() + b"\n")
-
-
-def _read_line(conn: socket.socket) -> bytes:
-    """The engine's one request line (empty when it closed the connection first)."""
-    data = bytearray()
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(1 << 20)
-        if not chunk:
-            return b""
-        data += chunk
-    return bytes(data)
+def _send(conn: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode() + b"\n"
+    if fds:
+        socket.send_fds(conn, [data], list(fds))
+    else:
+        conn.sendall(data)
 
 
 def _say(fd: int, text: str) -> None:
@@ -80,7 +72,24 @@ def _setup_failed(output_fd: int, exc: BaseException) -> NoReturn:
     os._exit(SETUP_FAILED)
 
 
-def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, result_fd: int, output_fd: int) -> None:
+def _receive_request(hand_fd: int) -> bytes:
+    """The run's request, read from the memfd the engine wrote (its descriptor comes over
+    the hand socket); empty when the jail was retired before a run came."""
+    with socket.socket(fileno=hand_fd) as hand:
+        _, fds, _, _ = socket.recv_fds(hand, 1, 1)
+    if not fds:
+        return b""
+    data, offset = bytearray(), 0
+    try:
+        while len(data) <= MAX_REQUEST_BYTES and (chunk := os.pread(fds[0], 1 << 20, offset)):
+            data += chunk
+            offset += len(chunk)
+    finally:
+        os.close(fds[0])
+    return bytes(data) if len(data) <= MAX_REQUEST_BYTES else b""
+
+
+def _jailed_child(setup: dict, uid: int, scratch: str | None, hand_fd: int, result_fd: int, output_fd: int) -> None:
     """PID 1 of the run: build the jail, drop privileges, wait for the run, run it. Never returns."""
     try:
         userns = setup["userns"]
@@ -98,15 +107,19 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
     except BaseException as exc:  # the jail could not be built: say why, on the run's output
         _setup_failed(output_fd, exc)
     # Ready: from here on, the run's own time.
-    data = _read_capped(run_fd)  # the run, far below the cap
+    try:
+        data = _receive_request(hand_fd)
+    except OSError:
+        data = b""
     if not data:
         os._exit(0)  # the jail was retired before a run came
     try:
         request = json.loads(data)
+        del data
         resource.setrlimit(resource.RLIMIT_CPU, (request["cpu_s"], request["cpu_s"]))  # only ever lowered
         root = os.path.join(home, "blueprint")
         os.mkdir(root)
-        unpack(base64.b64decode(request["archive"]), root)  # as the run's uid: the files are its own
+        unpack(base64.b64decode(request.pop("archive")), root)  # as the run's uid: the files are its own
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_fd, 1)
@@ -115,43 +128,19 @@ def _jailed_child(setup: dict, uid: int, scratch: str | None, run_fd: int, resul
         os.closerange(result_fd + 1, os.sysconf("SC_OPEN_MAX"))
         os.chdir(root)
         os.environ.clear()
-        os.environ.update(request["env"], HOME=home)
+        os.environ.update(request.pop("env"), HOME=home)
     except BaseException as exc:
         _setup_failed(output_fd, exc)
     status = 1
     try:
-        (script_child if request.get("script") else layout_child).run(request, root, result_fd)
+        CHILDREN[request.get("kind", "layout")].run(request, root, result_fd)
         status = 0
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        os.close(1)  # the output ends now: the supervisor need not wait for this process's exit
+        os.close(1)  # the output ends now: the engine need not wait for this process's exit
         os.close(2)
         os._exit(status)
-
-
-class _Capped:
-    """What a pipe carries, up to its first MAX_RESULT_BYTES + 1: the rest is drained and
-    dropped, so the writer never blocks."""
-
-    def __init__(self):
-        self.chunks, self.size = [], 0
-
-    def add(self, chunk: bytes) -> None:
-        if self.size <= MAX_RESULT_BYTES:
-            self.chunks.append(chunk)
-        self.size += len(chunk)
-
-    def value(self) -> bytes:
-        return b"".join(self.chunks)[: MAX_RESULT_BYTES + 1]
-
-
-def _read_capped(fd: int) -> bytes:
-    """What a pipe carries to its end, capped (_Capped)."""
-    capped = _Capped()
-    while chunk := os.read(fd, 1 << 20):
-        capped.add(chunk)
-    return capped.value()
 
 
 def _close_all_but(keep: tuple[int, ...]) -> None:
@@ -166,23 +155,25 @@ def _close_all_but(keep: tuple[int, ...]) -> None:
 
 class Supervisor:
     """One run's jail, built ahead, and the thread that answers the engine for it.
-    hand(conn) gives it the engine's connection; hand(None) retires it unused."""
+    hand(conn, request_fd) gives it the engine's connection and the run's request;
+    hand(None, None) retires it unused."""
 
     def __init__(self, setup: dict, uid: int, on_answered):
         self.setup, self.uid = setup, uid
-        self._on_answered = on_answered  # called (in this thread) once the run has been answered
+        self._on_answered = on_answered  # called (in this thread) once the run has ended
         self._handed = threading.Event()
         self._conn: socket.socket | None = None
+        self._request_fd: int | None = None
 
     def start(self) -> None:
         start_thread(self._run)
 
-    def hand(self, conn: socket.socket | None) -> None:
-        self._conn = conn
+    def hand(self, conn: socket.socket | None, request_fd: int | None) -> None:
+        self._conn, self._request_fd = conn, request_fd
         self._handed.set()
 
     def _run(self) -> None:
-        run_r, run_w = os.pipe()
+        hand_ours, hand_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
         setup, scratch, relays = self.setup, None, None
@@ -190,8 +181,8 @@ class Supervisor:
         def start() -> NoReturn:
             try:
                 os.setsid()  # the run's processes are one group, which the engine kills
-                _close_all_but((run_r, result_w, output_w))
-                _jailed_child(setup, self.uid, scratch, run_r, result_w, output_w)
+                _close_all_but((hand_theirs.fileno(), result_w, output_w))
+                _jailed_child(setup, self.uid, scratch, hand_theirs.fileno(), result_w, output_w)
             finally:
                 os._exit(SETUP_FAILED)  # never back into the zygote's code
 
@@ -213,85 +204,44 @@ class Supervisor:
         except Exception as exc:  # no run starts: its output says why, and its status that it failed
             _say(output_w, f"The sandbox could not be set up: {exc}\n")
             pid = None
-        for fd in (run_r, result_w, output_w):
+        hand_theirs.close()
+        for fd in (result_w, output_w):
             os.close(fd)
-        # Ours as files: closing one twice is harmless, where a descriptor closed twice may be
-        # another thread's by then.
-        pipes = [os.fdopen(fd, mode, buffering=0) for fd, mode in ((run_w, "wb"), (result_r, "rb"), (output_r, "rb"))]
         try:
             self._handed.wait()
             if self._conn is not None:
                 with self._conn as conn:
-                    _answer(conn, pid, *pipes, self._on_answered)
+                    _answer(conn, pid, hand_ours, (result_r, output_r), self._request_fd, self._on_answered)
         except OSError:
             pass  # the engine went away (it stopped waiting): the run ends all the same
         finally:
+            if self._request_fd is not None:
+                os.close(self._request_fd)
+            hand_ours.close()
+            for fd in (result_r, output_r):
+                os.close(fd)
             if pid is not None:
                 _kill_and_reap(pid)
-            for pipe in pipes:
-                pipe.close()
             if relays is not None:
                 relays.stop()
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _answer(
-    conn: socket.socket,
-    pid: int | None,
-    run_pipe: io.RawIOBase,
-    result_pipe: io.RawIOBase,
-    output_pipe: io.RawIOBase,
-    answered,
-) -> None:
-    """Serve the engine's connection: the child's pid, the run handed on, the run's outcome."""
-    _send(conn, {"pid": pid})  # None: no process was started
-    request = _read_line(conn)
-    _pass_on(run_pipe, request)  # the child reads it whole before it writes anything
-    result, output = _collect(result_pipe.fileno(), output_pipe.fileno())
-    # A whole result says how the run went; only without one does the exit status tell.
-    # Tearing the namespaces down is the kernel's, after the answer: a run does not wait.
-    status = None if _whole(result) else _exit_code(pid)
-    _send(
-        conn,
-        {
-            "status": status,
-            "result": result.decode("utf-8", "replace") if len(result) <= MAX_RESULT_BYTES else None,
-            "oversized": len(result) > MAX_RESULT_BYTES,
-            "output": output.decode("utf-8", "replace").strip(),
-        },
-    )
-    answered()
+def _answer(conn: socket.socket, pid: int | None, hand: socket.socket, pipes: tuple[int, int], request_fd: int, ended) -> None:
+    """Serve the engine's connection: the child's pid and pipes, the request handed on
+    unread, and once the child has ended, how it ended."""
+    _send(conn, {"pid": pid}, pipes)  # pid None: no process was started
+    try:
+        socket.send_fds(hand, [b"r"], [request_fd])
+    except OSError:
+        pass  # the child died building its jail: its status says so
+    status = _exit_code(pid)
+    ended()
+    _send(conn, {"status": status})
     # The engine kills the run's process group, then closes: until then the child stays
     # unreaped, so its pid cannot have become another process's.
     conn.recv(1)
-
-
-def _collect(result_r: int, output_r: int) -> tuple[bytes, bytes]:
-    """The child's result (to its end, capped: _Capped) and the tail of its output, read side by side.
-    The output ends when every process of the run has closed it (exited); after the result
-    has ended it is given OUTPUT_GRACE_S more."""
-    result, tail = _Capped(), b""
-    deadline = None
-    with selectors.DefaultSelector() as selector:
-        selector.register(result_r, selectors.EVENT_READ)
-        selector.register(output_r, selectors.EVENT_READ)
-        while selector.get_map():
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = selector.select(timeout)
-            if not ready:
-                break  # the output stayed open too long after the result
-            for key, _ in ready:
-                chunk = os.read(key.fd, 1 << 20)
-                if not chunk:
-                    selector.unregister(key.fd)
-                    if key.fd == result_r:
-                        deadline = time.monotonic() + OUTPUT_GRACE_S
-                elif key.fd == result_r:
-                    result.add(chunk)
-                else:
-                    tail = (tail + chunk)[-OUTPUT_TAIL_BYTES:]
-    return result.value(), tail
 
 
 def _exit_code(pid: int | None) -> int:
@@ -308,25 +258,3 @@ def _kill_and_reap(pid: int) -> None:
     never signalled once reaped (it may be another process's by then)."""
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-
-
-def _pass_on(pipe: io.RawIOBase, data: bytes) -> None:
-    """Hand the run to the child; a child that died building its jail reads nothing."""
-    view = memoryview(data)
-    try:
-        while view:
-            view = view[pipe.write(view) :]
-    except BrokenPipeError:
-        pass
-    finally:
-        pipe.close()
-
-
-def _whole(result: bytes) -> bool:
-    if not result or len(result) > MAX_RESULT_BYTES:
-        return False
-    try:
-        json.loads(result)
-    except ValueError:
-        return False
-    return True

@@ -6,10 +6,10 @@ so the engine keeps one zygote per worker process. And building a run's jail cos
 than the layout too, so the zygote keeps a few supervisors started ahead, their jails built,
 for the setup the runs ask for: a run takes a waiting one, and the next is built once a
 run has been answered. For each run the engine sends, over the control socket it
-inherited, the jail's setup with one end of a fresh socket pair (SCM_RIGHTS): no socket
-has a name anyone else could connect to. The zygote hands that connection to a supervisor,
-which reads the run from it, answers ``{"pid": N}`` at once and ``{"status", "result",
-"output"}`` when the run has ended. Each run is given a uid of its own (when the server is
+inherited, the jail's setup with one end of a fresh socket pair and the run's request (a
+memfd) as descriptors (SCM_RIGHTS): no socket has a name anyone else could connect to. The
+zygote hands both to a supervisor, which passes the request on to its jailed child unread
+(see supervisor.py): nothing of any run enters the memory later jails are forked from. Each run is given a uid of its own (when the server is
 root); a server run by an ordinary user starts its zygote in a user namespace of its own
 (``--user-namespace``), where the zygote may create the runs' namespaces from any thread.
 """
@@ -17,6 +17,7 @@ root); a server run by an ordinary user starts its zygote in a user namespace of
 import gc
 import json
 import os
+import resource
 import selectors
 import signal
 import socket
@@ -63,15 +64,15 @@ class Jails:
     def _on_answered(self) -> None:  # in the supervisor's thread
         os.write(self._answered_w, b".")
 
-    def hand_over(self, key: bytes, setup: dict, conn: socket.socket) -> None:
-        """Give conn to a supervisor for this setup: a waiting one, or a new one if none is."""
+    def hand_over(self, key: bytes, setup: dict, conn: socket.socket, request_fd: int) -> None:
+        """Give a run to a supervisor for this setup: a waiting one, or a new one if none is."""
         _, waiting = self.ready.setdefault(key, (setup, []))
         self.ready.move_to_end(key)
-        (waiting.pop(0) if waiting else self._start(setup)).hand(conn)
+        (waiting.pop(0) if waiting else self._start(setup)).hand(conn, request_fd)
         while len(self.ready) > WARM_SETUPS:
             _, (_, retired) = self.ready.popitem(last=False)
             for unused in retired:
-                unused.hand(None)
+                unused.hand(None, None)
 
     def refill(self) -> None:
         """After a run was answered: top up every setup kept warm."""
@@ -97,6 +98,10 @@ def serve(control_fd: int, user_namespace: bool) -> None:
         jail.enter_user_namespace()  # while the zygote has one thread: the kernel asks that
     die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # each supervisor reaps its own child
+    # Relays hold up to 6 descriptors per connection of every run: all the zygote may have
+    # (a jail sets its own, lower limit), so runs at their connection caps leave room for others.
+    _, most = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most, most))
     control = socket.socket(fileno=control_fd)
     jails = Jails()
     events = selectors.DefaultSelector()
@@ -108,16 +113,18 @@ def serve(control_fd: int, user_namespace: bool) -> None:
             if event.fd == jails.answered:
                 jails.refill()
                 continue
-            key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 1)
+            key, fds, _, _ = socket.recv_fds(control, MAX_SETUP_BYTES, 2)
             if not fds:
                 return  # the engine is gone
-            conn = socket.socket(fileno=fds[0])
             try:
                 setup = json.loads(key)
             except ValueError:
-                conn.close()
+                setup = None
+            if setup is None or len(fds) != 2:
+                for fd in fds:
+                    os.close(fd)
                 continue
-            jails.hand_over(key, setup, conn)
+            jails.hand_over(key, setup, socket.socket(fileno=fds[0]), fds[1])
 
 
 if __name__ == "__main__":
