@@ -21,14 +21,11 @@ def node_runs(graph: dict) -> tuple[dict[str, str], list[dict]]:
                 {
                     "name": node["Name"],
                     "type": node["Type"],
-                    "id": item.get("Id"),
                     "state": state,
                     "started": item.get("StartedOn"),
                     "trigger": item.get("TriggerName"),
                     "error": item.get("ErrorMessage"),
                     "output": item.get("Output"),
-                    "log_group": item.get("LogGroup") or item.get("LogGroupName"),
-                    "log_stream": item.get("LogStream") or item.get("Id"),
                 }
             )
     started_by = {(run["name"], run["trigger"]) for run in runs}
