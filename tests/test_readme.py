@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -31,6 +32,7 @@ README = (REPO / "README.md").read_text()
 MARKED = re.compile(r"<!-- readme: (\w+) -->\n```(\w+)\n(.*?)```", re.S)
 FENCE = re.compile(r"^```\w*$", re.M)
 BLOCKS = MARKED.findall(README)
+SERVING = "serving the AWS Glue API at http://127.0.0.1:4599"  # what glueprint serve prints once it listens
 
 
 def blocks(mode: str) -> list[str]:
@@ -78,7 +80,9 @@ class FreshClone:
         self.server: subprocess.Popen | None = None
 
     def start(self) -> None:
+        assert self.server is None, "the first command is already running"
         (block,) = blocks("server")
+        served = self.log.read_text().count(SERVING) if self.log.exists() else 0
         with open(self.log, "ab") as out:
             self.server = subprocess.Popen(
                 ["bash", "-c", block],
@@ -88,7 +92,13 @@ class FreshClone:
                 stderr=out,
                 start_new_session=True,
             )
-        wait_http("http://127.0.0.1:4599", self.server, self.log, timeout=600)  # installing takes a while
+        # Installing takes a while; until this server says it serves, whatever answers on the
+        # port is some other process's.
+        deadline = time.monotonic() + 600
+        while self.log.read_text().count(SERVING) == served:
+            assert self.server.poll() is None and time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.2)
+        wait_http("http://127.0.0.1:4599", self.server, self.log)
 
     def stop(self) -> None:
         if self.server is not None:
@@ -97,7 +107,7 @@ class FreshClone:
 
     def installed(self) -> None:
         """The first command has made .venv (started and stopped once if it had not)."""
-        if not (self.folder / ".venv" / "bin" / "glueprint").exists():
+        if self.server is None and not (self.folder / ".venv" / "bin" / "glueprint").exists():
             self.start()
             self.stop()
 
