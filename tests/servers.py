@@ -103,6 +103,9 @@ def _child_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
     env.update(GLUEPRINT_S3_ACCESS_KEY="testing", GLUEPRINT_S3_SECRET_KEY="testing")
+    # A suite's servers stay up until it ends, and two suites run side by side against one
+    # PostgreSQL: idle, each keeps two connections, not ten (max_connections is 100 here).
+    env.update(GLUEPRINT_DB_POOL_SIZE="2")
     return env
 
 

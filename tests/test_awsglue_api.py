@@ -191,3 +191,22 @@ def test_workflow_values_are_checked_but_kept():
     with pytest.raises(TypeError, match="Value 5 for key OnSchedule"):
         Workflow(Name="w", OnSchedule=5)
     assert Workflow(Name="w", Description="", Entities=Entities(Jobs=[])).Description == ""
+
+
+def test_get_resolved_options_reads_an_unambiguous_prefix_of_an_option_as_that_option():
+    """As AWS's own does (argparse's default abbreviations): a later ``--metadata`` is read as
+    ``--metadata_location`` (reported against AWS's library in awslabs/aws-glue-libs PR 206;
+    no Glue version documents another rule)."""
+    from awsglue.utils import getResolvedOptions
+
+    args = [
+        "/tmp/run.py",
+        "--job-bookmark-option",
+        "job-bookmark-disable",
+        "--metadata_location",
+        "example",
+        "--metadata",
+        "True",
+    ]
+    assert getResolvedOptions(args, ["metadata_location"]) == {"metadata_location": "True"}
+    assert getResolvedOptions(["s.py", "--JOB_NAME", "j", "--day", "1"], ["JOB_NAME", "day"]) == {"JOB_NAME": "j", "day": "1"}

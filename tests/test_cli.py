@@ -116,3 +116,17 @@ def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
 
     with _listening_socket("127.0.0.1", 0) as sock:  # with proto 0, every answer waited for a delayed ACK
         assert sock.proto == socket.IPPROTO_TCP
+
+
+def read_only(url: str) -> str:
+    """The same database, opened so that it refuses every write."""
+    if url.startswith("sqlite:///"):
+        return f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    return url + "?options=-c%20default_transaction_read_only%3Don"
+
+
+def test_a_database_that_refuses_writes_is_said_in_one_message_and_exit_1(databases):
+    result = run_cli("serve", "--db", read_only(databases.new()), "--port", str(free_port()))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot write to the database" in result.stderr and "read" in result.stderr.lower()
+    assert len(result.stderr.strip().splitlines()) <= 2 and "serving" not in result.stdout

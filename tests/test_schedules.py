@@ -111,3 +111,28 @@ def test_a_scheduled_trigger_a_blueprint_run_creates_starts_its_workflow_on_sche
         clock.now = six + 1
         runs = wait_for(lambda: glue.get_workflow_runs(Name="nightly")["Runs"])
         assert len(runs) == 1 and runs[0]["StartedOn"].timestamp() == six + 1
+
+
+def test_a_schedule_after_its_last_time_is_done_and_the_workers_carry_on():
+    last = datetime(2026, 12, 3, 7, 23, tzinfo=UTC).timestamp()
+    clock = Clock(last - 30)
+    with mock_glue(clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        glue.create_workflow(Name="once")
+        for job in ("load", "other"):
+            glue.create_job(Name=job, Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://b/x.py"})
+        glue.create_trigger(
+            Name="once_only",
+            WorkflowName="once",
+            Type="SCHEDULED",
+            Schedule="cron(23 7 3 12 ? 2026)",
+            StartOnCreation=True,
+            Actions=[{"JobName": "load"}],
+        )
+        clock.now = last + 1
+        wait_for(lambda: glue.get_workflow_runs(Name="once")["Runs"])
+        clock.now = last + 86400
+        run_id = glue.start_job_run(JobName="other")["JobRunId"]
+        wait_for(lambda: glue.get_job_run(JobName="other", RunId=run_id)["JobRun"]["JobRunState"] == "SUCCEEDED")
+        assert len(glue.get_workflow_runs(Name="once")["Runs"]) == 1
+        assert glue.get_trigger(Name="once_only")["Trigger"]["State"] == "ACTIVATED"

@@ -19,6 +19,7 @@ from conftest import ROLE
 from servers import HTTP, call_raw, s3_client
 
 KEY, SECRET = "AKIDGLUEPRINTTEST", "s3cr3t/Key+Value"
+CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +146,17 @@ def test_a_signed_payload_hash_must_be_the_bodys(signed_server):
         assert "x-amz-content-sha256" in response.json()["Message"]
     matching = _signed_with_payload_header(signed_server, body_a, hashlib.sha256(body_a).hexdigest())
     assert call_raw(signed_server.url, "ListBlueprints", body_a, **matching).status_code == 200
+
+
+def test_a_request_whose_operation_was_not_signed_is_refused(signed_server):
+    request = AWSRequest(method="POST", url=signed_server.url + "/", data=b"{}", headers={"Content-Type": CONTENT_TYPE})
+    SigV4Auth(Credentials(KEY, SECRET), "glue", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    assert "x-amz-target" not in headers["Authorization"]
+    response = call_raw(signed_server.url, "ListBlueprints", b"{}", **headers)  # the target added after signing
+    assert response.status_code == 400
+    assert response.json()["__type"] == "InvalidSignatureException"
+    assert "x-amz-target" in response.json()["Message"]
 
 
 def test_the_dashboard_and_the_index_ask_for_the_keys(signed_server):

@@ -68,7 +68,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
     """The Glue endpoint and dashboard on settings.port and, unless an external S3 is
     configured, glueprint's own S3 on settings.s3_port: one app, told apart by the port a
     request came in on."""
-    db = open_database(settings.db_url)
+    db = open_database(settings.db_url, settings.db_pool_size)
     ctx = build_context(settings, db)
     s3 = None
     if settings.builtin_s3:

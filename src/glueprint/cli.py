@@ -58,6 +58,14 @@ def _engine_options(fn):
             help="Database URL, sqlite:///path or postgresql://user@host/db. [default: a SQLite file in the user data directory]",
         ),
         option(
+            "--db-pool-size",
+            envvar="GLUEPRINT_DB_POOL_SIZE",
+            default=10,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="PostgreSQL connections a process keeps open while idle (up to 20 more open under load).",
+        ),
+        option(
             "--s3-endpoint-url",
             default=None,
             help="An external S3 (MinIO, moto, AWS) for archives, scripts, crawls and scripts' own S3 calls, "
@@ -194,8 +202,31 @@ def _listening_socket(host: str, port: int, option_name: str = "--port") -> sock
     help="An AWS-style credentials file; every profile's key pair is accepted.",
 )
 @option("--access-log", is_flag=True, default=False, help="Log every HTTP request.")
+@option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request has to send its headers before its connection is closed.",
+)
+@option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request's body may pause before its connection is closed.",
+)
+@option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Connections open at once; one more is closed at once.",
+)
 @_engine_options
-def serve(auth, access_key, secret_key, credentials_file, access_log, **values) -> None:
+def serve(
+    auth, access_key, secret_key, credentials_file, access_log, header_timeout, body_timeout, max_connections, **values
+) -> None:
     """Start the Glue endpoint (and, unless --workers 0, the run engine)."""
     from .app import create_app
     from .protocol.sigv4 import Verifier
@@ -221,7 +252,9 @@ def serve(auth, access_key, secret_key, credentials_file, access_log, **values) 
     else:
         click.echo(f"S3: {settings.s3_url} (external)")
     click.echo(f"dashboard: {settings.endpoint_url}/ui · database: {_shown(settings.db_url)}")
-    _serve(app, sockets, values["log_level"], access_log)
+    from .serving import Guard
+
+    _serve(app, sockets, values["log_level"], access_log, Guard(header_timeout, body_timeout, max_connections))
 
 
 def _shown(db_url: str) -> str:
@@ -241,7 +274,7 @@ def worker(threads, **values) -> None:
     from .workers import WorkerPool
 
     settings = _settings(**values, workers=threads)
-    db = open_database(settings.db_url)
+    db = open_database(settings.db_url, settings.db_pool_size)
     pool = WorkerPool(build_context(settings, db), settings)
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -282,11 +315,11 @@ def _stopped(signum, _frame) -> None:
     raise SystemExit(0)
 
 
-def _serve(app, sockets: list[socket.socket], log_level: str, access_log: bool) -> None:
+def _serve(app, sockets: list[socket.socket], log_level: str, access_log: bool, guard) -> None:
     # uvicorn takes SIGINT/SIGTERM for a graceful shutdown (finish requests, stop workers),
     # then re-raises the signal to the handlers it found: ours end the process with status 0.
     signal.signal(signal.SIGTERM, _stopped)
     signal.signal(signal.SIGINT, _stopped)
-    # httptools and uvloop (dependencies): about five times h11's requests per second here.
-    config = uvicorn.Config(app, log_level=log_level, access_log=access_log, http="httptools", loop="uvloop")
-    uvicorn.Server(config).run(sockets=sockets)
+    from .serving import server_config
+
+    uvicorn.Server(server_config(app, guard, log_level, access_log)).run(sockets=sockets)

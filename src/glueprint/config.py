@@ -19,6 +19,9 @@ def default_s3_root() -> str:
 @dataclass
 class Settings:
     db_url: str
+    # PostgreSQL connections each process keeps open when idle (more are opened under load and
+    # closed after): many processes sharing one server share its max_connections.
+    db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 4599
     # An external S3 (MinIO, moto, AWS itself) and the keys glueprint signs its requests with;

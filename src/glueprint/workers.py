@@ -33,10 +33,15 @@ from glueprint.service.context import ServiceContext
 from glueprint.store import runs as run_store
 from glueprint.store import work
 from glueprint.store import workflow_runs as node_store
+from glueprint.store.db import StorageFull
 
 log = logging.getLogger("glueprint.worker")
 
 POLL_S = 0.5
+
+
+def out_of_space_message(exc: StorageFull) -> str:
+    return f"The run could not be recorded: {exc.message}"
 
 
 def lost_worker_message(previous: str) -> str:
@@ -141,18 +146,37 @@ class WorkerPool:
         node = self.nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:
             with self._holding(node["run_id"], f"{node['kind']} {node['name']} run {node['run_id']}"):
-                self.nodes.step(node, self.identity)
+                try:
+                    self.nodes.step(node, self.identity)
+                except StorageFull as exc:
+                    ended, message = ("ERROR" if node["kind"] == "job" else "FAILED"), out_of_space_message(exc)
+                    self._once_written(lambda: self.nodes.finish(node, self.identity, ended, message))
             return True
         run = self._claim() if waiting.runs else None
         if run is None:
             return False
         with self._holding(run["run_id"], f"blueprint {run['blueprint_name']} run {run['run_id']}"):
             previous = run["claimed_by"]
-            if previous is not None or run["state"] == "ROLLING_BACK":
-                self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
-            else:
-                self.executor.execute(run, self.identity)
+            try:
+                if previous is not None or run["state"] == "ROLLING_BACK":
+                    self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
+                else:
+                    self.executor.execute(run, self.identity)
+            except StorageFull as exc:
+                message = out_of_space_message(exc)
+                self._once_written(lambda: self.executor.fail(run, self.identity, message))
         return True
+
+    def _once_written(self, record) -> None:
+        """Record how a run ended as soon as the database has room again, holding its claim
+        meanwhile: left to its lease, it would end as if its worker had been lost."""
+        while True:
+            try:
+                record()
+                return
+            except StorageFull:
+                if self._stop.wait(1.0):
+                    return
 
     @contextlib.contextmanager
     def _holding(self, run_id: str, what: str):
@@ -191,6 +215,8 @@ class WorkerPool:
             try:
                 if not self.run_once():
                     self._wait_for_work()
+            except StorageFull:  # said once a minute by the store; nothing to add per loop
+                self._stop.wait(POLL_S)
             except Exception:
                 log.exception("worker loop error; retrying")
                 self._stop.wait(POLL_S)
@@ -203,5 +229,7 @@ class WorkerPool:
                 with self.ctx.db.write(durable=False) as conn:
                     run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
                     node_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
+            except StorageFull:
+                pass  # said by the store; the claims are renewed once there is room
             except Exception:
                 log.exception("heartbeat failed")

@@ -6,6 +6,7 @@ import os
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,6 +222,26 @@ def entry_point_problem(source: bytes, path: str, function: str) -> str | None:
     return None
 
 
+def _damaged_member(zf: zipfile.ZipFile) -> str | None:
+    """Read every member once, as a run unpacks them: a directory that lies about a size or a
+    checksum fails the check, not every run. Streamed; reads stop at the sizes the directory
+    declares (their sum was checked), so this costs what the archive holds."""
+    for info in zf.infolist():
+        size = 0
+        try:
+            with zf.open(info) as member:
+                while chunk := member.read(1 << 16):
+                    size += len(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError) as exc:
+            return f"The blueprint archive is damaged: its member {info.filename} cannot be read ({exc})"
+        if size != info.file_size:
+            return (
+                f"The blueprint archive is damaged: its member {info.filename} holds {size} bytes "
+                f"where the ZIP's directory says {info.file_size}"
+            )
+    return None
+
+
 def in_process(archive: bytes, path: str, function: str) -> str | None:
     """entry_point_problem for an archive in this process: for an author's own files (the
     authoring commands) and the pytest mock, never for an archive a server was sent."""
@@ -250,6 +271,8 @@ def problems(archive: bytes, check_entry_point) -> tuple[list[str], Definition |
         ], None
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
         return ["The blueprint archive holds paths outside its root (absolute or with '..')"], None
+    if damaged := _damaged_member(zf):
+        return [damaged], None
     try:
         folder = config_folder(names)
     except ArchiveError as exc:

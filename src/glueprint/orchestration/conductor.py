@@ -225,7 +225,7 @@ class Conductor:
                 if workflow_run is not None:
                     workflow_run["ErrorMessage"] = exc.message
         if workflow_run is not None:
-            workflow_run.setdefault("fired", []).append(trigger["Name"])
+            store.add_fired(conn, workflow_run["RunId"], [trigger["Name"]])
 
     # Workflow runs
 
@@ -241,7 +241,6 @@ class Conductor:
             "RunId": new_id("wr_"),
             "StartedOn": now,
             "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
-            "fired": [],
             "inherited": [],
             "triggers": triggers,  # the graph this run follows, whatever changes after its start
             "status": "RUNNING",
@@ -272,17 +271,34 @@ class Conductor:
             states[key] = node["_state"]
         return states, latest
 
-    def _fire_ready(self, conn: Connection, now: float, run: dict) -> None:
+    def _fire_ready(self, conn: Connection, now: float, run: dict, ended: tuple[str, str]) -> None:
+        """Fire the triggers that watch the node that just ended and now hold: the work is in
+        proportion to those triggers' conditions, not to the size of the workflow."""
         if run["status"] != "RUNNING":
             return
-        states, latest = self._states(conn, run)
-        for trigger in run_triggers(conn, run):
-            if trigger.get("Type") != "CONDITIONAL" or trigger["Name"] in run.get("fired", []):
+        if "triggers" in run:  # the run's own triggers, as at its start: scanned in memory
+            watching = [t for t in run["triggers"] if t.get("Type") == "CONDITIONAL" and predicates.watches(t, ended)]
+        else:
+            watching = entity_store.watchers(conn, run["Name"], *ended)
+        watching = [t for t in watching if t.get("State") == "ACTIVATED"]
+        fired = store.fired_among(conn, run, [t["Name"] for t in watching]) if watching else set()
+        inherited = {(entry[0], entry[1]): entry[2] for entry in run.get("inherited") or []}
+        for trigger in watching:
+            if trigger["Name"] in fired:
                 continue
-            if trigger.get("State") != "ACTIVATED" or not predicates.holds(trigger, states):
+            states, latest = {}, {}
+            for node in dict.fromkeys(predicates.watched(c) for c in trigger["Predicate"]["Conditions"]):
+                if node is None:
+                    continue
+                found = store.latest_in_workflow_run(conn, run["RunId"], *node)
+                if found is not None:
+                    states[node], latest[node] = found
+                elif node in inherited:
+                    states[node] = inherited[node]
+            if not predicates.holds(trigger, states):
                 continue
             predecessors = [  # the job runs whose conditions held
-                {"JobName": latest[node]["name"], "RunId": latest[node]["run_id"]}
+                {"JobName": node[1], "RunId": latest[node]}
                 for c in trigger["Predicate"]["Conditions"]
                 if (node := predicates.watched(c)) in latest and node[0] == "job" and predicates.condition_holds(c, states)
             ]
@@ -291,8 +307,7 @@ class Conductor:
     def _complete_if_done(self, conn: Connection, now: float, run: dict) -> None:
         if run["status"] not in ("RUNNING", "STOPPING"):
             return
-        nodes = store.node_runs_of_workflow_run(conn, run["RunId"])
-        if any(n["_state"] in store.OPEN_NODE_STATES for n in nodes):
+        if store.has_open_nodes(conn, run["RunId"]):
             return
         run["status"] = "STOPPED" if run["status"] == "STOPPING" else "COMPLETED"
         run["completed_on"] = now
@@ -342,7 +357,6 @@ class Conductor:
             "PreviousRunId": run_id,
             "StartedOn": now,
             "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
-            "fired": [t for t in original.get("fired", []) if t not in refired],
             # what is not run again keeps its state and shows its runs of the original run
             "inherited": [[kind, name, states[(kind, name)], ids] for (kind, name), ids in copied.items()],
             "triggers": triggers,
@@ -355,6 +369,7 @@ class Conductor:
                 self.start_job(conn, now, name, trigger=trigger, workflow_run=run)
             else:
                 self.start_crawl(conn, now, name, workflow_run=run, trigger=trigger)
+        store.add_fired(conn, run["RunId"], [t for t in store.all_fired(conn, original) if t not in refired])
         store.add_workflow_run(conn, run)
         return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(restarted)]
 
@@ -423,9 +438,11 @@ class Conductor:
                 retry_of=doc,
             )
         if run is not None:
-            self._fire_ready(conn, now, run)
+            before = (run["status"], run["completed_on"], run.get("ErrorMessage"))
+            self._fire_ready(conn, now, run, (doc["kind"], doc["name"]))
             self._complete_if_done(conn, now, run)
-            store.save_workflow_run(conn, run)
+            if (run["status"], run["completed_on"], run.get("ErrorMessage")) != before:  # a node's end rarely changes its run
+                store.save_workflow_run(conn, run)
         elif doc.get("trigger") or (doc["wire"].get("TriggerName") if doc["kind"] == "job" else None):
             # AWS: dependent jobs or crawlers start only if the one that completed was started by a trigger
             self._fire_standalone(conn, now, (doc["kind"], doc["name"]))
@@ -456,9 +473,7 @@ class Conductor:
 
     def _fire_standalone(self, conn: Connection, now: float, node: tuple[str, str]) -> None:
         """A node run outside any workflow fires the conditional triggers outside workflows that watch it."""
-        for listed in entity_store.standalone_conditional_triggers(conn):
-            if not predicates.watches(listed, node):
-                continue
+        for listed in entity_store.watchers(conn, None, *node):
             # Locked, then read again: two watched runs ending at once are judged one after the
             # other, each seeing the other's end, so the trigger fires once, not twice or never.
             trigger = entity_store.get(conn, "trigger", listed["Name"], lock=True)

@@ -1,13 +1,8 @@
 """When a conditional trigger's predicate holds, given the states of the nodes it watches."""
 
+from ..store.entities import watched_node as watched  # the store indexes triggers by it
 
-def watched(condition: dict) -> tuple[str, str] | None:
-    """(node kind, name) a condition watches: ("job", name) or ("crawl", name)."""
-    if condition.get("JobName"):
-        return "job", condition["JobName"]
-    if condition.get("CrawlerName"):
-        return "crawl", condition["CrawlerName"]
-    return None
+__all__ = ["watched", "condition_holds", "holds", "watches", "actions"]
 
 
 def condition_holds(condition: dict, states: dict) -> bool:

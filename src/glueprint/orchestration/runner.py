@@ -67,6 +67,10 @@ class NodeRunner:
         with self.ctx.db.write() as conn:
             return store.claim_node_run(conn, worker, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
 
+    def finish(self, node: dict, worker: str, state: str, message: str | None = None) -> None:
+        """End a claimed run from outside its step (its worker could not record how it went)."""
+        self._finish(node, worker, state, message)
+
     def _finish(self, node: dict, worker: str, state: str, message: str | None = None, **extra) -> None:
         with self.ctx.db.write() as conn:
             self.conductor.finish(conn, self.ctx.clock(), node, state, message, worker=worker, **extra)

@@ -1,23 +1,23 @@
 """Scheduled triggers: each ACTIVATED one has a row holding its next fire time (UTC, from its
 AWS cron expression); any worker that finds a row due fires it and moves it on, in one
-transaction, so a fire happens once however many workers share the database.
+transaction, so a fire happens once however many workers share the database. A schedule
+whose times have all passed has no row: it is done, as its trigger stays ACTIVATED.
 """
 
 from datetime import UTC, datetime
 
-from pyawscron import AWSCron
 from sqlalchemy import Connection
 
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from .conductor import Conductor
+from .cron import Cron
 
 
-def next_fire(expression: str, after: float) -> float:
-    """The first time strictly after ``after`` that ``cron(...)`` names."""
-    fields = expression.strip().removeprefix("cron(").removesuffix(")")
-    moment = datetime.fromtimestamp(after, UTC)
-    return AWSCron(fields).occurrence(moment).next().timestamp()
+def next_fire(expression: str, after: float) -> float | None:
+    """The first time strictly after ``after`` that ``cron(...)`` names; None when none is left."""
+    found = Cron.parse(expression).next_after(datetime.fromtimestamp(after, UTC))
+    return found.timestamp() if found is not None else None
 
 
 def _scheduled(trigger: dict) -> bool:
@@ -33,8 +33,8 @@ def sync_all(conn: Connection, triggers: list[dict], now: float) -> None:
     """sync for several triggers (a run's): one statement drops their rows, the scheduled get theirs anew."""
     store.drop_schedules(conn, [trigger["Name"] for trigger in triggers])
     for trigger in triggers:
-        if _scheduled(trigger):
-            store.add_schedule(conn, trigger["Name"], trigger["Schedule"], next_fire(trigger["Schedule"], now))
+        if _scheduled(trigger) and (when := next_fire(trigger["Schedule"], now)) is not None:
+            store.add_schedule(conn, trigger["Name"], trigger["Schedule"], when)
 
 
 def fire_one(ctx, conductor: Conductor) -> bool:
@@ -57,7 +57,11 @@ def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bo
     if trigger is None or trigger.get("State") != "ACTIVATED" or trigger.get("Type") != "SCHEDULED":
         store.drop_schedules(conn, [name])
         return True
-    store.move_schedule(conn, name, next_fire(expression, now))
+    when = next_fire(expression, now)
+    if when is None:  # that was its last time
+        store.drop_schedules(conn, [name])
+    else:
+        store.move_schedule(conn, name, when)
     if trigger.get("WorkflowName"):
         conductor.start_workflow_run(conn, now, trigger["WorkflowName"], None, from_api=False)
     else:

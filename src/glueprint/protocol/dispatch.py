@@ -65,6 +65,11 @@ class Route:
     render: object  # the output shape's serializer
     read_only: bool
     version_of: object  # registry.version_of(name): None when its answers are not cached
+    grows: object  # registry.grows(name): whether a call's work grows with the data
+
+    def on_loop(self, params: dict) -> bool:
+        """A read whose work is bounded by its answer is served on the event loop."""
+        return self.read_only and not self.grows(params)
 
 
 @cache  # only targets that name an implemented operation are kept: the rest raise
@@ -80,7 +85,13 @@ def _route(target: str) -> Route:
         )
     model = operation(name)
     return Route(
-        name, model.input_shape, handler, serializer(model.output_shape), registry.is_read_only(name), registry.version_of(name)
+        name,
+        model.input_shape,
+        handler,
+        serializer(model.output_shape),
+        registry.is_read_only(name),
+        registry.version_of(name),
+        registry.grows(name),
     )
 
 
@@ -91,22 +102,46 @@ def _target_route(headers: dict) -> Route:
     return _route(target)
 
 
-async def _read_body(receive, headers: dict) -> bytes:
+class BodyBudget:
+    """The bytes of request bodies being read at once, before any is verified: many slow
+    clients each holding most of a large body cannot make the server hold them all. Used
+    from the event loop only."""
+
+    def __init__(self, limit: int):
+        self.limit, self.held = limit, 0
+
+    def take(self, size: int) -> None:
+        if self.held + size > self.limit:
+            raise errors.ThrottlingException("Too many request bodies are being received at once; retry.")
+        self.held += size
+
+    def give(self, size: int) -> None:
+        self.held -= size
+
+
+UNVERIFIED_BODIES = BodyBudget(16 * MAX_BODY_BYTES)
+
+
+async def _read_body(receive, headers: dict, budget: BodyBudget = UNVERIFIED_BODIES) -> bytes:
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
     chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
-        if not message.get("more_body", False):
-            return b"".join([*chunks, chunk]) if chunks else chunk  # mostly one message: no copy
-        chunks.append(chunk)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionAbortedError
+            chunk = message.get("body", b"")
+            if size + len(chunk) > MAX_BODY_BYTES:
+                raise errors.RequestEntityTooLargeException(f"Request body exceeds {MAX_BODY_BYTES} bytes.")
+            budget.take(len(chunk))
+            size += len(chunk)
+            if not message.get("more_body", False):
+                return b"".join([*chunks, chunk]) if chunks else chunk  # mostly one message: no copy
+            chunks.append(chunk)
+    finally:
+        budget.give(size)  # once read, a body is the request's own, bounded by the requests in flight
 
 
 def _parse(body: bytes) -> dict:
@@ -268,10 +303,12 @@ class GlueEndpoint:
         return {name: value.decode("latin-1") for name, key in _PROTOCOL_HEADERS if (value := by_name.get(key)) is not None}
 
     async def _answer(self, scope, receive, headers: dict) -> bytes:
+        if self.dispatcher.verifier is not None:
+            self.dispatcher.verifier.check_headers(headers)  # before reading what an unknown client sends
         body = await _read_body(receive, headers)
         url = _url(scope, headers) if self.dispatcher.verifier is not None else ""  # only signatures cover it
         call = self.dispatcher.prepare(scope["method"], url, headers, body, self.generation)
-        if call.cached is not None or call.route.read_only:
+        if call.cached is not None or call.route.on_loop(call.params):
             return self.dispatcher.execute(call)
         return await run_in_threadpool(self.dispatcher.execute, call)
 

@@ -17,6 +17,7 @@ COMMON_ERRORS = {
     "InvalidSignatureException": 400,
     "IncompleteSignatureException": 400,
     "RequestEntityTooLargeException": 413,
+    "ThrottlingException": 400,
 }
 # The model marks no Glue error as a fault; AWS answers this one with HTTP 500.
 SERVER_FAULTS = frozenset({"InternalServiceException"})

@@ -60,6 +60,34 @@ class Verifier:
 
     def verify(self, method: str, url: str, headers, body: bytes, now: datetime | None = None) -> frozenset[str]:
         """Check the request's signature; return the operations its key may not call."""
+        parts, access_key, secret, denied, amz_date, region, service = self._check_headers(headers, now)
+        claimed = headers.get("x-amz-content-sha256")
+        if claimed is not None and not hmac.compare_digest(claimed.encode(), hashlib.sha256(body).hexdigest().encode()):
+            # The signature covers this header, not the body: the header must be the body's hash
+            # (UNSIGNED-PAYLOAD is for S3 streams, never for this JSON API).
+            raise errors.InvalidSignatureException(
+                "The provided 'x-amz-content-sha256' header does not match what was computed: "
+                "it must be the hex SHA-256 of the request body."
+            )
+        request = AWSRequest(
+            method=method, url=url, data=body, headers={h: headers.get(h, "") for h in parts["SignedHeaders"].split(";")}
+        )
+        request.context["timestamp"] = amz_date
+        signer = SigV4Auth(Credentials(access_key, secret), service, region)
+        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+        if not hmac.compare_digest(expected.encode(), parts["Signature"].encode()):
+            raise errors.InvalidSignatureException(
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method."
+            )
+        return denied
+
+    def check_headers(self, headers, now: datetime | None = None) -> None:
+        """Everything verify checks before the body: a request that fails here is refused
+        before its body is read (an unknown key sends nothing the server keeps)."""
+        self._check_headers(headers, now)
+
+    def _check_headers(self, headers, now: datetime | None):
         header = headers.get("authorization")
         if not header:
             raise errors.MissingAuthenticationTokenException("Request is missing Authentication Token")
@@ -102,24 +130,11 @@ class Verifier:
                 f"Signature expired or not yet valid: {amz_date} is more than 15 minutes from the server time "
                 f"{now.strftime('%Y%m%dT%H%M%SZ')}."
             )
-        claimed = headers.get("x-amz-content-sha256")
-        if claimed is not None and not hmac.compare_digest(claimed.encode(), hashlib.sha256(body).hexdigest().encode()):
-            # The signature covers this header, not the body: the header must be the body's hash
-            # (UNSIGNED-PAYLOAD is for S3 streams, never for this JSON API).
-            raise errors.InvalidSignatureException(
-                "The provided 'x-amz-content-sha256' header does not match what was computed: "
-                "it must be the hex SHA-256 of the request body."
-            )
         signed = parts["SignedHeaders"].split(";")
         if "host" not in signed:
             raise errors.InvalidSignatureException("The host header must be signed.")
-        request = AWSRequest(method=method, url=url, data=body, headers={h: headers.get(h, "") for h in signed})
-        request.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(access_key, secret), service, region)
-        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
-        if not hmac.compare_digest(expected.encode(), parts["Signature"].encode()):
-            raise errors.InvalidSignatureException(
-                "The request signature we calculated does not match the signature you provided. "
-                "Check your AWS Secret Access Key and signing method."
-            )
-        return denied
+        if "x-amz-target" not in signed:
+            # The target names the operation: unsigned, anyone on the path could turn a signed
+            # read into a delete. botocore and the other SDKs sign every x-amz-* header.
+            raise errors.InvalidSignatureException("The x-amz-target header must be signed: it names the operation.")
+        return parts, access_key, secret, denied, amz_date, region, service

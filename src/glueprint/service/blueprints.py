@@ -132,7 +132,7 @@ def batch_get_blueprints(ctx: ServiceContext, p: dict) -> dict:
     }
 
 
-@operation("ListBlueprints", read_only=True)
+@operation("ListBlueprints", read_only=True, grows=lambda p: bool(p.get("Tags")))
 def list_blueprints(ctx: ServiceContext, p: dict) -> dict:
     wanted = p.get("Tags") or {}
     scope = {"Tags": wanted}

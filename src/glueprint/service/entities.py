@@ -62,6 +62,15 @@ KINDS = [
 ]
 
 
+def _filtered(p: dict) -> bool:
+    """A filter scans the kind's documents until it fills a page."""
+    return bool(p.get("Tags")) or p.get("DependentJobName") is not None
+
+
+def _with_graphs(p: dict) -> bool:
+    return bool(p.get("IncludeGraph"))
+
+
 def _page_limit(op: str) -> int:
     return model_operation(op).input_shape.members["MaxResults"].metadata["max"]
 
@@ -110,7 +119,7 @@ def _with_graph(ctx: ServiceContext, kind: Kind, doc: dict, include_graph: bool)
 def _register(kind: Kind) -> None:
     get_op, get_param, get_key = kind.get
 
-    @operation(get_op, read_only=True)
+    @operation(get_op, read_only=True, grows=_with_graphs)
     def get(ctx: ServiceContext, p: dict) -> dict:
         with ctx.db.read() as conn:
             doc = store.get(conn, kind.kind, p[get_param])
@@ -120,7 +129,7 @@ def _register(kind: Kind) -> None:
 
     list_op, list_key = kind.list_
 
-    @operation(list_op, read_only=True)
+    @operation(list_op, read_only=True, grows=_filtered)
     def list_names(ctx: ServiceContext, p: dict) -> dict:
         docs, token = _page(ctx, kind, list_op, p)
         return {list_key: [d["Name"] for d in docs], "NextToken": token}
@@ -128,14 +137,14 @@ def _register(kind: Kind) -> None:
     if kind.get_all:
         all_op, all_key = kind.get_all
 
-        @operation(all_op, read_only=True)
+        @operation(all_op, read_only=True, grows=_filtered)
         def get_all(ctx: ServiceContext, p: dict) -> dict:
             docs, token = _page(ctx, kind, all_op, p)
             return {all_key: [_with_graph(ctx, kind, d, False) for d in docs], "NextToken": token}
 
     batch_op, batch_param, found_key, missing_key = kind.batch
 
-    @operation(batch_op, read_only=True)
+    @operation(batch_op, read_only=True, grows=_with_graphs)
     def batch_get(ctx: ServiceContext, p: dict) -> dict:
         names = list(dict.fromkeys(p[batch_param]))
         with ctx.db.read() as conn:

@@ -9,13 +9,16 @@ Handler = Callable[..., dict | None]
 _HANDLERS: dict[str, Handler] = {}
 _READ_ONLY: set[str] = set()
 _VERSIONS: dict[str, Callable] = {}
+_GROWS: dict[str, Callable[[dict], bool]] = {}
 
 
-def operation(name: str, read_only: bool = False, version: Callable | None = None):
+def operation(name: str, read_only: bool = False, version: Callable | None = None, grows: Callable[[dict], bool] | None = None):
     """Register a handler ``fn(ctx, params) -> result`` for a Glue operation named in the model.
 
     read_only: the handler only reads the store and never waits on anything else, so it
     may run on the event loop.
+    grows: ``grows(params)`` is True when that call's work grows with the data rather than
+    with its answer (a filter that scans, a graph): such a read runs off the event loop.
     version: ``version(ctx, params)`` reads what changes whenever the answer would; with it,
     the protocol layer may answer a repeated request from its cache (see protocol/cache.py).
     """
@@ -28,6 +31,8 @@ def operation(name: str, read_only: bool = False, version: Callable | None = Non
             _READ_ONLY.add(name)
         if version is not None:
             _VERSIONS[name] = version
+        if grows is not None:
+            _GROWS[name] = grows
         return fn
 
     return register
@@ -40,6 +45,14 @@ def handler(name: str) -> Handler | None:
 
 def is_read_only(name: str) -> bool:
     return name in _READ_ONLY
+
+
+def _never(_params: dict) -> bool:
+    return False
+
+
+def grows(name: str) -> Callable[[dict], bool]:
+    return _GROWS.get(name, _never)
 
 
 def version_of(name: str) -> Callable | None:

@@ -31,9 +31,13 @@ COUNTED = {
 STATISTICS = sorted(set(COUNTED.values()) | {"TotalActions"})
 
 
-def statistics(nodes: list[dict]) -> dict:
-    counts = Counter(COUNTED[n["_state"]] for n in nodes if n["_state"] in COUNTED)
-    return {key: len(nodes) if key == "TotalActions" else counts.get(key, 0) for key in STATISTICS}
+def statistics(states: dict[str, int]) -> dict:
+    """Statistics from the number of node runs in each state."""
+    counts = Counter()
+    for state, count in states.items():
+        if state in COUNTED:
+            counts[COUNTED[state]] += count
+    return {key: sum(states.values()) if key == "TotalActions" else counts.get(key, 0) for key in STATISTICS}
 
 
 def node_view(node: dict) -> dict:
@@ -67,7 +71,6 @@ def run_graph(conn, run: dict, nodes: list[dict]) -> dict:
 
 
 def view(conn, run: dict, include_graph: bool) -> dict:
-    nodes = store.node_runs_of_workflow_run(conn, run["RunId"])
     out = {
         "Name": run["Name"],
         "WorkflowRunId": run["RunId"],
@@ -77,10 +80,10 @@ def view(conn, run: dict, include_graph: bool) -> dict:
         "CompletedOn": run["completed_on"],
         "Status": run["status"],
         "ErrorMessage": run.get("ErrorMessage"),
-        "Statistics": statistics(nodes),
+        "Statistics": statistics(store.node_states_of_workflow_run(conn, run["RunId"])),  # counted by the index
     }
     if include_graph:
-        out["Graph"] = run_graph(conn, run, nodes)
+        out["Graph"] = run_graph(conn, run, store.node_runs_of_workflow_run(conn, run["RunId"]))
     return out
 
 
@@ -106,13 +109,13 @@ def start_workflow_run(ctx: ServiceContext, p: dict) -> dict:
     return {"RunId": run_id}
 
 
-@operation("GetWorkflowRun", read_only=True)
+@operation("GetWorkflowRun", read_only=True, grows=lambda p: bool(p.get("IncludeGraph")))
 def get_workflow_run(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
         return {"Run": view(conn, _run(conn, p["Name"], p["RunId"]), p.get("IncludeGraph", False))}
 
 
-@operation("GetWorkflowRuns", read_only=True)
+@operation("GetWorkflowRuns", read_only=True, grows=lambda p: bool(p.get("IncludeGraph")))
 def get_workflow_runs(ctx: ServiceContext, p: dict) -> dict:
     name, limit = p["Name"], p.get("MaxResults", DEFAULT_PAGE)
     scope = {"Name": name, "IncludeGraph": p.get("IncludeGraph", False)}

@@ -5,6 +5,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select,
 from .claims import free, one_of
 from .runs import OPEN_STATES
 from .schema import blueprints, definitions, runs
+from .text import storable_messages
 
 CHECK_STATES = ("CREATING", "UPDATING")
 
@@ -105,4 +106,4 @@ def claim_check(conn: Connection, worker: str, now: float, lease_s: float, skip_
 def finish_check(conn: Connection, name: str, worker: str, **values) -> bool:
     """Record a check's outcome, only while this worker still holds the blueprint."""
     query = update(blueprints).where(blueprints.c.name == name, blueprints.c.claimed_by == worker)
-    return conn.execute(query.values(claimed_by=None, lease_until=None, **values)).rowcount > 0
+    return conn.execute(query.values(claimed_by=None, lease_until=None, **storable_messages(values))).rowcount > 0

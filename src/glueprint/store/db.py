@@ -7,13 +7,14 @@ import secrets
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
+from glueprint.protocol import errors
 from glueprint.store.schema import meta
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -27,7 +28,30 @@ class DatabaseUnavailable(Exception):
     """What keeps glueprint from opening its database, said for a person, with what to do."""
 
 
-def open_database(url: str) -> "Database":
+class StorageFull(errors.InternalServiceException):
+    """The database has no room for a write. A fault of the service, not of the request, so
+    AWS's InternalServiceException (HTTP 500, which SDKs retry), with what happened."""
+
+
+_SQLITE_FULL, _PG_DISK_FULL = 13, "53100"
+_full_said = [0.0]  # when it was last logged: once a minute is enough to be seen
+
+
+def _storage_full(exc: DBAPIError) -> StorageFull | None:
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if (code is not None and code & 0xFF == _SQLITE_FULL) or getattr(orig, "sqlstate", None) == _PG_DISK_FULL:
+        reason = str(orig).strip().splitlines()[0]
+        if time.monotonic() - _full_said[0] > 60:
+            _full_said[0] = time.monotonic()
+            log.error("the database has no space left (%s): writes fail until space is freed", reason)
+        return StorageFull(
+            f"The service's database has no space left ({reason}); nothing was changed. Retry once space is freed."
+        )
+    return None
+
+
+def open_database(url: str, pool_size: int = 10) -> "Database":
     """The database at url, migrated to the current schema; or DatabaseUnavailable."""
     try:
         parsed = make_url(url)
@@ -41,9 +65,8 @@ def open_database(url: str) -> "Database":
         )
     shown = parsed.render_as_string(hide_password=True)
     try:
-        db = Database(url)
+        db = Database(url, pool_size)
         db.migrate()
-        return db
     except (DBAPIError, OSError, NoSuchModuleError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         if parsed.get_backend_name() == "sqlite":
@@ -54,6 +77,15 @@ def open_database(url: str) -> "Database":
         raise DatabaseUnavailable(
             f"cannot use the PostgreSQL database {shown}: {reason}\nis the server running, and does the database exist?"
         ) from None
+    try:
+        db.check_writable()
+    except DBAPIError as exc:  # every write would fail: say so once, instead of in every worker's loop
+        db.dispose()
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"cannot write to the database {shown}: {reason}\nglueprint keeps all its state there: give it one it can write to"
+        ) from None
+    return db
 
 
 @functools.cache
@@ -75,15 +107,39 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+class _TurnLock:
+    """The writers of one process take turns in the order they asked. SQLite's busy handler
+    polls with sleeps growing to 100 ms, so a request's write that arrives while workers
+    commit back to back could lose every race for seconds; queued here, it waits for the
+    writers ahead of it only."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._issued = self._serving = 0
+
+    @contextmanager
+    def turn(self):
+        with self._changed:
+            ticket, self._issued = self._issued, self._issued + 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
 class Database:
     """One engine plus the two ways in: ``read()`` and ``write()`` transactions."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int = 10):
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        self.engine = _make_engine(url, self.is_sqlite)
+        self.engine = _make_engine(url, self.is_sqlite, pool_size)
         self._prepared: dict = {}
         self._thread = threading.local()
+        self._writers = _TurnLock() if self.is_sqlite else None  # PostgreSQL locks rows, not the database
 
     @contextmanager
     def read(self):
@@ -97,15 +153,26 @@ class Database:
         never out of order, since any later durable commit flushes it too; an undone claim
         only lets a worker take the run again."""
         # On SQLite a write takes the lock at BEGIN, so two writers never deadlock on upgrade.
-        with self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
-            try:
-                with conn.begin():
-                    if not durable and not self.is_sqlite:
-                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction's only
-                    yield conn
-            finally:
-                if not durable and self.is_sqlite:
-                    _flush_again(conn)
+        turn = self._writers.turn() if self._writers is not None else nullcontext()
+        try:
+            with turn, self.engine.connect().execution_options(glueprint_write=True, glueprint_unflushed=not durable) as conn:
+                try:
+                    with conn.begin():
+                        if not durable and not self.is_sqlite:
+                            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction's only
+                        yield conn
+                finally:
+                    if not durable and self.is_sqlite:
+                        _flush_again(conn)
+        except DBAPIError as exc:
+            if (full := _storage_full(exc)) is not None:
+                raise full from None
+            raise
+
+    def check_writable(self) -> None:
+        """A write that changes nothing, to learn early whether the database takes writes."""
+        with self.write() as conn:
+            conn.execute(delete(meta).where(meta.c.key == "glueprint-write-check"))
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; silent when it is there already. Alembic
@@ -246,9 +313,9 @@ def _use_wal(dbapi_conn) -> None:
         time.sleep(0.01)
 
 
-def _make_engine(url: str, is_sqlite: bool) -> Engine:
+def _make_engine(url: str, is_sqlite: bool, pool_size: int) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)

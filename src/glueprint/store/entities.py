@@ -3,7 +3,7 @@
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
-from .schema import entities
+from .schema import entities, trigger_watches
 
 
 def get(conn: Connection, kind: str, name: str, scope: str = "", lock: bool = False):
@@ -47,6 +47,41 @@ def taken(conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]
     return {tuple(row) for row in conn.execute(_TAKEN, {"kinds": kinds, "names": names})} & set(keys)
 
 
+def watched_node(condition: dict) -> tuple[str, str] | None:
+    """(node kind, name) a predicate condition watches: ("job", name) or ("crawl", name)."""
+    if condition.get("JobName"):
+        return "job", condition["JobName"]
+    if condition.get("CrawlerName"):
+        return "crawl", condition["CrawlerName"]
+    return None
+
+
+def watch_rows(name: str, doc: dict) -> list[dict]:
+    """The trigger_watches rows of a trigger: one per node its conditional predicate watches."""
+    if doc.get("Type") != "CONDITIONAL":
+        return []
+    nodes = dict.fromkeys(watched_node(c) for c in (doc.get("Predicate") or {}).get("Conditions") or [])
+    workflow = doc.get("WorkflowName")
+    return [dict(trigger_name=name, kind=k, node=n, workflow=workflow) for k, n in (n for n in nodes if n is not None)]
+
+
+def _set_watches(conn: Connection, triggers: list[tuple[str, dict]], replacing: bool) -> None:
+    if replacing:
+        names = [name for name, _ in triggers]
+        conn.execute(delete(trigger_watches).where(trigger_watches.c.trigger_name.in_(names)))
+    rows = [row for name, doc in triggers for row in watch_rows(name, doc)]
+    if rows:
+        conn.execute(insert(trigger_watches), rows)
+
+
+def watchers(conn: Connection, workflow: str | None, kind: str, node: str) -> list[dict]:
+    """The conditional triggers of a workflow (None: outside any) that watch a node, by name."""
+    where = trigger_watches.c.workflow == workflow if workflow is not None else trigger_watches.c.workflow.is_(None)
+    names = select(trigger_watches.c.trigger_name).where(trigger_watches.c.kind == kind, trigger_watches.c.node == node, where)
+    query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.scope == "", entities.c.name.in_(names))
+    return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
+
+
 def _row(kind: str, name: str, doc: dict, created_on: float, run_id: str | None, scope: str) -> dict:
     workflow = doc.get("WorkflowName") if kind == "trigger" else None
     return dict(
@@ -56,6 +91,8 @@ def _row(kind: str, name: str, doc: dict, created_on: float, run_id: str | None,
 
 def add(conn: Connection, kind: str, name: str, doc: dict, created_on: float, run_id: str | None = None, scope: str = "") -> None:
     conn.execute(insert(entities).values(**_row(kind, name, doc, created_on, run_id, scope)))
+    if kind == "trigger" and not scope:
+        _set_watches(conn, [(name, doc)], replacing=False)
 
 
 _ADD = insert(entities)
@@ -64,10 +101,13 @@ _ADD = insert(entities)
 def add_many(conn: Connection, created: list[tuple[str, str, dict]], created_on: float, run_id: str) -> None:
     """Unscoped entities (kind, name, doc) a run creates, in one statement."""
     conn.execute(_ADD, [_row(kind, name, doc, created_on, run_id, "") for kind, name, doc in created])
+    _set_watches(conn, [(name, doc) for kind, name, doc in created if kind == "trigger"], replacing=False)
 
 
 def remove(conn: Connection, kind: str, name: str, scope: str = "") -> bool:
     query = delete(entities).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
+    if kind == "trigger" and not scope:
+        conn.execute(delete(trigger_watches).where(trigger_watches.c.trigger_name == name))
     return conn.execute(query).rowcount > 0
 
 
@@ -98,13 +138,10 @@ def replace(conn: Connection, kind: str, name: str, doc: dict, scope: str = "") 
     """Store a changed document for an existing entity; False if there is none."""
     workflow = doc.get("WorkflowName") if kind == "trigger" else None
     query = update(entities).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name == name)
-    return conn.execute(query.values(doc=orjson.dumps(doc).decode(), workflow=workflow)).rowcount > 0
-
-
-def standalone_conditional_triggers(conn: Connection) -> list[dict]:
-    query = select(entities.c.doc).where(entities.c.kind == "trigger", entities.c.workflow.is_(None))
-    docs = [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name))]
-    return [d for d in docs if d.get("Type") == "CONDITIONAL"]
+    replaced = conn.execute(query.values(doc=orjson.dumps(doc).decode(), workflow=workflow)).rowcount > 0
+    if replaced and kind == "trigger" and not scope:
+        _set_watches(conn, [(name, doc)], replacing=True)
+    return replaced
 
 
 def every(conn: Connection, kind: str, batch: int = 500):

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from .claims import free, one_of
 from .schema import blueprints, runs
+from .text import storable_messages
 
 OPEN_STATES = ("RUNNING", "ROLLING_BACK")
 # What a run's view is rendered from; a worker claiming it also reads which definition and who holds the claim.
@@ -125,6 +126,7 @@ def _change_claimed(columns: tuple[str, ...]):
 def change_claimed(conn: Connection, run, worker: str, render, **values) -> bool:
     """Update a run only while this worker still holds it: run is the row as claimed, which
     only its holder changes, so render(row) gives its new view without reading it again."""
+    values = storable_messages(values)
     params = {f"new_{column}": value for column, value in values.items()}
     params["new_view"] = render({**run, **values})
     if conn.execute(_change_claimed(tuple(values)), {"run": run["run_id"], "worker": worker, **params}).rowcount == 0:

@@ -109,7 +109,7 @@ entities = Table(
 )
 
 # Workflow runs. doc holds what only this run needs: RunProperties, PreviousRunId,
-# ErrorMessage, the triggers that fired in it, and (for a resumed run) the states it inherited.
+# ErrorMessage, and (for a resumed run) the states it inherited; before 0013, the triggers that fired.
 workflow_runs = Table(
     "workflow_runs",
     metadata,
@@ -140,8 +140,31 @@ node_runs = Table(
     Column("lease_until", Float),
     Column("doc", Text, nullable=False),
     Index("ix_node_runs_kind_name_seq", "kind", "name", "seq"),
-    Index("ix_node_runs_workflow_run", "workflow_run_id"),
+    # A node's latest run in a workflow run, and a workflow run's open nodes, each read
+    # without visiting the run's other nodes (migration 0013).
+    Index("ix_node_runs_workflow_node", "workflow_run_id", "kind", "name", "seq"),
+    Index("ix_node_runs_workflow_state", "workflow_run_id", "state"),
     Index("ix_node_runs_state_due", "state", "due"),
+)
+
+# Which nodes each conditional trigger watches (from its predicate), kept with the trigger by
+# store/entities.py: a node's end reads only the triggers that watch it.
+trigger_watches = Table(
+    "trigger_watches",
+    metadata,
+    Column("trigger_name", String(255), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("node", String(255), primary_key=True),
+    Column("workflow", String(255)),
+    Index("ix_trigger_watches_node", "kind", "node", "workflow"),
+)
+
+# The triggers that fired in a workflow run (runs from before 0013 list theirs in their doc).
+fired_triggers = Table(
+    "fired_triggers",
+    metadata,
+    Column("workflow_run_id", String(80), primary_key=True),
+    Column("trigger_name", String(255), primary_key=True),
 )
 
 # The next time each ACTIVATED scheduled trigger fires.

@@ -4,7 +4,7 @@ import orjson
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from .claims import free, one_of
-from .schema import node_runs, schedules, workflow_runs
+from .schema import fired_triggers, node_runs, schedules, workflow_runs
 
 OPEN_WORKFLOW_STATES = ("RUNNING", "STOPPING")
 OPEN_NODE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING")
@@ -69,7 +69,26 @@ def workflow_run_page(conn: Connection, workflow: str, before_seq: int | None, l
 def remove_workflow_runs(conn: Connection, workflow: str) -> None:
     ids = select(workflow_runs.c.run_id).where(workflow_runs.c.workflow_name == workflow)
     conn.execute(delete(node_runs).where(node_runs.c.workflow_run_id.in_(ids)))
+    conn.execute(delete(fired_triggers).where(fired_triggers.c.workflow_run_id.in_(ids)))
     conn.execute(delete(workflow_runs).where(workflow_runs.c.workflow_name == workflow))
+
+
+def add_fired(conn: Connection, run_id: str, triggers: list[str]) -> None:
+    if triggers:
+        conn.execute(insert(fired_triggers), [{"workflow_run_id": run_id, "trigger_name": t} for t in triggers])
+
+
+def fired_among(conn: Connection, run: dict, triggers: list[str]) -> set[str]:
+    """Which of these triggers fired in a workflow run (runs from before 0013 list theirs in their doc)."""
+    query = select(fired_triggers.c.trigger_name).where(
+        fired_triggers.c.workflow_run_id == run["RunId"], fired_triggers.c.trigger_name.in_(triggers)
+    )
+    return set(conn.execute(query).scalars()) | (set(run.get("fired") or ()) & set(triggers))
+
+
+def all_fired(conn: Connection, run: dict) -> list[str]:
+    query = select(fired_triggers.c.trigger_name).where(fired_triggers.c.workflow_run_id == run["RunId"])
+    return sorted(set(conn.execute(query).scalars()) | set(run.get("fired") or ()))
 
 
 # Node runs: job runs (kind "job") and crawls (kind "crawl")
@@ -132,6 +151,31 @@ def release(conn: Connection, run_id: str, worker: str) -> None:
 def node_runs_of_workflow_run(conn: Connection, workflow_run_id: str) -> list[dict]:
     query = select(node_runs).where(node_runs.c.workflow_run_id == workflow_run_id).order_by(node_runs.c.seq)
     return [_node(row) for row in conn.execute(query)]
+
+
+def latest_in_workflow_run(conn: Connection, workflow_run_id: str, kind: str, name: str) -> tuple[str, str] | None:
+    """(state, run id) of a node's latest run in a workflow run."""
+    query = (
+        select(node_runs.c.state, node_runs.c.run_id)
+        .where(node_runs.c.workflow_run_id == workflow_run_id, node_runs.c.kind == kind, node_runs.c.name == name)
+        .order_by(node_runs.c.seq.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return (row.state, row.run_id) if row else None
+
+
+def node_states_of_workflow_run(conn: Connection, workflow_run_id: str) -> dict[str, int]:
+    """How many of a workflow run's node runs are in each state."""
+    query = (
+        select(node_runs.c.state, func.count()).where(node_runs.c.workflow_run_id == workflow_run_id).group_by(node_runs.c.state)
+    )
+    return {state: count for state, count in conn.execute(query)}
+
+
+def has_open_nodes(conn: Connection, workflow_run_id: str) -> bool:
+    query = select(node_runs.c.seq).where(node_runs.c.workflow_run_id == workflow_run_id, node_runs.c.state.in_(OPEN_NODE_STATES))
+    return conn.execute(query.limit(1)).first() is not None
 
 
 _BY_IDS = select(node_runs).where(node_runs.c.run_id.in_(bindparam("ids", expanding=True))).order_by(node_runs.c.seq)
