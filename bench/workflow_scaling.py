@@ -1,6 +1,7 @@
 """A workflow run's cost grows linearly with its nodes: chains and fans of N, 10N and 100N
 zero-second jobs, and the ratio of their cost per node to the N-node run's (1.0 is linear;
-before each node's end read only what it changes, a 1 600-node chain cost 127 ms per node).
+before each node's end read only what it changes, a 1 600-node chain cost 127 ms per node;
+before a run's trigger snapshot was kept by watched node, 98 ms).
 Beside each run, a CreateDatabase measures how long other writers wait.
 
 Usage: python bench/workflow_scaling.py [--nodes 16] [--workers 2]

@@ -6,6 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from glueprint import examples
 from glueprint.layouts.archive import in_process, inspect
 
 from conftest import EXAMPLES
@@ -20,8 +21,8 @@ def cli(*args: str):
 
 
 def test_check_accepts_every_example():
-    for folder in EXAMPLES.iterdir():
-        result = cli("check", folder)
+    for name in examples.names():
+        result = cli("check", examples.path(name))
         assert result.returncode == 0, result.stderr
         assert "a valid blueprint" in result.stdout
 

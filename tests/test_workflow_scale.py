@@ -2,14 +2,15 @@
 
 import orjson
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert, select
 
 from glueprint.orchestration.conductor import Conductor
 from glueprint.orchestration.outcomes import Outcomes
 from glueprint.store import entities as entity_store
+from glueprint.store import run_triggers as snapshots
 from glueprint.store import workflow_runs as run_store
 from glueprint.store.db import Database
-from glueprint.store.schema import entities
+from glueprint.store.schema import entities, workflow_runs
 
 from conftest import migrate_to
 
@@ -17,14 +18,15 @@ ROLE = "arn:aws:iam::123456789012:role/Scale"
 
 
 class CountingJson:
-    """orjson for the store modules, counting the documents they parse."""
+    """orjson for the store modules, counting the documents they parse and their characters."""
 
     def __init__(self):
-        self.parsed = 0
+        self.parsed = self.characters = 0
         self.dumps = orjson.dumps
 
     def loads(self, text):
         self.parsed += 1
+        self.characters += len(text)
         return orjson.loads(text)
 
 
@@ -50,34 +52,48 @@ def chain(conn, name: str, nodes: int) -> list[str]:
     return jobs
 
 
-def documents_read_by_each_end(db: Database, name: str, nodes: int, monkeypatch) -> list[int]:
+def work_of_each_end(db: Database, name: str, nodes: int, monkeypatch) -> dict[str, int]:
+    """The most documents, characters of documents and SQL statements one node's end took."""
     conductor = Conductor(Outcomes())
     with db.write() as conn:
         jobs = chain(conn, name, nodes)
         run_id = conductor.start_workflow_run(conn, 1.0, name, None)
-    counts = []
-    for job in jobs:
-        with db.write() as conn:
-            (node,) = [n for n in run_store.open_node_runs(conn, "job", job)]
-            counter = CountingJson()
-            with monkeypatch.context() as patch:
-                patch.setattr(entity_store, "orjson", counter)
-                patch.setattr(run_store, "orjson", counter)
-                assert conductor.finish(conn, 2.0, node, "SUCCEEDED")
-            counts.append(counter.parsed)
+    most = {"documents": 0, "characters": 0, "statements": 0}
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for job in jobs:
+            with db.write() as conn:
+                (node,) = [n for n in run_store.open_node_runs(conn, "job", job)]
+                counter, before = CountingJson(), len(statements)
+                with monkeypatch.context() as patch:
+                    for module in (entity_store, run_store, snapshots):
+                        patch.setattr(module, "orjson", counter)
+                    assert conductor.finish(conn, 2.0, node, "SUCCEEDED")
+                took = {"documents": counter.parsed, "characters": counter.characters, "statements": len(statements) - before}
+                most = {key: max(most[key], took[key]) for key in most}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
     with db.read() as conn:
         assert run_store.workflow_run(conn, run_id)["status"] == "COMPLETED"
-    return counts
+    return most
 
 
-def test_a_nodes_end_reads_the_same_few_documents_in_a_chain_of_10_or_200(databases, monkeypatch):
+def test_a_nodes_end_reads_as_much_and_runs_as_many_statements_in_a_chain_of_10_as_of_200(databases, monkeypatch):
     db = Database(databases.new())
     try:
-        small = documents_read_by_each_end(db, "small", 10, monkeypatch)
-        large = documents_read_by_each_end(db, "large", 200, monkeypatch)
+        small = work_of_each_end(db, "small", 10, monkeypatch)
+        large = work_of_each_end(db, "large", 200, monkeypatch)
     finally:
         db.dispose()
-    assert max(large) == max(small) <= 6, (small, large)
+    assert large["documents"] == small["documents"] <= 6, (small, large)
+    assert large["statements"] == small["statements"], (small, large)
+    # the names of a 200-node chain are longer by a digit or two, the documents no larger
+    assert large["characters"] <= small["characters"] + 64, (small, large)
 
 
 @pytest.mark.parametrize("logical", ["AND", "ANY"])
@@ -130,5 +146,47 @@ def test_migrating_to_0013_indexes_the_triggers_already_stored(databases):
         with db.read() as conn:
             assert [t["Name"] for t in entity_store.watchers(conn, "w", "crawl", "crawl")] == ["after_crawl"]
             assert entity_store.watchers(conn, "w", "job", "crawl") == []
+    finally:
+        db.dispose()
+
+
+def test_migrating_to_0015_moves_each_runs_trigger_snapshot_out_of_its_document(databases):
+    db = Database(databases.new(migrated=False))
+    condition = {"LogicalOperator": "EQUALS", "JobName": "first", "State": "SUCCEEDED"}
+    kept = {"Name": "kept", "WorkflowName": "w", "Type": "CONDITIONAL", "Predicate": {"Conditions": [condition]}}
+    current = {"Name": "current", "WorkflowName": "w", "Type": "ON_DEMAND", "Actions": [{"JobName": "first"}]}
+    try:
+        with db.engine.begin() as conn:
+            migrate_to(conn, "0014")
+            conn.execute(
+                insert(entities).values(
+                    kind="trigger", scope="", name="current", doc=orjson.dumps(current).decode(), created_on=0, workflow="w"
+                )
+            )
+            for run_id, doc in (("wr_kept", {"Name": "w", "triggers": [kept]}), ("wr_older", {"Name": "w"})):
+                row = dict(run_id=run_id, workflow_name="w", status="COMPLETED", started_on=0, doc=orjson.dumps(doc).decode())
+                conn.execute(insert(workflow_runs).values(**row))
+        db.migrate()
+        with db.read() as conn:
+            # a run that kept its graph follows it; an older run, the workflow's triggers it followed
+            assert snapshots.of_run(conn, "wr_kept") == [kept]
+            assert snapshots.of_run(conn, "wr_older") == [current]
+            assert [t["Name"] for t in snapshots.watching(conn, "wr_kept", "job", "first")] == ["kept"]
+            docs = [orjson.loads(doc) for doc in conn.execute(select(workflow_runs.c.doc)).scalars()]
+            assert all("triggers" not in doc for doc in docs)
+    finally:
+        db.dispose()
+
+
+def test_removing_a_workflows_runs_removes_their_trigger_snapshots(databases):
+    db = Database(databases.new())
+    try:
+        with db.write() as conn:
+            jobs = chain(conn, "gone", 3)
+            run_id = Conductor(Outcomes()).start_workflow_run(conn, 1.0, "gone", None)
+            assert [t["Name"] for t in snapshots.watching(conn, run_id, "job", jobs[0])] == ["gone_t1"]
+            run_store.remove_workflow_runs(conn, "gone")
+            assert snapshots.of_run(conn, run_id) == []
+            assert snapshots.watching(conn, run_id, "job", jobs[0]) == []
     finally:
         db.dispose()

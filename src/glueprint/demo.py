@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from . import examples
 from .app import create_app
 from .config import Settings
-from .packaging import EXAMPLES, zip_folder
+from .packaging import zip_folder
 from .waiting import RUN_ENDED, wait_for_blueprint
 
 ROLE = "arn:aws:iam::123456789012:role/GlueprintDemo"
@@ -81,8 +82,8 @@ def _run(port: int | None, keep_serving: bool, console: Console) -> list[dict]:
     saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(work)
     archives = work / "archives" / "examples"
     archives.mkdir(parents=True)
-    for folder in sorted(EXAMPLES.iterdir()):
-        (archives / f"{folder.name}.zip").write_bytes(zip_folder(folder))
+    for name in examples.names():
+        (archives / f"{name}.zip").write_bytes(zip_folder(examples.path(name)))
     port = port or _free_port()
     # Its own S3 serves the archives folder, on a port of its own.
     sockets = [socket.create_server(("127.0.0.1", p)) for p in (port, 0)]
@@ -132,9 +133,9 @@ def _tour(url: str, work: Path, thread: threading.Thread, keep_serving: bool, co
     glue = boto3.session.Session().client(
         "glue", endpoint_url=url, region_name="us-east-1", aws_access_key_id="demo", aws_secret_access_key="demo"
     )
-    for folder in sorted(EXAMPLES.iterdir()):
-        glue.create_blueprint(Name=folder.name, BlueprintLocation=f"s3://examples/{folder.name}.zip")
-        console.print(f"registered blueprint {folder.name}: {wait_for_blueprint(glue, folder.name)['Status']}")
+    for name in examples.names():
+        glue.create_blueprint(Name=name, BlueprintLocation=f"s3://examples/{name}.zip")
+        console.print(f"registered blueprint {name}: {wait_for_blueprint(glue, name)['Status']}")
 
     started = [
         (name, glue.start_blueprint_run(BlueprintName=name, RoleArn=ROLE, Parameters=json.dumps(params))["RunId"])

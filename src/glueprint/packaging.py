@@ -4,14 +4,22 @@ import io
 import zipfile
 from pathlib import Path
 
+from . import examples
+
 SKIPPED = ("__pycache__", ".pyc", ".DS_Store")
-# The example blueprints, shipped inside the package.
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+# The example blueprints, shipped inside the package (glueprint.examples.path(name) names one).
+EXAMPLES = examples.FOLDER
 
 
 def zip_folder(folder: Path | str) -> bytes:
     """The archive AWS expects: the blueprint's folder at the root of the ZIP."""
     folder = Path(folder)
+    if not folder.is_dir():  # an empty archive would only fail later, far from the cause
+        raise FileNotFoundError(
+            f"zip_folder: no blueprint folder at {folder.absolute()}"
+            + (" (that is a file)" if folder.exists() else "")
+            + "; for glueprint's own examples use glueprint.examples.path(name)"
+        )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(folder.rglob("*")):

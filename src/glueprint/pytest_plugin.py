@@ -2,14 +2,19 @@
 (``pip install 'glueprint[pytest]'``). Fixtures:
 
 - ``mock_glue_client``: a boto3 Glue client answered in-process by a private glueprint
-  (``glueprint.testing.mock_glue``): no server, no port, a fresh store per test.
+  (``glueprint.testing.mock_glue``): no server, no port, a fresh store per test. A test
+  marked ``@pytest.mark.glueprint(outcomes=..., simulated_seconds=..., archive_root=...)``
+  gets a mock made with those arguments of ``mock_glue``.
 - ``glueprint_server``: a real glueprint server on free ports for the whole session, with
   its own SQLite database and its own S3 (``.s3_url``, ``.s3_client()``); ``.url``,
   ``.client()``, and ``.put_archive(data, key)`` returning the ``s3://`` location a blueprint
   is created from, and ``.reset()``, which deletes everything it stores (a fresh start
   between tests). ``--glueprint-s3-endpoint-url`` (with ``--glueprint-s3-access-key`` and
   ``--glueprint-s3-secret-key``), or the ini options of the same names with underscores,
-  point it at an external S3 instead.
+  point it at an external S3 instead. ``--glueprint-outcome RULE`` (repeatable; ini
+  ``glueprint_outcomes``, one rule a line) and ``--glueprint-simulated-seconds S`` (ini
+  ``glueprint_simulated_seconds``) say how its job runs and crawls end, as ``glueprint serve``'s
+  ``--outcome`` and ``--simulated-seconds`` do.
 - ``blueprint_zip``: package a blueprint folder as the ZIP AWS expects (``glueprint.packaging.zip_folder``).
 - ``wait_for_blueprint``, ``wait_for_run``: poll until a blueprint is ACTIVE or FAILED, or a
   run has ended (``glueprint.waiting``).
@@ -26,16 +31,33 @@ def pytest_addoption(parser):
         flag = "--glueprint-" + name.replace("_", "-")
         group.addoption(flag, default=None, help=f"glueprint_server: {name.replace('_', ' ')} of an external S3")
         parser.addini(f"glueprint_{name}", f"glueprint_server: {name.replace('_', ' ')} of an external S3")
+    group.addoption(
+        "--glueprint-outcome",
+        action="append",
+        default=[],
+        help="glueprint_server: PATTERN=STATE[:SECONDS[:MESSAGE]], how runs of matching jobs or crawlers end (repeatable)",
+    )
+    parser.addini("glueprint_outcomes", "glueprint_server: outcome rules, one a line", type="linelist")
+    group.addoption("--glueprint-simulated-seconds", default=None, help="glueprint_server: how long a Spark job run takes")
+    parser.addini("glueprint_simulated_seconds", "glueprint_server: how long a Spark job run takes")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "glueprint(**options): the arguments of glueprint.testing.mock_glue for this test's mock_glue_client"
+    )
 
 
 @pytest.fixture
-def mock_glue_client():
-    """A boto3 Glue client answered in-process by a fresh, private glueprint (no server)."""
+def mock_glue_client(request):
+    """A boto3 Glue client answered in-process by a fresh, private glueprint (no server),
+    made with the arguments of the test's ``glueprint`` mark, if it has one."""
     import boto3
 
     from .testing import mock_glue
 
-    with mock_glue():
+    mark = request.node.get_closest_marker("glueprint")
+    with mock_glue(**(mark.kwargs if mark else {})):
         yield boto3.client("glue", region_name="us-east-1")
 
 
@@ -48,7 +70,14 @@ def glueprint_server(request, tmp_path_factory):
         name: request.config.getoption(f"glueprint_{name}") or request.config.getini(f"glueprint_{name}") or None
         for name in _S3_OPTIONS
     }
-    server = LocalServer(tmp_path_factory.mktemp("glueprint-server"), **s3).start()
+    config = request.config
+    seconds = config.getoption("glueprint_simulated_seconds") or config.getini("glueprint_simulated_seconds") or None
+    server = LocalServer(
+        tmp_path_factory.mktemp("glueprint-server"),
+        **s3,
+        outcomes=config.getoption("glueprint_outcome") + config.getini("glueprint_outcomes"),
+        simulated_seconds=float(seconds) if seconds is not None else None,
+    ).start()
     yield server
     server.stop()
 

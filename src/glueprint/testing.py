@@ -189,10 +189,18 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         return wrapper
 
 
+def _rule_text(rule) -> str:
+    """An outcome rule as ``glueprint serve --outcome`` reads it."""
+    outcome = rule.outcome
+    return f"{rule.pattern}={outcome.state}:{outcome.seconds}" + (f":{outcome.message}" if outcome.message else "")
+
+
 class LocalServer:
     """A real glueprint server in a child process, on free ports, with its own SQLite file and
     its own S3, whose buckets are the folders of ``<folder>/archives``; or, given
-    ``s3_endpoint_url`` (and its keys), an external S3 instead."""
+    ``s3_endpoint_url`` (and its keys), an external S3 instead. ``outcomes`` and
+    ``simulated_seconds`` are ``mock_glue``'s: how runs of matching jobs or crawlers end, and
+    how long a Spark job run takes (the server's ``--outcome`` and ``--simulated-seconds``)."""
 
     def __init__(
         self,
@@ -200,6 +208,8 @@ class LocalServer:
         s3_endpoint_url: str | None = None,
         s3_access_key: str | None = None,
         s3_secret_key: str | None = None,
+        outcomes=None,
+        simulated_seconds: float | None = None,
     ):
         self.folder = Path(folder)
         self.archives = self.folder / "archives"
@@ -215,11 +225,15 @@ class LocalServer:
             if s3_endpoint_url
             else ["--archive-root", str(self.archives), "--s3-port", str(self.s3_port)]
         )
+        # Read here, so a rule the server could not read fails in the test, not in the server.
+        self._run_options = [option for rule in as_rules(outcomes) for option in ("--outcome", _rule_text(rule))]
+        if simulated_seconds is not None:
+            self._run_options += ["--simulated-seconds", str(float(simulated_seconds))]
         self._proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> "LocalServer":
         args = [sys.executable, "-m", "glueprint", "serve", "--port", str(self.port), "--log-level", "warning"]
-        args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", *self._s3_options]
+        args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", *self._s3_options, *self._run_options]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
         with open(self.folder / "server.log", "ab") as log:
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)

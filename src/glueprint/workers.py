@@ -153,8 +153,7 @@ class WorkerPool:
                 try:
                     self.nodes.step(node, self.identity)
                 except StorageFull as exc:
-                    ended, message = ("ERROR" if node["kind"] == "job" else "FAILED"), out_of_space_message(exc)
-                    self._once_written(lambda: self.nodes.finish(node, self.identity, ended, message))
+                    self._end_out_of_space(node, exc)
             return True
         run = self._claim() if waiting.runs else None
         if run is None:
@@ -170,6 +169,10 @@ class WorkerPool:
                 message = out_of_space_message(exc)
                 self._once_written(lambda: self.executor.fail(run, self.identity, message))
         return True
+
+    def _end_out_of_space(self, node: dict, exc: StorageFull) -> None:
+        ended, message = ("ERROR" if node["kind"] == "job" else "FAILED"), out_of_space_message(exc)
+        self._once_written(lambda: self.nodes.finish(node, self.identity, ended, message))
 
     def _once_written(self, record) -> None:
         """Record how a run ended as soon as the database has room again, holding its claim
@@ -208,6 +211,8 @@ class WorkerPool:
                     self.nodes.release(node["run_id"], self.identity)  # never started: another process may
                 else:
                     work()
+            except StorageFull as exc:  # the script ended, and the database had no room to say how
+                self._end_out_of_space(node, exc)
             except Exception:
                 log.exception("job run %s could not be executed", node["run_id"])
             finally:

@@ -16,6 +16,7 @@ from botocore import UNSIGNED
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from glueprint import examples
 from glueprint.layouts import params
 from glueprint.packaging import EXAMPLES, zip_folder
 
@@ -133,7 +134,7 @@ def _check_script_size(location: str, size: int) -> None:
 def _example(location: str, key: str) -> bytes:
     name = key.removesuffix(".zip")
     if "/" in name or not (EXAMPLES / name / "blueprint.cfg").is_file():
-        known = ", ".join(sorted(p.name + ".zip" for p in EXAMPLES.iterdir() if p.is_dir()))
+        known = ", ".join(f"{n}.zip" for n in examples.names())
         raise ArchiveError(f"Unable to access object at location {location}: glueprint's examples are {known}")
     return zip_folder(EXAMPLES / name)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from ..protocol import errors
 from ..store import entities as entity_store
+from ..store import run_triggers as snapshots
 from ..store import workflow_runs as store
 from . import predicates, run_logs
 from .outcomes import Outcome, Outcomes
@@ -31,11 +32,8 @@ def workflow_not_found(name: str) -> str:
 
 
 def run_triggers(conn: Connection, run: dict) -> list[dict]:
-    """The triggers a workflow run follows: those of its start (runs recorded before runs kept
-    them follow the workflow's current ones)."""
-    if "triggers" in run:
-        return run["triggers"]
-    return entity_store.triggers_of(conn, run["Name"])
+    """The triggers a workflow run follows: those of its start."""
+    return snapshots.of_run(conn, run["RunId"])
 
 
 def new_id(prefix: str) -> str:
@@ -241,7 +239,6 @@ class Conductor:
             "StartedOn": now,
             "WorkflowRunProperties": {**(workflow.get("DefaultRunProperties") or {}), **(run_properties or {})},
             "inherited": [],
-            "triggers": triggers,  # the graph this run follows, whatever changes after its start
             "status": "RUNNING",
             "completed_on": None,
         }
@@ -257,6 +254,7 @@ class Conductor:
                 self.fire(conn, now, starting[0], run)
             self._complete_if_done(conn, now, run)
         store.add_workflow_run(conn, run)  # once, as it stands after its starting trigger fired
+        snapshots.add(conn, run["RunId"], triggers)  # the graph this run follows, whatever changes after its start
         return run["RunId"]
 
     def _states(self, conn: Connection, run: dict) -> tuple[dict, dict]:
@@ -275,11 +273,7 @@ class Conductor:
         proportion to those triggers' conditions, not to the size of the workflow."""
         if run["status"] != "RUNNING":
             return
-        if "triggers" in run:  # the run's own triggers, as at its start: scanned in memory
-            watching = [t for t in run["triggers"] if t.get("Type") == "CONDITIONAL" and predicates.watches(t, ended)]
-        else:
-            watching = entity_store.watchers(conn, run["Name"], *ended)
-        watching = [t for t in watching if t.get("State") == "ACTIVATED"]
+        watching = [t for t in snapshots.watching(conn, run["RunId"], *ended) if t.get("State") == "ACTIVATED"]
         fired = store.fired_among(conn, run, [t["Name"] for t in watching]) if watching else set()
         inherited = {(entry[0], entry[1]): entry[2] for entry in run.get("inherited") or []}
         for trigger in watching:
@@ -358,7 +352,6 @@ class Conductor:
             "WorkflowRunProperties": original.get("WorkflowRunProperties") or {},
             # what is not run again keeps its state and shows its runs of the original run
             "inherited": [[kind, name, states[(kind, name)], ids] for (kind, name), ids in copied.items()],
-            "triggers": triggers,
             "status": "RUNNING",
             "completed_on": None,
         }
@@ -370,6 +363,7 @@ class Conductor:
                 self.start_crawl(conn, now, name, workflow_run=run, trigger=trigger)
         store.add_fired(conn, run["RunId"], [t for t in store.all_fired(conn, original) if t not in refired])
         store.add_workflow_run(conn, run)
+        snapshots.add(conn, run["RunId"], triggers)  # the original's graph, not the workflow's current one
         return run["RunId"], [i for i in node_ids if ids_to_nodes.get(i) in set(restarted)]
 
     def _check_concurrency(self, conn: Connection, now: float, workflow_name: str) -> None:

@@ -11,8 +11,7 @@ import re
 from datetime import UTC, datetime
 from functools import cache
 
-from pyawscron import AWSCron
-
+from ..orchestration.cron import Cron
 from .defaults import documented
 
 # A crawler's TablePrefix: AWS refuses longer ones though the model sets no maximum.
@@ -114,12 +113,8 @@ def trigger_problem(trigger: dict) -> str | None:
 
 def schedule_interval_problem(schedule: str) -> str | None:
     """A valid cron that fires more often than every 5 minutes, or None."""
-    cron, moment, fires = (
-        AWSCron(schedule.strip().removeprefix("cron(").removesuffix(")")),
-        datetime.fromtimestamp(_FROM, UTC),
-        [],
-    )
-    while len(fires) < _FIRES_CHECKED and (moment := cron.occurrence(moment).next()) is not None:  # a cron may end (a year)
+    cron, moment, fires = Cron.parse(schedule), datetime.fromtimestamp(_FROM, UTC), []
+    while len(fires) < _FIRES_CHECKED and (moment := cron.next_after(moment)) is not None:  # a cron may end (a year)
         fires.append(moment.timestamp())
     if any(later - earlier < SCHEDULE_MIN_SECONDS for earlier, later in itertools.pairwise(fires)):
         return f"The schedule {schedule} fires more often than every 5 minutes, which Glue does not allow."

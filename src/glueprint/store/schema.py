@@ -167,6 +167,27 @@ fired_triggers = Table(
     Column("trigger_name", String(255), primary_key=True),
 )
 
+# The triggers a workflow run follows, as they were when it started (AWS: a run follows the
+# graph of its start), written once at its start (migration 0015).
+run_triggers = Table(
+    "run_triggers",
+    metadata,
+    Column("workflow_run_id", String(80), primary_key=True),
+    Column("trigger_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
+# Which nodes each of a run's conditional triggers watches: a node's end reads only the
+# snapshot triggers that watch it, by this key.
+run_trigger_watches = Table(
+    "run_trigger_watches",
+    metadata,
+    Column("workflow_run_id", String(80), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("node", String(255), primary_key=True),
+    Column("trigger_name", String(255), primary_key=True),
+)
+
 # The next time each ACTIVATED scheduled trigger fires.
 schedules = Table(
     "schedules",

@@ -3,6 +3,7 @@
 import orjson
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
+from . import run_triggers
 from .claims import free, one_of
 from .schema import fired_triggers, node_runs, schedules, workflow_runs
 
@@ -70,6 +71,7 @@ def remove_workflow_runs(conn: Connection, workflow: str) -> None:
     ids = select(workflow_runs.c.run_id).where(workflow_runs.c.workflow_name == workflow)
     conn.execute(delete(node_runs).where(node_runs.c.workflow_run_id.in_(ids)))
     conn.execute(delete(fired_triggers).where(fired_triggers.c.workflow_run_id.in_(ids)))
+    run_triggers.remove(conn, ids)
     conn.execute(delete(workflow_runs).where(workflow_runs.c.workflow_name == workflow))
 
 

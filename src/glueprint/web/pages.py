@@ -1,0 +1,76 @@
+"""What every dashboard page shares: the templates, their filters, reading through the API's
+own handlers, and answering a service error as a page."""
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ..protocol.errors import ServiceError
+from ..protocol.serialize import unrendered
+from ..service import registry
+from . import palette, run_view
+
+PAGE = 25
+OPEN_STATES = {"RUNNING", "ROLLING_BACK", "CREATING", "UPDATING", "STOPPING", "STARTING", "WAITING"}
+
+
+def _when(epoch: float | None) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if epoch else ""
+
+
+def _duration(run: dict) -> str:
+    if not run.get("CompletedOn"):
+        return "running" if (run.get("State") or run.get("JobRunState")) in OPEN_STATES else ""
+    seconds = run["CompletedOn"] - run["StartedOn"]
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def _breakable(name: str | None) -> Markup:
+    """A name the browser may wrap after its separators (a word break opportunity after each
+    ``_``, ``-``, ``.``, ``/`` or ``=``), rather than inside a word."""
+    return Markup(re.sub(r"([_\-./=])", r"\1<wbr>", str(escape(name or ""))))
+
+
+templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape())
+templates.filters.update(when=_when, duration=_duration, state_class=palette.css_class, breakable=_breakable)
+templates.globals.update(
+    badge_styles=palette.stylesheet(),
+    workflow_badge=run_view.workflow_badge,
+    states=palette.STATES,
+    node_kinds=palette.NODE_KINDS,
+    run_legend=palette.RUN_LEGEND,
+)
+
+
+def call(ctx, operation: str, **params) -> dict:
+    """The dashboard reads through the same handlers as the API."""
+    return unrendered(registry.handler(operation)(ctx, params))
+
+
+def paged(request: Request, **params) -> dict:
+    """params plus the page's NextToken, if the address carries one."""
+    token = request.query_params.get("token")
+    return {**params, **({"NextToken": token} if token else {})}
+
+
+def page(name: str, **values) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**values))
+
+
+def threaded(view):
+    """An endpoint running a page off the event loop, a service error answered as a page."""
+
+    async def endpoint(request: Request) -> HTMLResponse:
+        try:
+            return await run_in_threadpool(view, request)
+        except ServiceError as exc:
+            status = 404 if exc.code == "EntityNotFoundException" else 400
+            return HTMLResponse(templates.get_template("error.html").render(code=exc.code, message=exc.message), status)
+
+    return endpoint
