@@ -414,3 +414,22 @@ def test_a_graph_wider_than_a_band_wraps_into_bands_top_to_bottom(site, estate, 
     assert page.locator('svg.graph g.node[data-state="SUCCEEDED"]').count() == 12
     assert page.locator("svg.graph text.condition").count() == 11
     assert_fits(page)
+
+
+def test_a_job_runs_output_and_error_are_readable_from_its_page(site, upload, page):
+    server, glue, *_ = site
+    script = upload(b'import sys\nprint("hello from the job")\nprint("careful now", file=sys.stderr)\n', "scripts/hello.py")
+    glue.create_job(Name="hello", Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": script, "PythonVersion": "3.9"})
+    run_id = glue.start_job_run(JobName="hello")["JobRunId"]
+    deadline = time.monotonic() + 60
+    while glue.get_job_run(JobName="hello", RunId=run_id)["JobRun"]["JobRunState"] not in ("SUCCEEDED", "FAILED", "ERROR"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    page.goto(f"{server.url}/ui/jobs/hello")
+    page.locator("#job-runs").get_by_role("link", name="output").click()
+    assert "hello from the job" in page.locator("#log").inner_text()
+    assert_fits(page)
+    shot(page, "job-log")
+    page.go_back()
+    page.locator("#job-runs").get_by_role("link", name="error").click()
+    assert "careful now" in page.locator("#log").inner_text()

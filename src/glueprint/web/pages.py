@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..protocol.errors import ServiceError
+from ..protocol.model import SERVICE_NAME
 from ..protocol.serialize import unrendered
 from ..service import registry
 from . import palette, run_view
@@ -38,7 +39,14 @@ def _breakable(name: str | None) -> Markup:
 
 
 templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape())
-templates.filters.update(when=_when, duration=_duration, state_class=palette.css_class, breakable=_breakable)
+templates.filters.update(
+    when=_when,
+    duration=_duration,
+    state_class=palette.css_class,
+    breakable=_breakable,
+    log_streams=run_view.job_run_streams,
+    crawl_log=run_view.crawl_streams,
+)
 templates.globals.update(
     badge_styles=palette.stylesheet(),
     workflow_badge=run_view.workflow_badge,
@@ -48,9 +56,9 @@ templates.globals.update(
 )
 
 
-def call(ctx, operation: str, **params) -> dict:
-    """The dashboard reads through the same handlers as the API."""
-    return unrendered(registry.handler(operation)(ctx, params))
+def call(ctx, operation: str, service: str = SERVICE_NAME, **params) -> dict:
+    """The dashboard reads through the same handlers as the API (Glue's, or CloudWatch Logs')."""
+    return unrendered(registry.handler(operation, service)(ctx, params))
 
 
 def paged(request: Request, **params) -> dict:
@@ -70,7 +78,7 @@ def threaded(view):
         try:
             return await run_in_threadpool(view, request)
         except ServiceError as exc:
-            status = 404 if exc.code == "EntityNotFoundException" else 400
+            status = 404 if exc.code in ("EntityNotFoundException", "ResourceNotFoundException") else 400
             return HTMLResponse(templates.get_template("error.html").render(code=exc.code, message=exc.message), status)
 
     return endpoint

@@ -6,7 +6,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from ..protocol.errors import ServiceError
-from . import catalog_pages, entity_pages, svg, workflow_pages
+from . import catalog_pages, entity_pages, log_pages, svg, workflow_pages
 from .pages import OPEN_STATES, PAGE, call, page, paged, threaded
 
 
@@ -65,4 +65,5 @@ def routes(ctx) -> list[Route]:
         *workflow_pages.routes(ctx),
         *entity_pages.routes(ctx),
         *catalog_pages.routes(ctx),
+        *log_pages.routes(ctx),
     ]

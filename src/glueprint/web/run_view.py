@@ -26,6 +26,7 @@ def node_runs(graph: dict) -> tuple[dict[str, str], list[dict]]:
                     "trigger": item.get("TriggerName"),
                     "error": item.get("ErrorMessage"),
                     "output": item.get("Output"),
+                    "logs": job_run_streams(item) if node["Type"] == "JOB" else crawl_streams(item),
                 }
             )
     started_by = {(run["name"], run["trigger"]) for run in runs}
@@ -50,3 +51,15 @@ def workflow_badge(run: dict | None) -> tuple[str, str]:
     if status == "COMPLETED" and failed:
         return "COMPLETED_WITH_FAILURES", f"COMPLETED · {failed} of {statistics.get('TotalActions', failed)} failed"
     return status, status
+
+
+def job_run_streams(run: dict) -> list[tuple[str, str, str]]:
+    """(label, log group, log stream) of a job run's logs: the output and error groups under its
+    LogGroupName, in a stream named after the run."""
+    base = run.get("LogGroupName")
+    return [(kind, f"{base}/{kind}", run["Id"]) for kind in ("output", "error")] if base and run.get("Id") else []
+
+
+def crawl_streams(crawl: dict) -> list[tuple[str, str, str]]:
+    """(label, log group, log stream) of a crawl's log, if it names one."""
+    return [("log", crawl["LogGroup"], crawl["LogStream"])] if crawl.get("LogGroup") and crawl.get("LogStream") else []
