@@ -109,7 +109,7 @@ entities = Table(
 )
 
 # Workflow runs. doc holds what only this run needs: RunProperties, PreviousRunId,
-# ErrorMessage, and (for a resumed run) the states it inherited; before 0013, the triggers that fired.
+# ErrorMessage, and (for a resumed run) the states it inherited; before 0014, the triggers that fired.
 workflow_runs = Table(
     "workflow_runs",
     metadata,
@@ -141,7 +141,7 @@ node_runs = Table(
     Column("doc", Text, nullable=False),
     Index("ix_node_runs_kind_name_seq", "kind", "name", "seq"),
     # A node's latest run in a workflow run, and a workflow run's open nodes, each read
-    # without visiting the run's other nodes (migration 0013).
+    # without visiting the run's other nodes (migration 0014).
     Index("ix_node_runs_workflow_node", "workflow_run_id", "kind", "name", "seq"),
     Index("ix_node_runs_workflow_state", "workflow_run_id", "state"),
     Index("ix_node_runs_state_due", "state", "due"),
@@ -159,7 +159,7 @@ trigger_watches = Table(
     Index("ix_trigger_watches_node", "kind", "node", "workflow"),
 )
 
-# The triggers that fired in a workflow run (runs from before 0013 list theirs in their doc).
+# The triggers that fired in a workflow run (runs from before 0014 list theirs in their doc).
 fired_triggers = Table(
     "fired_triggers",
     metadata,

@@ -81,7 +81,7 @@ def add_fired(conn: Connection, run_id: str, triggers: list[str]) -> None:
 
 
 def fired_among(conn: Connection, run: dict, triggers: list[str]) -> set[str]:
-    """Which of these triggers fired in a workflow run (runs from before 0013 list theirs in their doc)."""
+    """Which of these triggers fired in a workflow run (runs from before 0014 list theirs in their doc)."""
     query = select(fired_triggers.c.trigger_name).where(
         fired_triggers.c.workflow_run_id == run["RunId"], fired_triggers.c.trigger_name.in_(triggers)
     )
