@@ -116,17 +116,16 @@ class Conductor:
             wire["PreviousRunId"] = retry_of["run_id"] if retry_of else previous_run_id
         if trigger:
             wire["TriggerName"] = trigger
-        doc = {
-            "kind": "job",
-            "name": job_name,
-            "run_id": run_id,
-            "trigger": trigger,
-            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
-            "workflow_name": workflow_run["Name"] if workflow_run else None,
-            "max_retries": job.get("MaxRetries", 0),
-            "plan": self._job_plan(job, wire["Timeout"]),
-            "wire": {k: v for k, v in wire.items() if v is not None},
-        }
+        doc = _node_doc(
+            "job",
+            job_name,
+            run_id,
+            trigger,
+            workflow_run,
+            {k: v for k, v in wire.items() if v is not None},
+            max_retries=job.get("MaxRetries", 0),
+            plan=self._job_plan(job, wire["Timeout"]),
+        )
         if refused:
             self._end(doc, "FAILED", now, refused)
             store.add_node_run(conn, "job", job_name, run_id, "FAILED", doc, None, doc["workflow_run_id"])
@@ -138,15 +137,7 @@ class Conductor:
         run_id = new_id("jr_")
         message = f"Job {job_name} not found."
         wire = {"Id": run_id, "Attempt": 0, "JobName": job_name, "TriggerName": trigger, "StartedOn": now, "LastModifiedOn": now}
-        doc = {
-            "kind": "job",
-            "name": job_name,
-            "run_id": run_id,
-            "trigger": trigger,
-            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
-            "workflow_name": workflow_run["Name"] if workflow_run else None,
-            "wire": wire,
-        }
+        doc = _node_doc("job", job_name, run_id, trigger, workflow_run, wire)
         self._end(doc, "ERROR", now, message)
         store.add_node_run(conn, "job", job_name, run_id, "ERROR", doc, None, doc["workflow_run_id"])
         return run_id
@@ -180,16 +171,8 @@ class Conductor:
         outcome = self.outcomes.for_name(crawler_name, "crawl")
         plan = {"mode": "crawl"} if outcome is None else _simulated(outcome)
         run_id = str(uuid.uuid4())  # a CrawlId is a UUID
-        doc = {
-            "kind": "crawl",
-            "name": crawler_name,
-            "run_id": run_id,
-            "trigger": trigger,
-            "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
-            "workflow_name": workflow_run["Name"] if workflow_run else None,
-            "plan": plan,
-            "wire": {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now},
-        }
+        wire = {"CrawlId": run_id, "State": "RUNNING", "StartedOn": now}
+        doc = _node_doc("crawl", crawler_name, run_id, trigger, workflow_run, wire, plan=plan)
         store.add_node_run(conn, "crawl", crawler_name, run_id, "STARTING", doc, now, doc["workflow_run_id"])
         crawler.update(State="RUNNING", CrawlElapsedTime=0, _crawl_started=now)  # GetCrawler counts from it
         entity_store.replace(conn, "crawler", crawler_name, crawler)
@@ -513,3 +496,17 @@ def _runs_by_node(conn: Connection, run: dict) -> dict[tuple[str, str], list[str
     for node in store.node_runs_of_workflow_run(conn, run["RunId"]):
         found.setdefault((node["kind"], node["name"]), []).append(node["run_id"])
     return found
+
+
+def _node_doc(kind: str, name: str, run_id: str, trigger: str | None, workflow_run: dict | None, wire: dict, **more) -> dict:
+    """A job run's or crawl's stored document: what workers select on, and its wire view."""
+    return {
+        "kind": kind,
+        "name": name,
+        "run_id": run_id,
+        "trigger": trigger,
+        "workflow_run_id": workflow_run["RunId"] if workflow_run else None,
+        "workflow_name": workflow_run["Name"] if workflow_run else None,
+        **more,
+        "wire": wire,
+    }
