@@ -185,3 +185,114 @@ def test_start_job_run_refuses_what_glue_refuses_in_its_options(server, glue):
     ):
         assert refused(glue.start_job_run, JobName=job, **options)["Code"] == "InvalidInputException", options
     assert snapshot(server) == before
+
+
+STREAMING = {"Name": "gluestreaming", "ScriptLocation": "s3://scripts/stream.py"}
+RAY = {"Name": "glueray", "ScriptLocation": "s3://scripts/ray.py"}
+
+
+@pytest.mark.parametrize(
+    "job, message",
+    [
+        (
+            {"Command": SPARK, "WorkerType": "G.1X", "NumberOfWorkers": 1},
+            "To use Worker Type G.1X, minimum allowed value of Number of Workers is 2.",
+        ),
+        (
+            {"Command": SPARK, "WorkerType": "G.1X", "NumberOfWorkers": 300},
+            "To use Worker Type G.1X, maximum allowed value of Number of Workers is 299.",
+        ),
+        (
+            {"Command": SPARK, "WorkerType": "G.2X", "NumberOfWorkers": 150},
+            "To use Worker Type G.2X, maximum allowed value of Number of Workers is 149.",
+        ),
+        (
+            {"Command": STREAMING, "GlueVersion": "4.0", "WorkerType": "G.025X", "NumberOfWorkers": 300},
+            "To use Worker Type G.025X, maximum allowed value of Number of Workers is 299.",
+        ),
+        ({"Command": SPARK, "WorkerType": "G.025X", "NumberOfWorkers": 2}, "G.025X is not supported for Job Command glueetl"),
+        (
+            {"Command": STREAMING, "GlueVersion": "2.0", "WorkerType": "G.025X", "NumberOfWorkers": 2},
+            "G.025X is only supported for Glue version 3.0 or later",
+        ),
+        (
+            {"Command": SPARK, "GlueVersion": "2.0", "WorkerType": "G.8X", "NumberOfWorkers": 2},
+            "G.8X is only supported for Glue version 3.0 or later",
+        ),
+        ({"Command": RAY}, "Worker type cannot be null and only [Z.2X] worker types are supported for glueray jobs."),
+        (
+            {"Command": RAY, "WorkerType": "G.1X", "NumberOfWorkers": 2},
+            "Worker type cannot be null and only [Z.2X] worker types are supported for glueray jobs.",
+        ),
+        ({"Command": SPARK, "WorkerType": "Z.2X", "NumberOfWorkers": 2}, "Z.2X is not supported for Job Command glueetl"),
+    ],
+    ids=[
+        "g1x-one-worker",
+        "g1x-300-workers",
+        "g2x-150-workers",
+        "g025x-300-workers",
+        "g025x-on-spark-etl",
+        "g025x-before-glue-3",
+        "g8x-before-glue-3",
+        "ray-without-worker-type",
+        "ray-on-g1x",
+        "z2x-on-spark-etl",
+    ],
+)
+def test_number_of_workers_and_worker_type_follow_aws_limits_per_worker_type(server, glue, job, message):
+    before = snapshot(server)
+    error = refused(glue.create_job, Name=unique("job"), Role=ROLE, **job)
+    assert error["Code"] == "InvalidInputException" and message in error["Message"], error
+    assert snapshot(server) == before
+    existing = unique("job")
+    glue.create_job(Name=existing, Role=ROLE, Command=SPARK)
+    error = refused(glue.update_job, JobName=existing, JobUpdate={"Role": ROLE, **job})
+    assert error["Code"] == "InvalidInputException" and message in error["Message"], error
+
+
+def test_worker_types_within_their_limits_are_accepted(glue):
+    for job in (
+        {"Command": SPARK, "WorkerType": "G.1X", "NumberOfWorkers": 2},
+        {"Command": SPARK, "WorkerType": "G.1X", "NumberOfWorkers": 299},
+        {"Command": SPARK, "WorkerType": "G.2X", "NumberOfWorkers": 149},
+        {"Command": SPARK, "GlueVersion": "3.0", "WorkerType": "G.8X", "NumberOfWorkers": 2},
+        {"Command": STREAMING, "GlueVersion": "3.0", "WorkerType": "G.025X", "NumberOfWorkers": 299},
+        {"Command": RAY, "GlueVersion": "4.0", "WorkerType": "Z.2X", "NumberOfWorkers": 5},
+    ):
+        glue.create_job(Name=unique("job"), Role=ROLE, **job)
+
+
+def test_start_job_run_applies_the_worker_limits_to_the_capacity_the_run_would_use(server, glue):
+    job = unique("job")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK, WorkerType="G.2X", NumberOfWorkers=10)
+    before = snapshot(server)
+    for options, message in (
+        ({"NumberOfWorkers": 1}, "minimum allowed value of Number of Workers is 2"),
+        ({"NumberOfWorkers": 150}, "To use Worker Type G.2X, maximum allowed value of Number of Workers is 149."),
+        ({"WorkerType": "G.1X", "NumberOfWorkers": 300}, "To use Worker Type G.1X, maximum allowed value"),
+        ({"WorkerType": "Z.2X"}, "Z.2X is not supported for Job Command glueetl"),
+    ):
+        error = refused(glue.start_job_run, JobName=job, **options)
+        assert error["Code"] == "InvalidInputException" and message in error["Message"], (options, error)
+    assert snapshot(server) == before
+
+
+def test_a_job_run_shows_the_capacity_its_own_workers_give_it(glue):
+    fleet, dpus = unique("fleet"), unique("dpus")
+    several = {"ExecutionProperty": {"MaxConcurrentRuns": 5}}
+    glue.create_job(Name=fleet, Role=ROLE, Command=SPARK, WorkerType="G.1X", NumberOfWorkers=10, **several)
+    glue.create_job(Name=dpus, Role=ROLE, Command=SPARK, GlueVersion="1.0", MaxCapacity=10.0, **several)
+    overrides = {
+        (fleet, "G.2X", 4): (8.0, 8),  # 4 workers of 2 DPUs
+        (fleet, None, 3): (3.0, 3),  # the job's G.1X, 3 of them
+        (dpus, "G.1X", 5): (5.0, 5),
+    }
+    for (job, worker_type, workers), (max_capacity, allocated) in overrides.items():
+        options = {"NumberOfWorkers": workers, **({"WorkerType": worker_type} if worker_type else {})}
+        run_id = glue.start_job_run(JobName=job, **options)["JobRunId"]
+        run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        shown = (run["WorkerType"], run["NumberOfWorkers"], run["MaxCapacity"], run["AllocatedCapacity"])
+        assert shown == (worker_type or "G.1X", workers, max_capacity, allocated), run
+    run_id = glue.start_job_run(JobName=dpus, MaxCapacity=4.0)["JobRunId"]
+    run = glue.get_job_run(JobName=dpus, RunId=run_id)["JobRun"]
+    assert (run["MaxCapacity"], run["AllocatedCapacity"]) == (4.0, 4) and "WorkerType" not in run

@@ -12,7 +12,7 @@ from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
 from glueprint.orchestration import crawler_schedules, scheduler
 from glueprint.sandbox.host import LayoutError
-from glueprint.service import defaults, run_credentials
+from glueprint.service import defaults, rules, run_credentials
 from glueprint.service.context import ServiceContext
 from glueprint.service.runs import rendered
 from glueprint.store import blueprints as blueprint_store
@@ -34,8 +34,9 @@ class RunFailed(Exception):
     """The run cannot succeed; the message becomes its ErrorMessage."""
 
 
-class NameTaken(RunFailed):
-    """An entity's name is taken; the entities created before it were rolled back."""
+class EntityRefused(RunFailed):
+    """An entity's Create operation refused it (a name taken, a definition Glue refuses); the
+    entities created before it were rolled back."""
 
     def __init__(self, message: str, created: int):
         super().__init__(message)
@@ -64,6 +65,15 @@ def already_exists(kind: str, name: str) -> str:
     if kind == "trigger":
         return f"Trigger with name '{name}' already submitted with different configuration"
     return f"{LABELS[kind]} with name: {name} already exists."
+
+
+def refuse_as_created(entities: list[Entity]) -> None:
+    """Apply the rules CreateJob, CreateCrawler and CreateTrigger apply, in creation order: on
+    AWS the first entity refused fails the run with that operation's error, after the ones
+    before it were created (and are rolled back)."""
+    for index, entity in enumerate(entities):
+        if problem := rules.create_problem(entity.kind, entity.request):
+            raise EntityRefused(problem, created=index)
 
 
 class Executor:
@@ -141,7 +151,7 @@ class Executor:
                 taken = entity_store.taken(conn, keys)
             for index, (kind, name) in enumerate(keys):
                 if (kind, name) in taken:  # AWS creates them in order: those before it are rolled back
-                    raise NameTaken(already_exists(kind, name), created=index) from None
+                    raise EntityRefused(already_exists(kind, name), created=index) from None
             if not retry:
                 raise
             self._create_all(run, worker, entities, retry=False)  # freed again meanwhile
@@ -196,10 +206,12 @@ class Executor:
 
     def execute(self, run: dict, worker: str) -> None:
         try:
-            self._create_all(run, worker, self._plan(run))
+            entities = self._plan(run)
+            refuse_as_created(entities)
+            self._create_all(run, worker, entities)
         except RunGone:
             pass
-        except NameTaken as exc:
+        except EntityRefused as exc:
             self.fail(run, worker, str(exc), rolled_back=exc.created > 0)
         except RunFailed as exc:
             self.fail(run, worker, str(exc))

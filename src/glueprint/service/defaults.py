@@ -57,7 +57,7 @@ def job_defaults() -> dict:
     }
 
 
-def _version_number(version: str) -> float:
+def version_number(version: str) -> float:
     try:
         return float(version)
     except ValueError:
@@ -79,7 +79,7 @@ PYTHON_SHELL_GLUE_VERSIONS = {"3.9": "3.0"}
 PYTHON_SHELL_GLUE_VERSION = "1.0"
 
 
-def _capacity(doc: dict) -> float:
+def capacity(doc: dict) -> float:
     """MaxCapacity as GetJob shows it: a worker fleet's DPUs, or the given or default DPUs."""
     found = job_defaults()
     if doc.get("WorkerType") and doc.get("NumberOfWorkers"):
@@ -101,8 +101,8 @@ def job_doc(request: dict, now: float) -> dict:
     doc["ExecutionProperty"] = {"MaxConcurrentRuns": found["MaxConcurrentRuns"], **(request.get("ExecutionProperty") or {})}
     if "Timeout" not in doc and command != "gluestreaming":  # a streaming job runs until stopped
         up_to, old, new = found["timeouts"]
-        doc["Timeout"] = old if _version_number(doc["GlueVersion"]) <= up_to else new
-    doc["MaxCapacity"] = _capacity(doc)
+        doc["Timeout"] = old if version_number(doc["GlueVersion"]) <= up_to else new
+    doc["MaxCapacity"] = capacity(doc)
     doc["AllocatedCapacity"] = int(doc["MaxCapacity"])  # deprecated; AWS still shows it, in whole DPUs
     doc.update(CreatedOn=now, LastModifiedOn=now)
     return doc

@@ -34,8 +34,13 @@ def start_job_run(ctx: ServiceContext, p: dict) -> dict:
         if p.get("JobRunId"):  # a retry of an earlier run, named by its id
             _run(conn, job, p["JobRunId"])
         found = entity_store.get(conn, "job", job)
-        if found is not None and (problem := rules.run_problem(found, p)):
-            raise errors.InvalidInputException(problem)
+        extra = {k: p[k] for k in RUN_OPTIONS if k in p}
+        if found is not None:
+            if problem := rules.run_problem(found, p):
+                raise errors.InvalidInputException(problem)
+            # The run shows the capacity that applies to it; None drops what the run's own options replace.
+            applied = rules.run_capacity(found, p)
+            extra.update({k: applied.get(k) for k in ("WorkerType", "NumberOfWorkers", "MaxCapacity")})
         run_id = Conductor(ctx.outcomes).start_job(
             conn,
             ctx.clock(),
@@ -43,7 +48,7 @@ def start_job_run(ctx: ServiceContext, p: dict) -> dict:
             arguments=p.get("Arguments"),
             timeout=p.get("Timeout"),
             from_api=True,
-            extra={k: p[k] for k in RUN_OPTIONS if k in p},
+            extra=extra,
             previous_run_id=p.get("JobRunId"),
         )
     ctx.on_work_added()

@@ -6,7 +6,6 @@ with a different one it is IdempotentParameterMismatchException.
 """
 
 from glueprint.layouts.execute import LABELS
-from glueprint.layouts.schedule import schedule_problem
 from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
@@ -50,8 +49,7 @@ def _idempotent(conn, kind: str, name: str, request: dict) -> bool:
 
 
 def _check_schedule(schedule: str | None) -> None:
-    if schedule is not None and (problem := schedule_problem(schedule) or rules.schedule_interval_problem(schedule)):
-        raise errors.InvalidInputException(problem)
+    _refuse(rules.any_schedule_problem(schedule))
 
 
 def _refuse(problem: str | None) -> None:
@@ -68,7 +66,7 @@ def _check_crawler(crawler: dict) -> None:
 
 @operation("CreateJob")
 def create_job(ctx: ServiceContext, p: dict) -> dict:
-    _refuse(rules.job_problem(p))
+    _refuse(rules.create_problem("job", p))
     now = ctx.clock()
     with ctx.db.write() as conn:
         if not _idempotent(conn, "job", p["Name"], p):
@@ -91,10 +89,8 @@ def update_job(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("CreateCrawler")
 def create_crawler(ctx: ServiceContext, p: dict) -> dict:
-    _check_schedule(p.get("Schedule"))
-    _refuse(rules.crawler_problem(p))
+    _refuse(rules.create_problem("crawler", p))
     now = ctx.clock()
-    _check_crawler({**defaults.CRAWLER_DEFAULTS, **p})
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
@@ -124,8 +120,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
 
 
 def _check_trigger(conn, p: dict) -> None:
-    _refuse(rules.trigger_problem(p))
-    _check_schedule(p.get("Schedule"))
+    _refuse(rules.create_problem("trigger", p))
     conditions = (p.get("Predicate") or {}).get("Conditions") or []
     for ref in (p.get("Actions") or []) + conditions:
         for key, entity in (("JobName", "job"), ("CrawlerName", "crawler")):

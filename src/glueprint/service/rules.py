@@ -11,7 +11,10 @@ import re
 from datetime import UTC, datetime
 from functools import cache
 
+from ..layouts.schedule import schedule_problem
+from ..orchestration import crawl_config
 from ..orchestration.cron import Cron
+from . import defaults
 from .defaults import documented
 
 # A crawler's TablePrefix: AWS refuses longer ones though the model sets no maximum.
@@ -24,6 +27,14 @@ SCHEDULE_MIN_SECONDS = 300
 # shows within its first hours of fires (a minute field has at most 60 values).
 _FIRES_CHECKED = 64
 _FROM = 1767225600.0  # 2026-01-01T00:00:00Z, a fixed start: the answer does not depend on today
+# The fewest workers of a Spark worker type, and G.025X's most: AWS's answers quote both ("To use
+# Worker Type G.1X, minimum allowed value of Number of Workers is 2.", "... G.025X, maximum ... is 299.").
+SPARK_WORKERS_MIN = 2
+STREAMING_WORKERS_MAX = {"G.025X": 299}
+# What a Ray job must name, in AWS's words (quoted in public issue threads).
+RAY_WORKER_TYPE_MESSAGE = "Worker type cannot be null and only [{types}] worker types are supported for glueray jobs."
+# The model's words for a job kind that a worker type is "only for".
+_JOB_KINDS = {"Spark ETL": "glueetl", "streaming": "gluestreaming"}
 
 
 @cache
@@ -45,6 +56,55 @@ def condition_states() -> dict[str, tuple[str, ...]]:
     return {"job": tuple(re.findall(r"[A-Z]+", job)), "crawl": tuple(re.findall(r"[A-Z]+", crawl))}
 
 
+@cache
+def worker_types() -> dict[str, dict]:
+    """What the model documents of each worker type: the commands it serves, the oldest Glue
+    version it runs on, and the most workers a job may have of it."""
+    text = documented("CreateJobRequest", "WorkerType")
+    spark = re.findall(r"[A-Z]\.\w+", re.search(r"Accepts a value of (.*?) for Spark jobs", text).group(1))
+    ray = re.findall(r"[A-Z]\.\w+", re.search(r"Accepts the value (.*?) for Ray jobs", text).group(1))
+    maxima = {
+        kind: int(most)
+        for most, kind in re.findall(r"(\d+) for ([A-Z]\.\w+)", documented("CreateDevEndpointRequest", "NumberOfWorkers"))
+    }
+    found = {}
+    for kind, sentence in re.findall(r"For the (\S+) worker type, (.*?)(?=For the |$)", text):
+        only = re.search(
+            r"(?:only available|available only) for Glue version ([\d.]+) or later (Spark ETL|streaming) jobs", sentence
+        )
+        found[kind] = {
+            "commands": ("glueray",) if kind in ray else (_JOB_KINDS[only.group(2)],) if only else ("glueetl", "gluestreaming"),
+            "since": only.group(1) if only else None,
+            "min": SPARK_WORKERS_MIN if kind in spark else None,
+            "max": maxima.get(kind, STREAMING_WORKERS_MAX.get(kind)),
+        }
+    return found
+
+
+def workers_problem(job: dict) -> str | None:
+    """Why Glue refuses the job's (or a run's) worker type and number of workers, or None."""
+    command, kind, workers = (job.get("Command") or {}).get("Name"), job.get("WorkerType"), job.get("NumberOfWorkers")
+    known = worker_types()
+    ray = tuple(k for k, rule in known.items() if rule["commands"] == ("glueray",))
+    if command == "glueray" and kind not in ray:
+        return RAY_WORKER_TYPE_MESSAGE.format(types=", ".join(ray))
+    rule = known.get(kind)
+    if rule is None or command == "pythonshell":
+        return None
+    if command not in rule["commands"]:
+        return (
+            f"Worker Type {kind} is not supported for Job Command {command}: it is for {', '.join(rule['commands'])} jobs only."
+        )
+    version = job.get("GlueVersion") or defaults.job_defaults()["GlueVersion"]
+    if rule["since"] and defaults.version_number(version) < float(rule["since"]):
+        return f"Worker Type {kind} is only supported for Glue version {rule['since']} or later."
+    if workers is not None and rule["min"] is not None and workers < rule["min"]:
+        return f"To use Worker Type {kind}, minimum allowed value of Number of Workers is {rule['min']}."
+    if workers is not None and rule["max"] is not None and workers > rule["max"]:
+        return f"To use Worker Type {kind}, maximum allowed value of Number of Workers is {rule['max']}."
+    return None
+
+
 def job_problem(job: dict) -> str | None:
     """Why Glue refuses this job definition (CreateJob, or UpdateJob's JobUpdate), or None."""
     command = (job.get("Command") or {}).get("Name")
@@ -61,7 +121,7 @@ def job_problem(job: dict) -> str | None:
         return "Please do not set Max Capacity if using Worker Type and Number of Workers."
     if job.get("Timeout") is not None and job["Timeout"] > timeout_max():
         return f"Timeout must be at most {timeout_max()} minutes (7 days)."
-    return None
+    return workers_problem(job)
 
 
 def run_problem(job: dict, run: dict) -> str | None:
@@ -72,7 +132,22 @@ def run_problem(job: dict, run: dict) -> str | None:
         return "Please do not set Max Capacity if using Worker Type and Number of Workers."
     if run.get("Timeout") is not None and run["Timeout"] > timeout_max():
         return f"Timeout must be at most {timeout_max()} minutes (7 days)."
-    return None
+    effective = run_capacity(job, run)
+    if (effective.get("WorkerType") is None) != (effective.get("NumberOfWorkers") is None):
+        return "Please set both Worker Type and Number of Workers."
+    return workers_problem(effective)
+
+
+def run_capacity(job: dict, run: dict) -> dict:
+    """The job as this run uses it: the run's WorkerType and NumberOfWorkers (or MaxCapacity)
+    replace the job's, and MaxCapacity is what applies, as GetJob shows it for a job."""
+    if not any(k in run for k in ("WorkerType", "NumberOfWorkers", "MaxCapacity")):
+        return job
+    effective = {k: v for k, v in job.items() if k not in ("MaxCapacity", "AllocatedCapacity")}
+    if "MaxCapacity" in run:
+        effective = {k: v for k, v in effective.items() if k not in ("WorkerType", "NumberOfWorkers")}
+    effective.update({k: run[k] for k in ("WorkerType", "NumberOfWorkers", "MaxCapacity") if k in run})
+    return {**effective, "MaxCapacity": defaults.capacity(effective)}
 
 
 def condition_problem(condition: dict) -> str | None:
@@ -125,4 +200,29 @@ def crawler_problem(crawler: dict) -> str | None:
     prefix = crawler.get("TablePrefix")
     if prefix is not None and len(prefix) > TABLE_PREFIX_MAX:
         return f"TablePrefix must be at most {TABLE_PREFIX_MAX} characters long."
+    return None
+
+
+def any_schedule_problem(schedule: str | None) -> str | None:
+    """An invalid cron, or one that fires more often than every 5 minutes; None when neither."""
+    if schedule is None:
+        return None
+    return schedule_problem(schedule) or schedule_interval_problem(schedule)
+
+
+def create_problem(kind: str, request: dict) -> str | None:
+    """Why CreateJob, CreateCrawler or CreateTrigger refuses this request before looking at other
+    entities, or None: the one list of rules for the API and for what a blueprint run creates."""
+    if kind == "job":
+        return job_problem(request)
+    if kind == "crawler":
+        if problem := any_schedule_problem(request.get("Schedule")) or crawler_problem(request):
+            return problem
+        try:
+            crawl_config.check({**defaults.CRAWLER_DEFAULTS, **request})
+        except crawl_config.InvalidCrawler as exc:
+            return str(exc)
+        return None
+    if kind == "trigger":
+        return trigger_problem(request) or any_schedule_problem(request.get("Schedule"))
     return None
