@@ -144,7 +144,8 @@ class WorkerPool:
         if waiting.checks and self.registrar.check_once(self.identity):
             return True
         if waiting.schedules and (
-            scheduler.fire_one(self.ctx, self.nodes.conductor) or crawler_schedules.fire_one(self.ctx, self.nodes.conductor)
+            scheduler.fire_one(self.ctx, self.nodes.conductor)
+            or scheduler.fire_one(self.ctx, self.nodes.conductor, crawler_schedules.fire_due)
         ):
             return True
         node = self.nodes.claim(self.identity) if waiting.nodes else None

@@ -80,7 +80,11 @@ class CatalogWriter:
         if create and not store.exists(self.conn, "database", self.database):
             doc = {"Name": self.database, "CreateTime": self.now, "CatalogId": self.catalog_id}
             store.add(self.conn, "database", self.database, doc, self.now)
-        tables = store.get_many(self.conn, "table", [t.name for t in found], scope=self.database)
+        # Hold the tables' rows, as the partition operations do: a DeleteTable then waits for
+        # this crawl (and takes its partitions along) or went first (and the table is gone here).
+        names = sorted({t.name for t in found})
+        store.lock_many(self.conn, "table", names, scope=self.database)
+        tables = store.get_many(self.conn, "table", names, scope=self.database)
         for table in found:
             existing = tables.get(table.name)
             if existing is None and not create:

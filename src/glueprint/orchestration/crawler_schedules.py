@@ -24,16 +24,8 @@ def sync(conn: Connection, crawler: dict, now: float) -> None:
         store.add(conn, crawler["Name"], expression, next_fire(expression, now))
 
 
-def fire_one(ctx, conductor: Conductor) -> bool:
-    """Start one due scheduled crawl; False when none was due."""
-    with ctx.db.write() as conn:
-        fired = fire_due(conn, conductor, ctx.clock(), skip_locked=not ctx.db.is_sqlite)
-    if fired:
-        ctx.on_work_added()
-    return fired
-
-
 def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bool) -> bool:
+    """Start one due scheduled crawl (scheduler.fire_one runs it); False when none is due."""
     due = store.claim_due(conn, now, skip_locked)
     if due is None:
         return False

@@ -37,10 +37,11 @@ def sync_all(conn: Connection, triggers: list[dict], now: float) -> None:
             store.add_schedule(conn, trigger["Name"], trigger["Schedule"], when)
 
 
-def fire_one(ctx, conductor: Conductor) -> bool:
-    """Fire one due schedule; False when none was due."""
+def fire_one(ctx, conductor: Conductor, due=None) -> bool:
+    """Fire one due schedule in its own transaction; False when none was due. due picks the
+    kind: this module's fire_due (triggers, the default) or crawler_schedules.fire_due."""
     with ctx.db.write() as conn:
-        fired = fire_due(conn, conductor, ctx.clock(), skip_locked=not ctx.db.is_sqlite)
+        fired = (due or fire_due)(conn, conductor, ctx.clock(), skip_locked=not ctx.db.is_sqlite)
     if fired:
         ctx.on_work_added()
     return fired
