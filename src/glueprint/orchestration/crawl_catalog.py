@@ -77,11 +77,12 @@ class CatalogWriter:
     def write(self, found: list[Found], create: bool, delete_missing: bool) -> dict:
         self.names(found)
         check_all(found)
-        if create and not store.exists(self.conn, "database", self.database):
+        # Hold the database's row, then the tables' rows in name order: a DeleteDatabase or
+        # DeleteTable then waits for this crawl (and takes what it wrote along) or went first
+        # (and what it deleted is gone here), so nothing the crawl writes outlives its table.
+        if store.get(self.conn, "database", self.database, lock=True) is None and create:
             doc = {"Name": self.database, "CreateTime": self.now, "CatalogId": self.catalog_id}
             store.add(self.conn, "database", self.database, doc, self.now)
-        # Hold the tables' rows, as the partition operations do: a DeleteTable then waits for
-        # this crawl (and takes its partitions along) or went first (and the table is gone here).
         names = sorted({t.name for t in found})
         store.lock_many(self.conn, "table", names, scope=self.database)
         tables = store.get_many(self.conn, "table", names, scope=self.database)

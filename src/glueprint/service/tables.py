@@ -142,7 +142,9 @@ def batch_delete_table(ctx: ServiceContext, p: dict) -> dict:
     errors_ = []
     with ctx.db.write() as conn:
         require_database(conn, database)
-        for name in dict.fromkeys(n.lower() for n in p["TablesToDelete"]):
+        names = list(dict.fromkeys(n.lower() for n in p["TablesToDelete"]))
+        store.lock_many(conn, "table", sorted(names), scope=database)  # in the order a crawl locks them: no deadlock
+        for name in names:
             if not remove_table(conn, database, name):
                 missing = table_missing(database, name)
                 detail = {"ErrorCode": missing.code, "ErrorMessage": missing.message}
