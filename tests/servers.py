@@ -149,3 +149,9 @@ def call_raw(url: str, operation: str, body, **headers) -> httpx.Response:
     content = body if isinstance(body, bytes) else orjson.dumps(body)
     merged = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSGlue.{operation}", **headers}
     return HTTP.post(url + "/", content=content, headers={k: v for k, v in merged.items() if v is not None})
+
+
+def events_client(url: str):
+    """An EventBridge client for glueprint's endpoint: PutEvents sends EVENT triggers their events."""
+    with _SESSION_LOCK:
+        return _SESSION.client("events", endpoint_url=url, config=Config(retries={"max_attempts": 1}), **CREDENTIALS)

@@ -210,8 +210,15 @@ class Conductor:
     # Workflow runs
 
     def start_workflow_run(
-        self, conn: Connection, now: float, workflow_name: str, run_properties: dict | None, from_api: bool = True
+        self,
+        conn: Connection,
+        now: float,
+        workflow_name: str,
+        run_properties: dict | None,
+        from_api: bool = True,
+        batch_condition: dict | None = None,
     ) -> str:
+        """Start a workflow run; batch_condition: the EVENT batch that started it (event_triggers.py)."""
         workflow = entity_store.get(conn, "workflow", workflow_name, lock=True)  # its open runs are counted one start at a time
         if workflow is None:
             raise errors.EntityNotFoundException(workflow_not_found(workflow_name))
@@ -225,6 +232,8 @@ class Conductor:
             "status": "RUNNING",
             "completed_on": None,
         }
+        if batch_condition:
+            run["StartingEventBatchCondition"] = batch_condition
         limit = workflow.get("MaxConcurrentRuns")
         exceeded = limit is not None and store.open_workflow_runs(conn, workflow_name) >= limit
         if exceeded and from_api:

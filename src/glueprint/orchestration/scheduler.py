@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
+from . import event_triggers
 from .conductor import Conductor
 from .cron import Cron
 
@@ -35,6 +36,8 @@ def sync_all(conn: Connection, triggers: list[dict], now: float) -> None:
     for trigger in triggers:
         if _scheduled(trigger) and (when := next_fire(trigger["Schedule"], now)) is not None:
             store.add_schedule(conn, trigger["Name"], trigger["Schedule"], when)
+        elif (when := event_triggers.window_end(trigger)) is not None:  # an EVENT batch still waits
+            store.add_schedule(conn, trigger["Name"], event_triggers.WINDOW, when)
 
 
 def fire_one(ctx, conductor: Conductor, due=None) -> bool:
@@ -54,6 +57,10 @@ def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bo
     if due is None:
         return False
     name, expression, _ = due
+    if expression == event_triggers.WINDOW:
+        store.drop_schedules(conn, [name])
+        event_triggers.window_ended(conn, conductor, now, name)
+        return True
     trigger = entity_store.get(conn, "trigger", name)
     if trigger is None or trigger.get("State") != "ACTIVATED" or trigger.get("Type") != "SCHEDULED":
         store.drop_schedules(conn, [name])

@@ -74,7 +74,7 @@ class Route:
         return self.read_only and not self.grows(params)
 
 
-SERVED_TARGETS = "AWSGlue.<Operation> or Logs_20140328.<Operation>"
+SERVED_TARGETS = "AWSGlue.<Operation>, Logs_20140328.<Operation> or AWSEvents.PutEvents"
 
 
 @cache  # only targets that name an implemented operation are kept: the rest raise

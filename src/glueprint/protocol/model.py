@@ -1,7 +1,7 @@
 """The service models that ship with botocore: the single source of shapes and limits.
 
-glueprint answers two AWS JSON services on one endpoint: Glue, and the part of CloudWatch
-Logs where Glue writes its runs' output. Every function takes the service's name (Glue's
+glueprint answers three AWS JSON services on one endpoint: Glue, the part of CloudWatch
+Logs where Glue writes its runs' output, and EventBridge's PutEvents (EVENT triggers' events). Every function takes the service's name (Glue's
 by default) and reads that service's model.
 """
 
@@ -11,7 +11,7 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
 SERVICE_NAME = "glue"
-SERVICES = ("glue", "logs")
+SERVICES = ("glue", "logs", "events")
 
 
 @cache

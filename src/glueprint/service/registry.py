@@ -81,6 +81,7 @@ def _load() -> None:
         crawls,
         databases,
         entities,
+        events,
         job_runs,
         lifecycle,
         logs,

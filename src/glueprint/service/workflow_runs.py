@@ -80,6 +80,7 @@ def view(conn, run: dict, include_graph: bool) -> dict:
         "CompletedOn": run["completed_on"],
         "Status": run["status"],
         "ErrorMessage": run.get("ErrorMessage"),
+        "StartingEventBatchCondition": run.get("StartingEventBatchCondition"),
         "Statistics": statistics(store.node_states_of_workflow_run(conn, run["RunId"])),  # counted by the index
     }
     if include_graph:
