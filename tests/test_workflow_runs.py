@@ -101,7 +101,7 @@ def generate_layout(user_params, system_params):
     extract = job("extract")
     clean = job("clean", DependsOn={extract: "SUCCEEDED"})
     enrich = job("enrich", DependsOn={extract: "SUCCEEDED"})
-    load = job("load", DependsOn={clean: "SUCCEEDED", enrich: "SUCCEEDED"})
+    load = job("load", DependsOn={clean: "SUCCEEDED", enrich: "SUCCEEDED"}, WaitForDependencies="AND")
     return Workflow(Name=user_params["WorkflowName"], Entities=Entities(Jobs=[extract, clean, enrich, load]))
 """
 DIAMOND_CFG = {
