@@ -12,7 +12,9 @@ import pytest
 
 from test_workflow_runs import RULES, make_job, unique, wait_workflow_run
 
+from conftest import start_and_wait
 from servers import events_client, glue_client
+from test_runs import blueprint  # noqa: F401  (a fixture)
 
 ARN = "arn:aws:glue:us-east-1:123456789012:workflow/{}"
 
@@ -85,14 +87,16 @@ def test_an_event_trigger_starts_its_workflow_when_the_batch_window_ends(g, even
     assert run["StartedOn"].timestamp() >= sent_at + 1 - 0.01  # not before the window's end (milliseconds shown)
 
 
-def test_an_event_trigger_that_is_not_activated_takes_no_events(g, events):
-    workflow = event_workflow(g, {"BatchSize": 1}, activated=False)
+def test_an_event_trigger_takes_events_until_stop_trigger_deactivates_it(g, events):
+    workflow = event_workflow(g, {"BatchSize": 1}, activated=False)  # as a blueprint's OnSchedule "EVENT" makes it
     send(events, workflow)
-    assert runs_of(g, workflow) == []
+    assert len(runs_of(g, workflow)) == 1
+    g.stop_trigger(Name=f"{workflow}_start")
+    send(events, workflow)
+    assert len(runs_of(g, workflow)) == 1
     g.start_trigger(Name=f"{workflow}_start")
     send(events, workflow)
-    [run] = runs_of(g, workflow)
-    assert run["StartingEventBatchCondition"] == {"BatchSize": 1}
+    assert [run["StartingEventBatchCondition"] for run in runs_of(g, workflow)] == [{"BatchSize": 1}] * 2
 
 
 def test_events_naming_no_workflow_are_answered_and_start_nothing(g, events):
@@ -111,3 +115,22 @@ def test_twenty_simultaneous_events_start_one_run_per_full_batch(orchestra, g):
     batches = [json.loads(run["WorkflowRunProperties"]["aws:eventIds"]) for run in runs]
     assert sorted(len(batch) for batch in batches) == [5, 5, 5, 5]
     assert sorted(event for batch in batches for event in batch) == sorted(sent)
+
+
+EVENT_LAYOUT = """
+from awsglue.blueprint.workflow import Workflow, Entities
+from awsglue.blueprint.job import Job
+
+def generate_layout(user_params, system_params):
+    job = Job(Name="on_event", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://b/s.py"})
+    return Workflow(Name=user_params["WorkflowName"], Entities=Entities(Jobs=[job]), OnSchedule="EVENT")
+"""
+
+
+def test_a_blueprint_workflow_on_schedule_event_starts_on_an_event(server, glue, blueprint, name):  # noqa: F811
+    run = start_and_wait(glue, blueprint(EVENT_LAYOUT, {"WorkflowName": {"type": "String"}}), {"WorkflowName": name})
+    assert run["State"] == "SUCCEEDED", run
+    assert glue.get_trigger(Name=f"{name}_starting_trigger")["Trigger"]["Type"] == "EVENT"
+    [event] = send(events_client(server.url), name)
+    [started] = runs_of(glue, name)
+    assert json.loads(started["WorkflowRunProperties"]["aws:eventIds"]) == [event]

@@ -35,10 +35,12 @@ def window_end(trigger: dict) -> float | None:
 
 
 def notify(conn: Connection, conductor: Conductor, now: float, workflow: str, event_id: str) -> bool:
-    """One event for the workflow's EVENT trigger; False when it has none ACTIVATED to take it."""
+    """One event for the workflow's EVENT trigger; False when it has none, or StopTrigger
+    deactivated it. One created without StartOnCreation takes events, as the starting trigger
+    AWS's layout library makes for OnSchedule "EVENT" (without StartOnCreation) must."""
     found = [t for t in entity_store.triggers_of(conn, workflow) if t.get("Type") == "EVENT"]
     trigger = entity_store.get(conn, "trigger", found[0]["Name"], lock=True) if found else None
-    if trigger is None or trigger.get("State") != "ACTIVATED":
+    if trigger is None or trigger.get("State") == "DEACTIVATED":
         return False
     events = [*trigger.get("_events", []), event_id]
     size, _ = _condition(trigger)
