@@ -281,7 +281,8 @@ def worker(threads, **values) -> None:
 
     settings = _settings(**values, workers=threads)
     db = open_database(settings.db_url, settings.db_pool_size)
-    pool = WorkerPool(build_context(settings, db), settings)
+    ctx = build_context(settings, db)
+    pool = WorkerPool(ctx, settings)
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
@@ -289,7 +290,7 @@ def worker(threads, **values) -> None:
     click.echo(f"glueprint worker {pool.identity} executing runs from {_shown(settings.db_url)} with {threads} threads")
     stopping.wait()
     pool.stop()
-    db.dispose()
+    ctx.scopes.dispose()
     click.echo("glueprint worker stopped")
 
 

@@ -25,6 +25,18 @@ MAX_SKEW = timedelta(minutes=15)
 _PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 
+def credential_scope(headers) -> tuple[str | None, str | None]:
+    """The access key and region a request says it was signed with: (None, None) when it is
+    unsigned or its Authorization header is not SigV4's (a verifier, if any, refuses it)."""
+    header = headers.get("authorization") or ""
+    if not header.startswith(ALGORITHM + " "):
+        return None, None
+    credential = dict(_PARTS.findall(header)).get("Credential", "").split("/")
+    if len(credential) != 5:
+        return None, None
+    return credential[0], credential[2]
+
+
 @dataclass
 class Verifier:
     secrets: dict[str, str]  # access key id -> secret key

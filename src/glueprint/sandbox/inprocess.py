@@ -38,6 +38,7 @@ class InProcessLayouts:
         system_params: dict,
         name_suffix: str,
         credentials: tuple[str, str] | None = None,  # the mock's layouts use the test's own
+        region: str | None = None,  # and the test's own region
     ) -> dict:
         with tempfile.TemporaryDirectory(prefix="glueprint-layout-") as tmp, _LOCK:
             root = Path(tmp).resolve()
@@ -74,6 +75,7 @@ class InProcessLayouts:
         python_version: tuple[int, int] | None = None,
         paths: tuple[str, ...] = (),
         on_lines=None,  # every line comes with the result here
+        region: str | None = None,  # the test's own, as its credentials are
     ) -> ScriptResult:
         """Run a job script in this process (its boto3 calls reach the test's mocks); no
         timeout or stop applies here."""
