@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -196,3 +197,16 @@ def test_an_upgraded_database_keeps_its_data_in_the_default_account_and_region(d
     assert client(server).get_database(Name="legacy")["Database"]["Name"] == "legacy"
     assert error_code(client(server, "eu-west-1").get_database, Name="legacy") == "EntityNotFoundException"
     assert error_code(client(server, key=OTHER_ACCOUNT).get_database, Name="legacy") == "EntityNotFoundException"
+
+
+def test_the_dashboard_shows_the_default_region_and_another_one_when_asked(server):
+    workflow = unique("dash")
+    client(server, "eu-north-1").create_workflow(Name=workflow)
+    with httpx.Client(base_url=server.url) as browser:
+        assert workflow not in browser.get("/ui/workflows").text
+        shown = browser.get("/ui/workflows", params={"region": "eu-north-1"})
+        assert workflow in shown.text and 'value="eu-north-1"' in shown.text
+        assert workflow in browser.get("/ui/workflows").text  # the choice is kept while browsing on
+        assert workflow not in browser.get("/ui/workflows", params={"region": "us-east-1"}).text
+    never_used = httpx.get(server.url + "/ui/workflows", params={"account": "999999999999"})
+    assert never_used.status_code == 404 and "Nothing was ever stored in account 999999999999" in never_used.text
