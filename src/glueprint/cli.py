@@ -86,8 +86,18 @@ def _engine_options(fn):
             default=None,
             help="The folder glueprint's own S3 serves: s3://bucket/key is DIR/bucket/key. [default: s3/ in the user data directory]",
         ),
-        option("--region", default="us-east-1", show_default=True, help="Region reported to layout scripts."),
-        option("--account-id", default="123456789012", show_default=True, help="Account id reported to layout scripts."),
+        option(
+            "--region",
+            default="us-east-1",
+            show_default=True,
+            help="The default region: of requests whose signature names none. Each region keeps its own resources.",
+        ),
+        option(
+            "--account-id",
+            default="123456789012",
+            show_default=True,
+            help="The default account: of requests whose access key is not a 12-digit account id.",
+        ),
         option(
             "--run-timeout",
             default=60.0,

@@ -9,7 +9,6 @@ from glueprint.layouts.archive import ArchiveSource
 from glueprint.orchestration.outcomes import Outcomes
 from glueprint.service.paging import Tokens
 from glueprint.store.db import Database
-from glueprint.store.scopes import Scope
 
 
 @dataclass
@@ -29,12 +28,6 @@ class ServiceContext:
     # Every account's and region's context (service/scopes.py), shared by all of them; None
     # where one scope is all there is.
     scopes: Any = None
-
-    def at(self, account_id: str, region: str) -> "ServiceContext":
-        """The context of another account and region: its own database, ARNs and NextTokens."""
-        if self.scopes is None:
-            return self
-        return self.scopes.context(Scope(account_id, region))
 
     @classmethod
     def open(cls, db: Database, archives: ArchiveSource, **kwargs) -> "ServiceContext":
