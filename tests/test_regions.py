@@ -17,7 +17,7 @@ from glueprint.store.db import Database
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
 from conftest import ROLE, migrate_to
-from servers import _SESSION, _SESSION_LOCK
+from servers import _SESSION, _SESSION_LOCK, glueprint_worker
 
 OTHER_ACCOUNT = "111122223333"
 
@@ -46,6 +46,14 @@ def error_code(call, **kwargs) -> str:
 
 def shell_job(glue, name: str, script: str) -> None:
     glue.create_job(Name=name, Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": script, "PythonVersion": "3.9"})
+
+
+def wait_job_run(glue, job: str, run_id: str) -> dict:
+    deadline = time.monotonic() + 90
+    while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING"):
+        assert time.monotonic() < deadline, run
+        time.sleep(0.1)
+    return run
 
 
 def test_same_named_job_workflow_and_table_in_two_regions_are_independent(server):
@@ -163,10 +171,7 @@ def test_a_job_scripts_glue_calls_land_in_its_runs_region_and_account(server, up
     job, database = unique("shell"), unique("from_script")
     shell_job(west, job, upload(CATALOGUING_SCRIPT.encode(), key=f"{uuid.uuid4().hex}/script.py"))
     run_id = west.start_job_run(JobName=job, Arguments={"--database": database})["JobRunId"]
-    deadline = time.monotonic() + 60
-    while (run := west.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING"):
-        assert time.monotonic() < deadline, run
-        time.sleep(0.1)
+    run = wait_job_run(west, job, run_id)
     assert run["JobRunState"] == "SUCCEEDED", run
     assert west.get_database(Name=database)["Database"]["Description"] == "eu-central-1"
     assert error_code(east.get_database, Name=database) == "EntityNotFoundException"
@@ -210,3 +215,16 @@ def test_the_dashboard_shows_the_default_region_and_another_one_when_asked(serve
         assert workflow not in browser.get("/ui/workflows", params={"region": "us-east-1"}).text
     never_used = httpx.get(server.url + "/ui/workflows", params={"account": "999999999999"})
     assert never_used.status_code == 404 and "Nothing was ever stored in account 999999999999" in never_used.text
+
+
+def test_a_worker_process_of_its_own_does_the_work_of_every_region(start_server, s3, tmp_session, upload):
+    server = start_server("--workers", "0")
+    far = client(server, "sa-east-1", OTHER_ACCOUNT)
+    job = unique("far")
+    shell_job(far, job, upload(b"print('done far away')\n", key=f"{uuid.uuid4().hex}/script.py"))
+    run_id = far.start_job_run(JobName=job)["JobRunId"]
+    worker = glueprint_worker(server.db_url, tmp_session, server.url, "--s3-endpoint-url", s3.url).start()
+    try:
+        assert wait_job_run(far, job, run_id)["JobRunState"] == "SUCCEEDED"
+    finally:
+        worker.stop()

@@ -73,13 +73,14 @@ class ScopedDatabases:
     def _open(self, scope: Scope) -> Database:
         base = self.default_db
         if base.is_sqlite:
-            db = Database(sqlite_url(str(base.url.render_as_string(hide_password=False)), scope), base.pool_size)
+            db = Database(sqlite_url(base.url.render_as_string(hide_password=False), scope), base.pool_size)
         else:
             schema = schema_name(scope)
             with base.write() as conn:  # one process creates it; the others wait, then find it
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-            db = Database(base.url.render_as_string(hide_password=False), base.pool_size, search_path=schema)
+            # One idle connection per scope: many processes, each with many scopes, share max_connections.
+            db = Database(base.url.render_as_string(hide_password=False), 1, search_path=schema)
         db.migrate()
         base.setting(REGISTRY_PREFIX + scope.label, lambda: "1")
         return db
