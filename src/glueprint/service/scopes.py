@@ -23,6 +23,7 @@ from .context import ServiceContext
 from .paging import Tokens
 
 ACCOUNT_KEY = re.compile(r"[0-9]{12}")
+REMEMBERED_KEYS = 4096  # (access key, region) pairs whose context is one lookup away
 
 
 @functools.cache
@@ -56,6 +57,7 @@ class Scopes:
         self.databases = ScopedDatabases(root.db, Scope(root.account_id, root.region))
         self._contexts: dict[Scope, ServiceContext] = {self.databases.default: root}
         self._lock = threading.Lock()
+        self._of_request: dict[tuple, ServiceContext] = {}
 
     def context(self, scope: Scope) -> ServiceContext:
         found = self._contexts.get(scope)
@@ -80,10 +82,17 @@ class Scopes:
 
     def of_request(self, access_key: str | None, region: str | None) -> ServiceContext:
         """The context a request signed with access_key for region is served in."""
-        region = region or self.root.region
-        if region != self.root.region and region not in known_regions():
-            raise errors.InvalidSignatureException(f"Credential should be scoped to a valid region, not '{region}'.")
-        return self.context(Scope(account_of(access_key, self.root.account_id), region))
+        found = self._of_request.get((access_key, region))
+        if found is not None:
+            return found
+        scoped = region or self.root.region
+        if scoped != self.root.region and scoped not in known_regions():
+            raise errors.InvalidSignatureException(f"Credential should be scoped to a valid region, not '{scoped}'.")
+        found = self.context(Scope(account_of(access_key, self.root.account_id), scoped))
+        if len(self._of_request) >= REMEMBERED_KEYS:  # every run has keys of its own: forget, then remember anew
+            self._of_request = {}
+        self._of_request[(access_key, region)] = found
+        return found
 
     def existing(self, scope: Scope) -> ServiceContext | None:
         """The scope's context if any process has used it; never creates one."""
