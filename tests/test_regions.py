@@ -16,8 +16,8 @@ from glueprint.packaging import zip_folder
 from glueprint.store.db import Database
 from glueprint.waiting import wait_for_blueprint, wait_for_blueprint_run
 
-from conftest import ROLE, migrate_to
-from servers import _SESSION, _SESSION_LOCK, glueprint_worker
+from conftest import BUCKET, ROLE, migrate_to
+from servers import _SESSION, _SESSION_LOCK, glueprint_worker, s3_client
 
 OTHER_ACCOUNT = "111122223333"
 
@@ -228,3 +228,23 @@ def test_a_worker_process_of_its_own_does_the_work_of_every_region(start_server,
         assert wait_job_run(far, job, run_id)["JobRunState"] == "SUCCEEDED"
     finally:
         worker.stop()
+
+
+def test_a_crawl_in_a_region_writes_its_tables_in_that_region(server, s3):
+    root = uuid.uuid4().hex
+    s3_client(s3.url).put_object(Bucket=BUCKET, Key=f"{root}/sales/part-0.csv", Body=b"id,amount\n1,9.5\n2,3.25\n")
+    east, west = client(server), client(server, "us-west-2", OTHER_ACCOUNT)
+    crawler, database = unique("crawler"), unique("crawled")
+    west.create_crawler(
+        Name=crawler, Role=ROLE, DatabaseName=database, Targets={"S3Targets": [{"Path": f"s3://{BUCKET}/{root}/"}]}
+    )
+    west.start_crawler(Name=crawler)
+    deadline = time.monotonic() + 60
+    while (found := west.get_crawler(Name=crawler)["Crawler"])["State"] != "READY" or "LastCrawl" not in found:
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+    assert found["LastCrawl"]["Status"] == "SUCCEEDED", found
+    assert len(west.get_tables(DatabaseName=database)["TableList"]) == 1
+    assert west.get_database(Name=database)["Database"]["CatalogId"] == OTHER_ACCOUNT
+    assert error_code(east.get_tables, DatabaseName=database) == "EntityNotFoundException"
+    assert error_code(east.get_crawler, Name=crawler) == "EntityNotFoundException"
