@@ -23,6 +23,7 @@ from glueprint.s3.errors import S3Error
 from glueprint.s3.storage import ObjectStore
 from glueprint.service import run_credentials
 from glueprint.service.context import ServiceContext
+from glueprint.service.scopes import Scopes
 from glueprint.store.db import Database, open_database
 from glueprint.web.auth import require_keys
 from glueprint.web.routes import routes as web_routes
@@ -44,7 +45,9 @@ def build_context(settings: Settings, db: Database, archives: ArchiveSource | No
         folder = settings.s3_root if settings.builtin_s3 else None
         archives = ArchiveSource(settings.s3_url, folder, settings.region, s3_keys(settings))
     outcomes = Outcomes(settings.outcomes, settings.simulated_seconds)
-    return ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id, outcomes=outcomes, **extra)
+    ctx = ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id, outcomes=outcomes, **extra)
+    ctx.scopes = Scopes(ctx)  # the other accounts and regions, each on first use
+    return ctx
 
 
 def seed_examples(store: ObjectStore) -> None:
@@ -103,7 +106,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
     async def reset(_: Request) -> JSONResponse:
         """Forget everything stored (as moto's reset does), for a fresh start between tests.
         Runs in progress are abandoned: what they finish finds nothing to update."""
-        await run_in_threadpool(db.reset)  # cached answers are checked against the store: none outlives it
+        await run_in_threadpool(ctx.scopes.reset)  # cached answers are checked against the store: none outlives it
         return JSONResponse({"reset": True})
 
     @contextlib.asynccontextmanager
@@ -115,7 +118,7 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
         finally:
             if pool is not None:
                 pool.stop()
-            db.dispose()
+            ctx.scopes.dispose()
 
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
     admin = [Route("/", about, methods=["GET"]), Route(RESET_PATH, reset, methods=["POST"])]

@@ -86,8 +86,18 @@ def _engine_options(fn):
             default=None,
             help="The folder glueprint's own S3 serves: s3://bucket/key is DIR/bucket/key. [default: s3/ in the user data directory]",
         ),
-        option("--region", default="us-east-1", show_default=True, help="Region reported to layout scripts."),
-        option("--account-id", default="123456789012", show_default=True, help="Account id reported to layout scripts."),
+        option(
+            "--region",
+            default="us-east-1",
+            show_default=True,
+            help="The default region: of requests whose signature names none. Each region keeps its own resources.",
+        ),
+        option(
+            "--account-id",
+            default="123456789012",
+            show_default=True,
+            help="The default account: of requests whose access key is not a 12-digit account id.",
+        ),
         option(
             "--run-timeout",
             default=60.0,
@@ -281,7 +291,8 @@ def worker(threads, **values) -> None:
 
     settings = _settings(**values, workers=threads)
     db = open_database(settings.db_url, settings.db_pool_size)
-    pool = WorkerPool(build_context(settings, db), settings)
+    ctx = build_context(settings, db)
+    pool = WorkerPool(ctx, settings)
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
@@ -289,7 +300,7 @@ def worker(threads, **values) -> None:
     click.echo(f"glueprint worker {pool.identity} executing runs from {_shown(settings.db_url)} with {threads} threads")
     stopping.wait()
     pool.stop()
-    db.dispose()
+    ctx.scopes.dispose()
     click.echo("glueprint worker stopped")
 
 

@@ -144,6 +144,7 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
             None, self.archive_root, self.region, (FAKE_ENV["AWS_ACCESS_KEY_ID"], FAKE_ENV["AWS_SECRET_ACCESS_KEY"])
         )
         ctx = build_context(settings, self.db, archives, **({"clock": self.clock} if self.clock else {}))
+        self.ctx = ctx
         self.dispatcher = Dispatcher(ctx)
         self.pool = WorkerPool(ctx, settings, layouts=InProcessLayouts())
         ctx.on_work_added = self.pool.wake
@@ -157,8 +158,8 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
         return self
 
     def reset(self) -> None:
-        """Forget everything stored so far, as a fresh mock would start."""
-        self.db.reset()
+        """Forget everything stored so far, in every account and region, as a fresh mock would start."""
+        self.ctx.scopes.reset()
 
     def stop(self) -> None:
         for handler in self._handlers:
@@ -166,7 +167,7 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
             if boto3.DEFAULT_SESSION is not None:  # the one from before, or one made meanwhile
                 boto3.DEFAULT_SESSION._session.unregister(*handler)
         self.pool.stop()
-        self.db.dispose()
+        self.ctx.scopes.dispose()
         shutil.rmtree(self._dir, ignore_errors=True)
         for key, value in self._saved_env.items():
             if value is None:

@@ -1,7 +1,8 @@
 """Workers: threads that claim work through the database, do it, and keep their leases.
 
 Work of every kind: blueprint checks and runs (this package), and scheduled triggers, job
-runs and crawls (glueprint.orchestration).
+runs and crawls (glueprint.orchestration), in every account and region (each scope has its
+own database: service/scopes.py); a piece of work is done entirely in its own scope.
 
 A claim is a lease: the worker renews it by heartbeat while the run executes. A run whose
 lease ran out belongs to a worker that was lost (killed, crashed, machine gone); the next
@@ -52,6 +53,17 @@ def lost_worker_message(previous: str) -> str:
     )
 
 
+class Engines:
+    """What does one scope's work: its blueprint checks and runs, job runs and crawls."""
+
+    def __init__(self, ctx: ServiceContext, layouts, lease_s: float, modules: PythonModules, start_script, stopping):
+        self.ctx = ctx
+        self.executor = Executor(ctx, layouts)
+        self.registrar = Registrar(ctx, lease_s, layouts)
+        self.nodes = NodeRunner(ctx, layouts, lease_s, modules, start_script=start_script)
+        self.nodes.stopping = stopping  # one for the pool: a stop ends every scope's scripts
+
+
 class WorkerPool:
     def __init__(self, ctx: ServiceContext, settings: Settings, layouts=None):
         self.ctx = ctx
@@ -59,24 +71,27 @@ class WorkerPool:
         self.lease_s = settings.lease_seconds
         # On stop, runs in progress may finish: at most a layout's timeout plus entity writes.
         self.drain_s = settings.run_timeout + 10
-        modules = PythonModules(settings.wheelhouse)
-        modules.prepare()
+        self.modules = PythonModules(settings.wheelhouse)
+        self.modules.prepare()
         if layouts is None:
             urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
-            shown = (str(modules.installed_root),) if modules.installed_root else ()
+            shown = (str(self.modules.installed_root),) if self.modules.installed_root else ()
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)
-        self.executor = Executor(ctx, layouts)
-        self.registrar = Registrar(ctx, self.lease_s, layouts)
-        self.nodes = NodeRunner(ctx, layouts, self.lease_s, modules, start_script=self._start_script)
-        self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (node, work), or None: stop
+        self.layouts = layouts
+        self.stopping = threading.Event()  # set when the process stops: running scripts end
+        self._engines: dict[tuple[str, str], Engines] = {}  # by (account, region)
+        self._engines_lock = threading.Lock()
+        self._next_scope = 0  # where the next look for work starts, so every scope gets its turn
+        self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (engines, node, work), or None: stop
         self._script_threads: list[threading.Thread] = []
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
         self._pending_wakes = 0
         self._stop = threading.Event()
         self._stop_heartbeat = threading.Event()
-        self._active: dict[str, str] = {}  # run id -> what it is, for the stop's message
+        # run id -> what it is (for the stop's message) and the context of its scope (for the heartbeat)
+        self._active: dict[str, tuple[str, ServiceContext]] = {}
         self._active_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._heartbeat_thread: threading.Thread | None = None
@@ -96,13 +111,13 @@ class WorkerPool:
         """Claim nothing more, end running scripts, let runs of other kinds finish (keeping
         their leases), then stop; at most drain_s."""
         self._stop.set()
-        self.nodes.stopping.set()
+        self.stopping.set()
         with self._wake:
             self._wake.notify_all()
         for _ in self._script_threads:
             self._scripts.put(None)
         with self._active_lock:
-            waiting = sorted(self._active.values())
+            waiting = sorted(what for what, _ in self._active.values())
         if waiting:
             log.warning("stopping: waiting for %s", "; ".join(waiting))
         deadline = time.monotonic() + self.drain_s
@@ -111,15 +126,16 @@ class WorkerPool:
         with contextlib.suppress(queue.Empty):
             while True:  # handed over by a worker after the script threads had ended
                 if (item := self._scripts.get_nowait()) is not None:
-                    self.nodes.release(item[0]["run_id"], self.identity)
+                    engines, node, _ = item
+                    engines.nodes.release(node["run_id"], self.identity)
         with self._active_lock:
-            left = sorted(self._active.values())
+            left = sorted(what for what, _ in self._active.values())
         if left:
             log.warning("stopped without waiting longer for %s", "; ".join(left))
         self._stop_heartbeat.set()
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout=5)
-        self.executor.layouts.stop()
+        self.layouts.stop()
 
     def wake(self) -> None:
         with self._wake:
@@ -133,47 +149,70 @@ class WorkerPool:
                 self._wake.wait(timeout=POLL_S)
             self._pending_wakes = max(0, self._pending_wakes - 1)
 
-    def _claim(self):
-        with self.ctx.db.write(durable=False) as conn:  # a claim undone by a power failure is taken again
-            return run_store.claim(conn, self.identity, self.ctx.clock(), self.lease_s, skip_locked=not self.ctx.db.is_sqlite)
+    def engines(self, ctx: ServiceContext) -> Engines:
+        """The engines of ctx's scope, made the first time it has work."""
+        scope = (ctx.account_id, ctx.region)
+        found = self._engines.get(scope)
+        if found is None:
+            with self._engines_lock:
+                found = self._engines.get(scope)
+                if found is None:
+                    found = Engines(ctx, self.layouts, self.lease_s, self.modules, self._script_starter(ctx), self.stopping)
+                    self._engines = {**self._engines, scope: found}
+        return found
+
+    def _scopes(self) -> list[ServiceContext]:
+        return self.ctx.scopes.known() if self.ctx.scopes is not None else [self.ctx]
 
     def run_once(self) -> bool:
-        """Do one piece of work; False when there was nothing to do. Short work goes first
-        (blueprint checks, due schedules), then job runs and crawls, then blueprint runs."""
-        waiting = work.waiting(self.ctx.db, self.ctx.clock())  # one read, no lock, when idle
-        if waiting.checks and self.registrar.check_once(self.identity):
+        """Do one piece of work, in the first scope from this turn's on that has some; False
+        when no scope had any."""
+        scopes = self._scopes()
+        start, self._next_scope = self._next_scope % len(scopes), self._next_scope + 1
+        return any(self._run_once_in(self.engines(ctx)) for ctx in scopes[start:] + scopes[:start])
+
+    def _claim(self, ctx: ServiceContext):
+        with ctx.db.write(durable=False) as conn:  # a claim undone by a power failure is taken again
+            return run_store.claim(conn, self.identity, ctx.clock(), self.lease_s, skip_locked=not ctx.db.is_sqlite)
+
+    def _run_once_in(self, engines: Engines) -> bool:
+        """Do one piece of one scope's work; False when there was nothing to do. Short work
+        goes first (blueprint checks, due schedules), then job runs and crawls, then blueprint runs."""
+        ctx, nodes, executor = engines.ctx, engines.nodes, engines.executor
+        waiting = work.waiting(ctx.db, ctx.clock())  # one read, no lock, when idle
+        if waiting.checks and engines.registrar.check_once(self.identity):
             return True
         if waiting.schedules and (
-            scheduler.fire_one(self.ctx, self.nodes.conductor)
-            or scheduler.fire_one(self.ctx, self.nodes.conductor, crawler_schedules.fire_due)
+            scheduler.fire_one(ctx, nodes.conductor)
+            or scheduler.fire_one(ctx, nodes.conductor, crawler_schedules.fire_due)
         ):
             return True
-        node = self.nodes.claim(self.identity) if waiting.nodes else None
+        node = nodes.claim(self.identity) if waiting.nodes else None
         if node is not None:
-            with self._holding(node["run_id"], f"{node['kind']} {node['name']} run {node['run_id']}"):
+            with self._holding(ctx, node["run_id"], f"{node['kind']} {node['name']} run {node['run_id']}"):
                 try:
-                    self.nodes.step(node, self.identity)
+                    nodes.step(node, self.identity)
                 except StorageFull as exc:
-                    self._end_out_of_space(node, exc)
+                    self._end_out_of_space(nodes, node, exc)
             return True
-        run = self._claim() if waiting.runs else None
+        run = self._claim(ctx) if waiting.runs else None
         if run is None:
             return False
-        with self._holding(run["run_id"], f"blueprint {run['blueprint_name']} run {run['run_id']}"):
+        with self._holding(ctx, run["run_id"], f"blueprint {run['blueprint_name']} run {run['run_id']}"):
             previous = run["claimed_by"]
             try:
                 if previous is not None or run["state"] == "ROLLING_BACK":
-                    self.executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
+                    executor.fail(run, self.identity, run["error_message"] or lost_worker_message(previous))
                 else:
-                    self.executor.execute(run, self.identity)
+                    executor.execute(run, self.identity)
             except StorageFull as exc:
                 message = out_of_space_message(exc)
-                self._once_written(lambda: self.executor.fail(run, self.identity, message))
+                self._once_written(lambda: executor.fail(run, self.identity, message))
         return True
 
-    def _end_out_of_space(self, node: dict, exc: StorageFull) -> None:
+    def _end_out_of_space(self, nodes: NodeRunner, node: dict, exc: StorageFull) -> None:
         ended, message = ("ERROR" if node["kind"] == "job" else "FAILED"), out_of_space_message(exc)
-        self._once_written(lambda: self.nodes.finish(node, self.identity, ended, message))
+        self._once_written(lambda: nodes.finish(node, self.identity, ended, message))
 
     def _once_written(self, record) -> None:
         """Record how a run ended as soon as the database has room again, holding its claim
@@ -187,33 +226,37 @@ class WorkerPool:
                     return
 
     @contextlib.contextmanager
-    def _holding(self, run_id: str, what: str):
-        """While a claimed run is worked on, the heartbeat renews its lease."""
+    def _holding(self, ctx: ServiceContext, run_id: str, what: str):
+        """While a claimed run is worked on, the heartbeat renews its lease (in its scope's database)."""
+        held = (what, ctx)
         with self._active_lock:
-            self._active[run_id] = what
+            self._active[run_id] = held
         try:
             yield
         finally:
             with self._active_lock:
-                if self._active.get(run_id) is what:  # not when a script thread took it over
+                if self._active.get(run_id) is held:  # not when a script thread took it over
                     del self._active[run_id]
 
-    def _start_script(self, node: dict, work) -> None:
-        """Hand a claimed job run to the script threads; its lease is kept until it ends."""
-        with self._active_lock:
-            self._active[node["run_id"]] = f"job {node['name']} run {node['run_id']}"
-        self._scripts.put((node, work))
+    def _script_starter(self, ctx: ServiceContext):
+        def start_script(node: dict, work) -> None:
+            """Hand a claimed job run to the script threads; its lease is kept until it ends."""
+            with self._active_lock:
+                self._active[node["run_id"]] = (f"job {node['name']} run {node['run_id']}", ctx)
+            self._scripts.put((self.engines(ctx), node, work))
+
+        return start_script
 
     def _run_scripts(self) -> None:
         while (item := self._scripts.get()) is not None:
-            node, work = item
+            engines, node, work = item
             try:
                 if self._stop.is_set():
-                    self.nodes.release(node["run_id"], self.identity)  # never started: another process may
+                    engines.nodes.release(node["run_id"], self.identity)  # never started: another process may
                 else:
                     work()
             except StorageFull as exc:  # the script ended, and the database had no room to say how
-                self._end_out_of_space(node, exc)
+                self._end_out_of_space(engines.nodes, node, exc)
             except Exception:
                 log.exception("job run %s could not be executed", node["run_id"])
             finally:
@@ -233,13 +276,16 @@ class WorkerPool:
 
     def _heartbeat(self) -> None:
         while not self._stop_heartbeat.wait(self.lease_s / 3):
+            by_scope: dict[int, tuple[ServiceContext, list[str]]] = {}
             with self._active_lock:
-                active = list(self._active)
-            try:
-                with self.ctx.db.write(durable=False) as conn:
-                    run_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
-                    node_store.heartbeat(conn, self.identity, active, self.ctx.clock() + self.lease_s)
-            except StorageFull:
-                pass  # said by the store; the claims are renewed once there is room
-            except Exception:
-                log.exception("heartbeat failed")
+                for run_id, (_, ctx) in self._active.items():
+                    by_scope.setdefault(id(ctx), (ctx, []))[1].append(run_id)
+            for ctx, active in by_scope.values():
+                try:
+                    with ctx.db.write(durable=False) as conn:
+                        run_store.heartbeat(conn, self.identity, active, ctx.clock() + self.lease_s)
+                        node_store.heartbeat(conn, self.identity, active, ctx.clock() + self.lease_s)
+                except StorageFull:
+                    pass  # said by the store; the claims are renewed once there is room
+                except Exception:
+                    log.exception("heartbeat failed")

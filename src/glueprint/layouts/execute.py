@@ -130,6 +130,7 @@ class Executor:
                 system_params,
                 name_suffix(),
                 credentials=run_credentials.for_run(self.ctx, run["run_id"]),
+                region=self.ctx.region,
             )
             return entities_of(plan)
         except (LayoutError, PlanError) as exc:

@@ -168,6 +168,7 @@ class NodeRunner:
                 python_version=version,
                 paths=(modules,) if modules else (),
                 on_lines=self._write_lines(node),
+                region=self.ctx.region,
             )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))

@@ -7,9 +7,9 @@ last checked (``Database.generation``, one pragma on SQLite) and, when something
 cannot tell, reads that version: processes sharing a database never serve each other's
 stale pages.
 
-An entry is keyed by the operation and the request body as sent, and keeps the parameters
-that body validated to: a repeated request is answered without parsing or validating it
-again (a body written differently is another entry, with the same answer).
+An entry is keyed by the operation, the account and region, and the request body as sent,
+and keeps the parameters that body validated to: a repeated request is answered without
+parsing or validating it again (a body written differently is another entry, with the same answer).
 """
 
 import threading
@@ -35,7 +35,7 @@ class ResponseCache:
             return entry
 
     def put(self, key: tuple, params: dict, version, answer: bytes, generation: object = None) -> None:
-        size = len(answer) + len(key[1])
+        size = len(answer) + len(key[-1])
         if size > self.max_bytes // 8:
             return
         with self._lock:

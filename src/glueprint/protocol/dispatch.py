@@ -24,6 +24,7 @@ from . import errors
 from .cache import UNCHECKED, ResponseCache
 from .model import operation, services_by_target_prefix, signing_name
 from .serialize import serializer
+from .sigv4 import credential_scope
 from .validate import validate
 
 log = logging.getLogger("glueprint.protocol")
@@ -176,6 +177,7 @@ class Call:
 
     route: Route
     params: dict
+    ctx: object  # the ServiceContext of the request's account and region
     cache_key: tuple | None = None
     version: object = None
     generation: object = None
@@ -191,7 +193,7 @@ class Dispatcher:
         self.cache = ResponseCache()
 
     def prepare(self, method: str, url: str, headers: dict, body: bytes, generation=None) -> Call:
-        """generation: what reads the store's generation (Database.generation by default)."""
+        """generation(db): what reads a store's generation (Database.generation by default)."""
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in ACCEPTED_CONTENT_TYPES:
             raise errors.SerializationException(f"Unsupported Content-Type '{media_type}': send {CONTENT_TYPE}.")
@@ -201,30 +203,31 @@ class Dispatcher:
         route = _target_route(headers)
         if route.name in denied:
             raise errors.AccessDeniedException(f"The credentials that signed this request may not call {route.name}.")
+        ctx = self.ctx if self.ctx.scopes is None else self.ctx.scopes.of_request(*credential_scope(headers))
         version_of = route.version_of
         if version_of is None:
-            return Call(route, validate(route.input_shape, _parse(body), route.service))
-        key = (route.name, body)
+            return Call(route, validate(route.input_shape, _parse(body), route.service), ctx)
+        key = (route.name, ctx.account_id, ctx.region, body)  # a scope's answers are its own
         entry = self.cache.get(key)
-        current = (generation or self.ctx.db.generation)()  # read first: whatever is read after is as new
+        current = generation(ctx.db) if generation else ctx.db.generation()  # read first: whatever is read after is as new
         if entry is not None:  # this very body was answered before: it is valid
             if current is not None and current == entry.generation:
-                return Call(route, entry.params, cached=entry.answer)  # nothing was committed since
-            version = version_of(self.ctx, entry.params)
+                return Call(route, entry.params, ctx, cached=entry.answer)  # nothing was committed since
+            version = version_of(ctx, entry.params)
             if version == entry.version:
                 if current is not None:
                     self.cache.put(key, entry.params, version, entry.answer, current)
-                return Call(route, entry.params, cached=entry.answer)
-            return Call(route, entry.params, key, version, current)
+                return Call(route, entry.params, ctx, cached=entry.answer)
+            return Call(route, entry.params, ctx, key, version, current)
         params = validate(route.input_shape, _parse(body), route.service)
         if current is not None:  # its version is read only if a commit makes one needed
-            return Call(route, params, key, UNCHECKED, current)
-        return Call(route, params, key, version_of(self.ctx, params))
+            return Call(route, params, ctx, key, UNCHECKED, current)
+        return Call(route, params, ctx, key, version_of(ctx, params))
 
     def execute(self, call: Call) -> bytes:
         if call.cached is not None:
             return call.cached
-        answer = call.route.render(call.route.handler(self.ctx, call.params))
+        answer = call.route.render(call.route.handler(call.ctx, call.params))
         if call.version is not None:
             self.cache.put(call.cache_key, call.params, call.version, answer, call.generation)
         return answer
@@ -265,7 +268,10 @@ def response_headers(body: bytes, request_id: str, error_code: str | None) -> li
 
 
 # The request headers the protocol reads when no signature is checked (a signature covers any).
-_PROTOCOL_HEADERS = [(name, name.encode()) for name in ("content-type", "content-length", "x-amz-target", "host")]
+# Authorization is read for the request's account and region (service/scopes.py), never checked.
+_PROTOCOL_HEADERS = [
+    (name, name.encode()) for name in ("content-type", "content-length", "x-amz-target", "host", "authorization")
+]
 
 
 class LoopPassGeneration:
@@ -302,7 +308,13 @@ class GlueEndpoint:
 
     def __init__(self, dispatcher: Dispatcher):
         self.dispatcher = dispatcher
-        self.generation = LoopPassGeneration(dispatcher.ctx.db.generation)
+        self._generations: dict = {}  # a database (one per scope) -> its LoopPassGeneration
+
+    def generation(self, db):
+        found = self._generations.get(db)
+        if found is None:
+            found = self._generations[db] = LoopPassGeneration(db.generation)
+        return found()
 
     def _headers(self, raw: list[tuple[bytes, bytes]]) -> dict:
         if self.dispatcher.verifier is not None:

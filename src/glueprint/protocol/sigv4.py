@@ -25,6 +25,20 @@ MAX_SKEW = timedelta(minutes=15)
 _PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]+)")
 
 
+def credential_scope(headers) -> tuple[str | None, str | None]:
+    """The access key and region a request says it was signed with: (None, None) when it is
+    unsigned or its Authorization header is not SigV4's (a verifier, if any, refuses it)."""
+    header = headers.get("authorization") or ""
+    start = header.find("Credential=")  # read on every request: string search, not the verifier's regex
+    if start < 0 or not header.startswith(ALGORITHM):
+        return None, None
+    end = header.find(",", start)
+    credential = header[start + len("Credential=") : end if end >= 0 else len(header)].strip().split("/")
+    if len(credential) != 5:
+        return None, None
+    return credential[0], credential[2]
+
+
 @dataclass
 class Verifier:
     secrets: dict[str, str]  # access key id -> secret key

@@ -325,11 +325,16 @@ class Sandbox:
             "memory_mb": self.limits.memory_mb,
         }
 
-    def _request(self, kind: str, archive: bytes, credentials: tuple[str, str] | None, timeout_s: float) -> dict:
-        """What one run brings to its jail."""
+    def _request(
+        self, kind: str, archive: bytes, credentials: tuple[str, str] | None, timeout_s: float, region: str | None = None
+    ) -> dict:
+        """What one run brings to its jail: region is its own (its account's and region's
+        resources are where its calls go)."""
         env = dict(self.env)
         if credentials:
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
+        if region:
+            env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = region
         return {"kind": kind, "archive": base64.b64encode(archive).decode(), "env": env, "cpu_s": int(timeout_s) + 1}
 
     def check_entry_point(self, archive: bytes, path: str, function: str) -> str | None:
@@ -356,6 +361,7 @@ class Sandbox:
         system_params: dict,
         name_suffix: str,
         credentials: tuple[str, str] | None = None,
+        region: str | None = None,
     ) -> dict:
         """Run the layout generator; return its plan (``to_json(name_suffix)``) or raise LayoutError."""
         if not self.jailed and not self.unsafe:
@@ -363,7 +369,7 @@ class Sandbox:
                 f"The layout sandbox is not available on this machine ({self.refusal}); "
                 "start glueprint with --unsafe-sandbox to run layouts without isolation"
             )
-        request = self._request("layout", archive, credentials, self.limits.timeout_s)
+        request = self._request("layout", archive, credentials, self.limits.timeout_s, region)
         request.update(
             layout_generator=layout_generator, user_params=user_params, system_params=system_params, name_suffix=name_suffix
         )
@@ -391,6 +397,7 @@ class Sandbox:
         python_version: tuple[int, int] | None = None,
         paths: tuple[str, ...] = (),
         on_lines=None,
+        region: str | None = None,
     ) -> ScriptResult:
         """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when
         should_stop() gives a reason to (polled every STOP_CHECK_S). python_version: the
@@ -402,7 +409,7 @@ class Sandbox:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(script_name, script)
-        request = self._request("script", buffer.getvalue(), credentials, timeout_s)
+        request = self._request("script", buffer.getvalue(), credentials, timeout_s, region)
         request.update(script=script_name, argv=argv, python_version=python_version, paths=list(paths))
         try:
             answer = self.zygote.run(self._setup(), request, timeout_s, "job script", should_stop, on_lines)

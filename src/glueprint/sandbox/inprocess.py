@@ -21,6 +21,22 @@ from glueprint.sandbox.host import ScriptResult, plan_from
 _LOCK = threading.Lock()  # sys.path, sys.modules and the working directory are process-wide
 
 
+@contextlib.contextmanager
+def _region(region: str | None):
+    """The run's region as the default of the clients it makes (under _LOCK: the environment is process-wide)."""
+    saved = {key: os.environ.get(key) for key in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    if region:
+        os.environ.update(dict.fromkeys(saved, region))
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _loaded_from(module, root: str) -> bool:
     """Whether a module (or a namespace package, which has no __file__) came from root."""
     places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]
@@ -38,8 +54,9 @@ class InProcessLayouts:
         system_params: dict,
         name_suffix: str,
         credentials: tuple[str, str] | None = None,  # the mock's layouts use the test's own
+        region: str | None = None,  # the run's: the default of the clients it makes
     ) -> dict:
-        with tempfile.TemporaryDirectory(prefix="glueprint-layout-") as tmp, _LOCK:
+        with tempfile.TemporaryDirectory(prefix="glueprint-layout-") as tmp, _LOCK, _region(region):
             root = Path(tmp).resolve()
             unpack(archive, str(root))
             known = set(sys.modules)
@@ -74,10 +91,11 @@ class InProcessLayouts:
         python_version: tuple[int, int] | None = None,
         paths: tuple[str, ...] = (),
         on_lines=None,  # every line comes with the result here
+        region: str | None = None,  # the run's: the default of the clients it makes
     ) -> ScriptResult:
         """Run a job script in this process (its boto3 calls reach the test's mocks); no
         timeout or stop applies here."""
-        with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK:
+        with tempfile.TemporaryDirectory(prefix="glueprint-script-") as tmp, _LOCK, _region(region):
             root = Path(tmp).resolve()
             (root / script_name).write_bytes(script)
             saved_argv, saved_path, cwd, out, err = sys.argv, list(sys.path), os.getcwd(), io.StringIO(), io.StringIO()

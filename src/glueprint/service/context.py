@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from glueprint.layouts.archive import ArchiveSource
 from glueprint.orchestration.outcomes import Outcomes
@@ -24,6 +25,9 @@ class ServiceContext:
     clock: Callable[[], float] = field(default=time.time)
     # How job runs and crawls that are not really executed end (see orchestration/outcomes.py).
     outcomes: Outcomes = field(default_factory=Outcomes)
+    # Every account's and region's context (service/scopes.py), shared by all of them; None
+    # where one scope is all there is.
+    scopes: Any = None
 
     @classmethod
     def open(cls, db: Database, archives: ArchiveSource, **kwargs) -> "ServiceContext":

@@ -2,8 +2,10 @@
 that run is open, and never for the blueprint operations (untrusted code may not register,
 change or start blueprints).
 
-The access key names the run; the secret is an HMAC of it under the database's key, so
-every glueprint process sharing the database accepts it, and nothing is stored.
+The access key names the run and its account and region (``<prefix>_<account>_<region>_<run>``):
+it belongs to that account, and the run is looked up in that scope. The secret is an HMAC
+of the key under the database's key, so every glueprint process sharing the database
+accepts it, and nothing is stored.
 """
 
 import hashlib
@@ -12,6 +14,7 @@ import uuid
 
 from ..store import runs as run_store
 from ..store import workflow_runs as node_store
+from ..store.scopes import Scope
 from .context import ServiceContext
 
 PREFIX = "GPRUN"
@@ -30,22 +33,50 @@ def _secret(key: bytes, access_key: str) -> str:
     return hmac.new(key, b"run-credentials:" + access_key.encode(), hashlib.sha256).hexdigest()
 
 
+def _key(prefix: str, ctx: ServiceContext, run: str) -> str:
+    return f"{prefix}_{ctx.account_id}_{ctx.region}_{run}"
+
+
 def for_run(ctx: ServiceContext, run_id: str) -> tuple[str, str]:
-    access_key = PREFIX + uuid.UUID(run_id).hex.upper()
+    access_key = _key(PREFIX, ctx, uuid.UUID(run_id).hex.upper())
     return access_key, _secret(ctx.server_key, access_key)
 
 
 def for_job_run(ctx: ServiceContext, job_run_id: str) -> tuple[str, str]:
-    access_key = JOB_PREFIX + job_run_id
+    access_key = _key(JOB_PREFIX, ctx, job_run_id)
     return access_key, _secret(ctx.server_key, access_key)
 
 
+def _parts(access_key: str) -> list[str] | None:
+    parts = access_key.split("_", 3)
+    if len(parts) != 4 or parts[0] not in (PREFIX, JOB_PREFIX) or not (parts[1].isdigit() and len(parts[1]) == 12):
+        return None
+    return parts
+
+
+def scope_of(access_key: str) -> tuple[str, str] | None:
+    """The (account, region) a run's key belongs to; None for any other key."""
+    parts = _parts(access_key)
+    return (parts[1], parts[2]) if parts else None
+
+
 def _open(ctx: ServiceContext, access_key: str) -> bool:
-    if access_key.startswith(JOB_PREFIX):
+    parts = _parts(access_key)
+    if parts is None:
+        return False
+    prefix, account_id, region, run = parts
+    scoped = ctx.scopes.existing(Scope(account_id, region)) if ctx.scopes is not None else None
+    if scoped is None:  # a scope no run was ever started in: looked up, never created
+        return (account_id, region) == (ctx.account_id, ctx.region) and _run_open(ctx, prefix, run)
+    return _run_open(scoped, prefix, run)
+
+
+def _run_open(ctx: ServiceContext, prefix: str, run: str) -> bool:
+    if prefix == JOB_PREFIX:
         with ctx.db.read() as conn:
-            return node_store.node_state(conn, access_key[len(JOB_PREFIX) :]) in node_store.OPEN_NODE_STATES
+            return node_store.node_state(conn, run) in node_store.OPEN_NODE_STATES
     try:
-        run_id = str(uuid.UUID(access_key[len(PREFIX) :]))
+        run_id = str(uuid.UUID(run))
     except ValueError:
         return False
     with ctx.db.read() as conn:
@@ -56,7 +87,7 @@ def resolver(ctx: ServiceContext):
     """For the SigV4 verifier: a run key's secret and denied operations, while the run is open."""
 
     def resolve(access_key: str) -> tuple[str, frozenset[str]] | None:
-        if not access_key.startswith((PREFIX, JOB_PREFIX)) or not _open(ctx, access_key):
+        if not _open(ctx, access_key):
             return None
         return _secret(ctx.server_key, access_key), DENIED
 

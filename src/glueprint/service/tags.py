@@ -2,7 +2,8 @@
 
 ARNs are arn:aws:glue:<region>:<account>:<kind>/<name>. Of what glueprint keeps, AWS tags
 blueprints, workflows, jobs, crawlers, triggers, databases and connections ("AWS tags in AWS
-Glue"); not tables. A database's name is kept in lower case.
+Glue"); not tables. A database's name is kept in lower case. An ARN of another region or
+account names nothing here: each keeps its own resources.
 """
 
 import re
@@ -25,16 +26,18 @@ _LABELS = {
     "database": "Database",
     "connection": "Connection",
 }
-_ARN = re.compile(rf"arn:aws[^:]*:glue:[^:]*:[^:]*:({'|'.join(_LABELS)})/(.+)")
+_ARN = re.compile(rf"arn:aws[^:]*:glue:([^:]*):([^:]*):({'|'.join(_LABELS)})/(.+)")
 
 
-def _tagged(conn, arn: str, lock: bool = False) -> tuple[dict, Callable[[dict], None]]:
+def _tagged(ctx: ServiceContext, conn, arn: str, lock: bool = False) -> tuple[dict, Callable[[dict], None]]:
     """The resource's tags, and how to store changed ones."""
     match = _ARN.fullmatch(arn)
     if not match:
         raise errors.InvalidInputException(f"{arn} is not the ARN of a Glue resource that takes tags ({', '.join(_LABELS)}).")
-    kind, name = match.groups()
+    region, account_id, kind, name = match.groups()
     missing = errors.EntityNotFoundException(f"{_LABELS[kind]} {name} not found.")
+    if (region, account_id) != (ctx.region, ctx.account_id):
+        raise missing
     if kind == "blueprint":
         row = blueprint_store.get(conn, name)
         if row is None:
@@ -50,14 +53,14 @@ def _tagged(conn, arn: str, lock: bool = False) -> tuple[dict, Callable[[dict], 
 @operation("GetTags", read_only=True)
 def get_tags(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
-        tags, _ = _tagged(conn, p["ResourceArn"])
+        tags, _ = _tagged(ctx, conn, p["ResourceArn"])
     return {"Tags": tags}
 
 
 @operation("TagResource")
 def tag_resource(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
-        tags, save = _tagged(conn, p["ResourceArn"], lock=True)
+        tags, save = _tagged(ctx, conn, p["ResourceArn"], lock=True)
         save({**tags, **p["TagsToAdd"]})
     return {}
 
@@ -66,6 +69,6 @@ def tag_resource(ctx: ServiceContext, p: dict) -> dict:
 def untag_resource(ctx: ServiceContext, p: dict) -> dict:
     removed = set(p["TagsToRemove"])
     with ctx.db.write() as conn:
-        tags, save = _tagged(conn, p["ResourceArn"], lock=True)
+        tags, save = _tagged(ctx, conn, p["ResourceArn"], lock=True)
         save({k: v for k, v in tags.items() if k not in removed})
     return {}

@@ -139,10 +139,13 @@ class _TurnLock:
 class Database:
     """One engine plus the two ways in: ``read()`` and ``write()`` transactions."""
 
-    def __init__(self, url: str, pool_size: int = 10):
+    def __init__(self, url: str, pool_size: int = 10, search_path: str | None = None):
+        """search_path: on PostgreSQL, the one schema this database's tables are in (a scope's,
+        store/scopes.py); the connection's default otherwise."""
         self.url = make_url(url)
+        self.pool_size = pool_size
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        self.engine = _make_engine(url, self.is_sqlite, pool_size)
+        self.engine = _make_engine(url, self.is_sqlite, pool_size, search_path)
         self._prepared: dict = {}
         self._thread = threading.local()
         self._writers = _TurnLock() if self.is_sqlite else None  # PostgreSQL locks rows, not the database
@@ -327,9 +330,11 @@ def _use_wal(dbapi_conn) -> None:
         time.sleep(0.01)
 
 
-def _make_engine(url: str, is_sqlite: bool, pool_size: int) -> Engine:
+def _make_engine(url: str, is_sqlite: bool, pool_size: int, search_path: str | None = None) -> Engine:
     if not is_sqlite:
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20)
+        # Set when the connection opens, so every query, prepared reads' included, sees only that schema.
+        connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=20, connect_args=connect_args)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
