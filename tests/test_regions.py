@@ -248,3 +248,15 @@ def test_a_crawl_in_a_region_writes_its_tables_in_that_region(server, s3):
     assert west.get_database(Name=database)["Database"]["CatalogId"] == OTHER_ACCOUNT
     assert error_code(east.get_tables, DatabaseName=database) == "EntityNotFoundException"
     assert error_code(east.get_crawler, Name=crawler) == "EntityNotFoundException"
+
+
+def test_tags_by_arn_answer_only_in_the_arns_own_region_and_account(server):
+    east, west = client(server), client(server, "eu-west-1")
+    job = unique("tagged")
+    west.create_job(Name=job, Role=ROLE, Command={"Name": "glueetl", "ScriptLocation": "s3://b/x.py"}, Tags={"team": "west"})
+    arn = f"arn:aws:glue:eu-west-1:123456789012:job/{job}"
+    assert west.get_tags(ResourceArn=arn)["Tags"] == {"team": "west"}
+    assert error_code(east.get_tags, ResourceArn=arn) == "EntityNotFoundException"
+    assert error_code(east.tag_resource, ResourceArn=arn, TagsToAdd={"team": "east"}) == "EntityNotFoundException"
+    assert error_code(client(server, "eu-west-1", OTHER_ACCOUNT).get_tags, ResourceArn=arn) == "EntityNotFoundException"
+    assert west.get_tags(ResourceArn=arn)["Tags"] == {"team": "west"}
