@@ -3,7 +3,8 @@ allow (those answer InvalidInputException; shape violations are the front end's
 ValidationException).
 
 Limits and lists are read from the model's documentation, as defaults.py reads defaults;
-messages are AWS's where AWS's are public (quoted in public issue threads).
+messages are AWS's where AWS's are public (quoted in public issue threads). The API and the
+blueprint runs (layouts/execute.py) apply the same list: create_problem.
 """
 
 import itertools
