@@ -16,7 +16,7 @@ from functools import reduce
 from urllib.parse import urlsplit
 
 from glueprint.etl import catalog as catalog_io
-from glueprint.etl import formats, s3_paths
+from glueprint.etl import dynamodb, formats, jdbc, s3_paths
 from glueprint.etl import session as glue_session
 
 from .data_sink import DataSink
@@ -24,8 +24,24 @@ from .data_source import DataSource
 from .dynamicframe import DynamicFrame
 from .options import flag
 
-# Connection types that reach data stores glueprint's local Spark cannot open.
-_ONLY_ON_AWS = ("redshift", "marketplace.", "custom.", "documentdb", "opensearch", "snowflake")
+# Connection types that reach data stores glueprint's local Spark cannot open (custom.jdbc
+# runs when its connection's driver is one glueprint has: glueprint.etl.jdbc).
+_ONLY_ON_AWS = (
+    "redshift",
+    "marketplace.",
+    "custom.",
+    "documentdb",
+    "opensearch",
+    "snowflake",
+    "kafka",
+    "kinesis",
+    "mongodb",
+    "azure",
+    "bigquery",
+    "saphana",
+    "teradata",
+    "vertica",
+)
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder name Spark and Hive give a null partition value
 DEFAULT_RETENTION_HOURS = 168  # purge_* keep files newer than 7 days unless told otherwise
 
@@ -35,12 +51,13 @@ class ConnectionTypeError(ValueError):
 
 
 def _check_connection_type(connection_type: str) -> None:
-    if connection_type == "s3":
+    if connection_type in ("s3", "dynamodb") or jdbc.is_jdbc(connection_type):
         return
     if connection_type.startswith(_ONLY_ON_AWS):
         raise ConnectionTypeError(f"connection type {connection_type!r} exists only on AWS; glueprint cannot run it locally")
     raise ConnectionTypeError(
-        f"connection type {connection_type!r} is not available in glueprint's local Spark (it reads and writes s3)"
+        f"connection type {connection_type!r} is not available in glueprint's local Spark "
+        "(it reads and writes s3, dynamodb, postgresql and mysql)"
     )
 
 
@@ -99,6 +116,8 @@ class GlueContext:
     ):  # noqa: A002
         _check_connection_type(connection_type)
         options = connection_options or {}
+        if connection_type != "s3":
+            return DynamicFrame(self._read_from(connection_type, options), self, transformation_ctx)
         paths = options.get("paths")
         if not paths:
             raise ValueError('an s3 source needs connection_options {"paths": [...]}')
@@ -121,7 +140,12 @@ class GlueContext:
         if not database or not table_name:
             raise ValueError("from_catalog needs database and table_name")
         options = additional_options or {}
-        plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id)
+        table = self.catalog.table(database, table_name, catalog_id)
+        jdbc_options = jdbc.catalog_options(table)
+        if jdbc_options is not None:
+            df = jdbc.read(self.spark_session, jdbc.CATALOG, {**options, **jdbc_options}, self.catalog)
+            return DynamicFrame(df, self, transformation_ctx)
+        plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id, table)
         return DynamicFrame(self._read_table(plan, push_down_predicate), self, transformation_ctx)
 
     def create_data_frame_from_options(
@@ -140,6 +164,12 @@ class GlueContext:
 
     def getSource(self, connection_type, format=None, transformation_ctx="", push_down_predicate="", **options):  # noqa: N802, A002
         return DataSource(self, connection_type, options, format, transformation_ctx, push_down_predicate)
+
+    def _read_from(self, connection_type: str, options: dict):
+        """A DataFrame from a source other than S3."""
+        if connection_type == "dynamodb":
+            return dynamodb.read(self.spark_session, options)
+        return jdbc.read(self.spark_session, connection_type, options, self.catalog)
 
     def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False, schema=None, base_path=None):
         from pyspark.errors import AnalysisException
@@ -209,6 +239,9 @@ class GlueContext:
     ):  # noqa: A002
         _check_connection_type(connection_type)
         options = connection_options or {}
+        if connection_type != "s3":
+            self._write_to(connection_type, frame.toDF(), options)
+            return frame
         if not options.get("path"):
             raise ValueError('an s3 sink needs connection_options {"path": "s3://..."}')
         self._write(frame.toDF(), options["path"], format, format_options or {}, list(options.get("partitionKeys") or []))
@@ -229,6 +262,10 @@ class GlueContext:
             raise ValueError("from_catalog needs database and table_name")
         options = additional_options or {}
         table = self.catalog.table(database, table_name, catalog_id)
+        jdbc_options = jdbc.catalog_options(table)
+        if jdbc_options is not None:
+            jdbc.write(frame.toDF(), jdbc.CATALOG, {**options, **jdbc_options}, self.catalog)
+            return frame
         keys = list(options.get("partitionKeys") or [k["Name"] for k in table.get("PartitionKeys", [])])
         sink = DataSink(
             self,
@@ -240,9 +277,25 @@ class GlueContext:
         sink.setCatalogInfo(database, table_name, catalog_id)
         return sink.writeFrame(frame)
 
+    def write_dynamic_frame_from_jdbc_conf(
+        self, frame, catalog_connection, connection_options=None, redshift_tmp_dir="", transformation_ctx="", **kwargs
+    ):
+        """Write to the database of catalog connection ``catalog_connection`` (``dbtable``, and
+        ``database`` in place of the one its URL names)."""
+        options = {**(connection_options or {}), "connectionName": catalog_connection, "useConnectionProperties": "true"}
+        jdbc.write(frame.toDF(), jdbc.CATALOG, options, self.catalog)
+        return frame
+
     def getSink(self, connection_type, format=None, transformation_ctx="", **options):  # noqa: N802, A002
         _check_connection_type(connection_type)
         return DataSink(self, connection_type, options, format, transformation_ctx)
+
+    def _write_to(self, connection_type: str, df, options: dict) -> None:
+        """Write ``df`` to a sink other than S3."""
+        if connection_type == "dynamodb":
+            dynamodb.write(df, options)
+        else:
+            jdbc.write(df, connection_type, options, self.catalog)
 
     def _write(self, df, path: str, fmt: str | None, format_options: dict, partition_keys: list[str]) -> list[dict[str, str]]:
         """Append ``df`` under ``path``; the partition-value sets it wrote (as folder names say them)."""
@@ -388,7 +441,9 @@ class DynamicFrameWriter:
     def from_jdbc_conf(
         self, frame, catalog_connection, connection_options=None, redshift_tmp_dir="", transformation_ctx="", **kwargs
     ):
-        raise ConnectionTypeError(f"JDBC sinks (connection {catalog_connection!r}) are not available in glueprint's local Spark")
+        return self._ctx.write_dynamic_frame_from_jdbc_conf(
+            frame, catalog_connection, connection_options, redshift_tmp_dir, transformation_ctx, **kwargs
+        )
 
 
 def _ddl(columns: list[dict]) -> str:
