@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 from urllib.parse import urlsplit
 
+from glueprint.etl import bookmarks, dynamodb, formats, jdbc, s3_paths
 from glueprint.etl import catalog as catalog_io
-from glueprint.etl import dynamodb, formats, jdbc, s3_paths
 from glueprint.etl import session as glue_session
 
 from .data_sink import DataSink
@@ -99,6 +99,7 @@ class GlueContext:
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.create_data_frame = DataFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
+        self.job_bookmarks: bookmarks.JobBookmarks | None = None  # set by Job.init
 
     def get_logger(self) -> GlueLogger:
         return GlueLogger()
@@ -117,11 +118,12 @@ class GlueContext:
         _check_connection_type(connection_type)
         options = connection_options or {}
         if connection_type != "s3":
-            return DynamicFrame(self._read_from(connection_type, options), self, transformation_ctx)
+            return DynamicFrame(self._read_from(connection_type, options, transformation_ctx), self, transformation_ctx)
         paths = options.get("paths")
         if not paths:
             raise ValueError('an s3 source needs connection_options {"paths": [...]}')
-        df = self._read(list(paths), format, format_options or {}, recurse=bool(options.get("recurse")))
+        recurse = bool(options.get("recurse"))
+        df = self._read(list(paths), format, format_options or {}, recurse=recurse, bookmark_ctx=transformation_ctx)
         if push_down_predicate:
             df = df.filter(push_down_predicate)
         return DynamicFrame(df, self, transformation_ctx)
@@ -143,10 +145,10 @@ class GlueContext:
         table = self.catalog.table(database, table_name, catalog_id)
         jdbc_options = jdbc.catalog_options(table)
         if jdbc_options is not None:
-            df = jdbc.read(self.spark_session, jdbc.CATALOG, {**options, **jdbc_options}, self.catalog)
+            df = self._read_from(jdbc.CATALOG, {**options, **jdbc_options}, transformation_ctx)
             return DynamicFrame(df, self, transformation_ctx)
         plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id, table)
-        return DynamicFrame(self._read_table(plan, push_down_predicate), self, transformation_ctx)
+        return DynamicFrame(self._read_table(plan, push_down_predicate, transformation_ctx), self, transformation_ctx)
 
     def create_data_frame_from_options(
         self, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
@@ -165,13 +167,30 @@ class GlueContext:
     def getSource(self, connection_type, format=None, transformation_ctx="", push_down_predicate="", **options):  # noqa: N802, A002
         return DataSource(self, connection_type, options, format, transformation_ctx, push_down_predicate)
 
-    def _read_from(self, connection_type: str, options: dict):
-        """A DataFrame from a source other than S3."""
+    def _read_from(self, connection_type: str, options: dict, transformation_ctx: str = ""):
+        """A DataFrame from a source other than S3 (a JDBC one's new rows only, with bookmarks)."""
         if connection_type == "dynamodb":
             return dynamodb.read(self.spark_session, options)
-        return jdbc.read(self.spark_session, connection_type, options, self.catalog)
+        df = jdbc.read(self.spark_session, connection_type, options, self.catalog)
+        saved = self._bookmark_state(transformation_ctx)
+        if saved is not None:
+            df, state = bookmarks.new_rows(df, options, saved)
+            self.job_bookmarks.record(transformation_ctx, state)
+        return df
 
-    def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False, schema=None, base_path=None):
+    def _bookmark_state(self, transformation_ctx: str) -> dict | None:
+        return self.job_bookmarks.state(transformation_ctx) if self.job_bookmarks is not None else None
+
+    def _read(
+        self,
+        paths: list[str],
+        fmt: str | None,
+        format_options: dict,
+        recurse: bool = False,
+        schema=None,
+        base_path=None,
+        bookmark_ctx: str = "",
+    ):
         from pyspark.errors import AnalysisException
 
         reader = self.spark_session.read.format(formats.spark_format(fmt)).options(**formats.read_options(fmt, format_options))
@@ -179,6 +198,17 @@ class GlueContext:
             reader = reader.option("recursiveFileLookup", "true")
         if schema is not None:
             reader = reader.schema(schema)
+        saved = self._bookmark_state(bookmark_ctx)
+        if saved is not None:
+            # Only the objects this source has not read: key=value folders still name partitions.
+            if base_path is None and len(paths) == 1 and paths[0].endswith("/"):
+                base_path = paths[0]
+            paths, state = bookmarks.new_s3_objects(saved, paths, recurse)
+            self.job_bookmarks.record(bookmark_ctx, state)
+            if not paths:
+                from pyspark.sql.types import StructType
+
+                return self.spark_session.createDataFrame([], schema or StructType([]))
         if base_path is not None:
             reader = reader.option("basePath", base_path)
         s3_paths.mount(self.spark_session, paths)
@@ -195,14 +225,14 @@ class GlueContext:
             df = df.toDF(*[f"col{i}" for i in range(len(df.columns))])  # Glue's names for headerless columns
         return df
 
-    def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str):
+    def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str, transformation_ctx: str = ""):
         """A table's data: text formats by the catalog's columns (names and types), Parquet and
         ORC by their files' own schema; partition columns typed as the catalog's keys."""
         from pyspark.sql import functions as F
 
         schema = _ddl(plan.columns) if plan.format in ("csv", "json") and plan.columns else None
         if not plan.partition_keys:
-            return self._read([plan.location], plan.format, plan.format_options, schema=schema)
+            return self._read([plan.location], plan.format, plan.format_options, schema=schema, bookmark_ctx=transformation_ctx)
         names = [k["Name"] for k in plan.partition_keys]
         partitions = [p for p in plan.partitions if s3_paths.holds_objects(p.location)]
         if push_down_predicate and partitions:
@@ -242,6 +272,8 @@ class GlueContext:
         if connection_type != "s3":
             self._write_to(connection_type, frame.toDF(), options)
             return frame
+        if not frame.toDF().columns:
+            return frame  # nothing was read (a bookmarked source with no new data): nothing to write
         if not options.get("path"):
             raise ValueError('an s3 sink needs connection_options {"path": "s3://..."}')
         self._write(frame.toDF(), options["path"], format, format_options or {}, list(options.get("partitionKeys") or []))

@@ -81,6 +81,7 @@ def _load() -> None:
         crawls,
         databases,
         entities,
+        job_bookmarks,
         job_runs,
         lifecycle,
         logs,

@@ -40,6 +40,11 @@ def for_job_run(ctx: ServiceContext, job_run_id: str) -> tuple[str, str]:
     return access_key, _secret(ctx.server_key, access_key)
 
 
+def job_run_of(access_key: str) -> str | None:
+    """The job run a job run's access key names (None for any other key)."""
+    return access_key[len(JOB_PREFIX) :] if access_key.startswith(JOB_PREFIX) else None
+
+
 def _open(ctx: ServiceContext, access_key: str) -> bool:
     if access_key.startswith(JOB_PREFIX):
         with ctx.db.read() as conn:
