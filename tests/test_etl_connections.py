@@ -1,10 +1,12 @@
-"""JDBC and DynamoDB sources and sinks of the awsglue ETL library on real local Spark: the
-machine's PostgreSQL and MariaDB through Debian's JDBC drivers, catalog connections and JDBC
-catalog tables from a real glueprint server, and moto's server as the DynamoDB endpoint."""
+"""JDBC and DynamoDB sources and sinks of the awsglue ETL library on real local Spark, and job
+bookmarks of S3 and JDBC sources: the machine's PostgreSQL and MariaDB through Debian's JDBC
+drivers, catalog connections and JDBC catalog tables from a real glueprint server, and moto's
+server as the DynamoDB endpoint."""
 
 import shutil
 import socket
 import subprocess
+import sys
 import uuid
 
 import psycopg
@@ -19,7 +21,9 @@ if shutil.which("java") is None:
 
 from awsglue.context import ConnectionTypeError, GlueContext  # noqa: E402 (needs pyspark)
 from awsglue.dynamicframe import DynamicFrame  # noqa: E402
+from awsglue.job import Job  # noqa: E402
 from glueprint.etl import jdbc_drivers  # noqa: E402
+from glueprint.etl.bookmarks import ENABLE, JobBookmarks  # noqa: E402
 from glueprint.etl.dynamodb import DynamoDBError  # noqa: E402
 from glueprint.etl.jdbc import JdbcError  # noqa: E402
 from glueprint.etl.session import local_session  # noqa: E402
@@ -247,3 +251,54 @@ def test_connection_types_only_aws_has_fail_naming_the_type(etl):
         )
     with pytest.raises(JdbcError, match="connection 'nope' does not exist"):
         etl.create_dynamic_frame.from_options("postgresql", {"connectionName": "nope", "useConnectionProperties": True})
+
+
+def next_run(etl, previous: JobBookmarks) -> JobBookmarks:
+    """The bookmark a later run of the job starts from: what ``previous`` would have committed."""
+    following = JobBookmarks("job", None, ENABLE, {**previous._saved, **previous._read})
+    etl.job_bookmarks = following
+    return following
+
+
+def test_with_bookmarks_enabled_a_second_run_reads_only_the_objects_the_first_did_not(etl, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["job.py", "--job-bookmark-option", "job-bookmark-enable"])
+    job = Job(etl)
+    job.init("bookmarked_job", {})  # GetJobBookmark finds none: everything is new
+    etl.s3.put_object(Bucket="lake", Key="inbox/a.json", Body=b'{"n": 1}\n')
+    etl.s3.put_object(Bucket="lake", Key="inbox/b.json", Body=b'{"n": 2}\n')
+
+    def read(ctx="inbox"):
+        return etl.create_dynamic_frame.from_options("s3", {"paths": ["s3://lake/inbox/"]}, format="json", transformation_ctx=ctx)
+
+    assert rows(read()) == [(1,), (2,)]
+    first = etl.job_bookmarks
+    job.commit()  # outside a job run: nothing to save to, and no error
+
+    next_run(etl, first)
+    etl.s3.put_object(Bucket="lake", Key="inbox/c.json", Body=b'{"n": 3}\n')
+    assert rows(read()) == [(3,)]
+    assert rows(read(ctx="")) == [(1,), (2,), (3,)]  # no transformation_ctx: no bookmark
+    nothing_new = next_run(etl, etl.job_bookmarks)
+    empty = read()
+    assert empty.count() == 0 and nothing_new._read["inbox"]["at_mark"]
+    etl.write_dynamic_frame.from_options(empty, "s3", {"path": "s3://lake/outbox/"}, format="json")  # writes nothing
+    assert "Contents" not in etl.s3.list_objects_v2(Bucket="lake", Prefix="outbox/")
+    etl.job_bookmarks = None
+
+
+def test_a_jdbc_source_with_job_bookmark_keys_reads_rows_after_the_last_key_it_read(etl, pg_database):
+    url = f"jdbc:postgresql://127.0.0.1:5432/{pg_database}"
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{pg_database}", autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.events (id int, what text)")
+        conn.execute("INSERT INTO public.events VALUES (1, 'a'), (2, 'b')")
+    options = {"url": url, "user": "postgres", "password": "", "dbtable": "events", "jobBookmarkKeys": ["id"]}
+    etl.job_bookmarks = JobBookmarks("job", None, ENABLE, {})
+    assert rows(etl.create_dynamic_frame.from_options("postgresql", options, transformation_ctx="events")) == [
+        (1, "a"),
+        (2, "b"),
+    ]
+    next_run(etl, etl.job_bookmarks)
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{pg_database}", autocommit=True) as conn:
+        conn.execute("INSERT INTO public.events VALUES (3, 'c')")
+    assert rows(etl.create_dynamic_frame.from_options("postgresql", options, transformation_ctx="events")) == [(3, "c")]
+    etl.job_bookmarks = None
