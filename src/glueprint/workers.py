@@ -63,6 +63,8 @@ class WorkerPool:
         modules.prepare()
         if layouts is None:
             urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
+            if settings.dynamodb_endpoint_url:
+                urls["dynamodb"] = settings.dynamodb_endpoint_url
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             shown = (str(modules.installed_root),) if modules.installed_root else ()
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)
