@@ -302,3 +302,29 @@ def test_a_jdbc_source_with_job_bookmark_keys_reads_rows_after_the_last_key_it_r
         conn.execute("INSERT INTO public.events VALUES (3, 'c')")
     assert rows(etl.create_dynamic_frame.from_options("postgresql", options, transformation_ctx="events")) == [(3, "c")]
     etl.job_bookmarks = None
+
+
+def test_custom_jdbc_runs_a_custom_connection_whose_driver_glueprint_has(etl, pg_database):
+    def custom(name: str, driver: str) -> None:
+        properties = {
+            "CONNECTOR_TYPE": "Jdbc",
+            "CONNECTOR_URL": "s3://lake/connectors/driver.jar",
+            "CONNECTOR_CLASS_NAME": driver,
+            "JDBC_CONNECTION_URL": f"jdbc:postgresql://127.0.0.1:5432/{pg_database}",
+            "USERNAME": "postgres",
+            "PASSWORD": "trust-ignores-it",
+        }
+        etl.glue.create_connection(ConnectionInput={"Name": name, "ConnectionType": "CUSTOM", "ConnectionProperties": properties})
+
+    custom("pg_custom", "org.postgresql.Driver")
+    # As AWS's custom_connection_to_catalog sample reads: a query through the connection.
+    tables = etl.create_dynamic_frame.from_options(
+        connection_type="custom.jdbc",
+        connection_options={"query": "SELECT 'fruit' AS table_name, 7 AS n", "connectionName": "pg_custom"},
+        transformation_ctx="tables",
+    )
+    assert rows(tables) == [("fruit", 7)]
+    assert [(f.name, f.dataType.typeName()) for f in tables.schema()] == [("table_name", "string"), ("n", "int")]
+    custom("vendor_custom", "com.example.VendorDriver")
+    with pytest.raises(JdbcError, match="com.example.VendorDriver .* exists only on AWS"):
+        etl.create_dynamic_frame.from_options("custom.jdbc", {"query": "SELECT 1", "connectionName": "vendor_custom"})
