@@ -124,6 +124,14 @@ def test_bookmark_operations_name_what_is_missing(glue, counting_job):
     assert error_code(lambda: glue.reset_job_bookmark(JobName=counting_job, RunId="jr_unknown")) == "EntityNotFoundException"
 
 
+def test_a_deleted_job_takes_its_bookmark_with_it(glue, upload, counting_job):
+    run(glue, counting_job)
+    command = glue.get_job(JobName=counting_job)["Job"]["Command"]
+    glue.delete_job(JobName=counting_job)
+    glue.create_job(Name=counting_job, Role=ROLE, Command=command)
+    assert error_code(lambda: glue.get_job_bookmark(JobName=counting_job)) == "EntityNotFoundException"
+
+
 def test_only_a_running_job_runs_own_key_may_save_a_bookmark(server, monkeypatch):
     assert bookmarks.PRIVATE_PATH == private.PRIVATE_PATH
     assert bookmarks.SAVE_TARGET == private.TARGET_PREFIX + "SaveJobBookmark"
