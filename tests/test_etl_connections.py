@@ -241,7 +241,7 @@ def test_dynamodb_sink_and_source_use_the_configured_endpoint(etl):
         )
 
 
-def test_connection_types_only_aws_has_fail_naming_the_type(etl):
+def test_connection_types_only_aws_has_fail_naming_the_type(etl, monkeypatch):
     for connection_type in ("redshift", "kafka", "kinesis", "documentdb", "marketplace.jdbc", "custom.spark"):
         with pytest.raises(ConnectionTypeError, match=f"'{connection_type}' exists only on AWS"):
             etl.create_dynamic_frame.from_options(connection_type=connection_type, connection_options={})
@@ -251,6 +251,9 @@ def test_connection_types_only_aws_has_fail_naming_the_type(etl):
         )
     with pytest.raises(JdbcError, match="connection 'nope' does not exist"):
         etl.create_dynamic_frame.from_options("postgresql", {"connectionName": "nope", "useConnectionProperties": True})
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB")
+    with pytest.raises(DynamoDBError, match="--dynamodb-endpoint-url"):
+        etl.create_dynamic_frame.from_options("dynamodb", {"dynamodb.input.tableName": "items"})
 
 
 def next_run(etl, previous: JobBookmarks) -> JobBookmarks:

@@ -8,6 +8,7 @@ the run is given (``AWS_ENDPOINT_URL_DYNAMODB``): the Spark executors cannot rea
 stream to the driver with ``toLocalIterator``, so memory stays at one partition.
 """
 
+import os
 from decimal import Decimal
 
 BATCH_WRITE_ITEMS = 25  # BatchWriteItem's limit per request
@@ -22,6 +23,11 @@ class DynamoDBError(ValueError):
 def _client(options: dict):
     import boto3
 
+    if not (os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")):
+        raise DynamoDBError(
+            "no DynamoDB endpoint for this run: start glueprint with --dynamodb-endpoint-url "
+            "(moto's server, DynamoDB Local); the script gets it as AWS_ENDPOINT_URL_DYNAMODB"
+        )
     region = options.get("dynamodb.region")
     return boto3.client("dynamodb", **({"region_name": region} if region else {}))
 
