@@ -217,7 +217,7 @@ def test_dynamodb_sink_and_source_use_the_configured_endpoint(etl):
         BillingMode="PAY_PER_REQUEST",
     )
     df = etl.spark_session.createDataFrame(
-        [(i, f"item{i}", i * 0.5 if i % 2 else None) for i in range(60)], "id int, name string, price double"
+        [(i, f"item{i}", i * 0.5 if i % 2 or i == 2 else None) for i in range(60)], "id int, name string, price double"
     )
     # As AWS's s3_to_dynamodb sample writes (60 rows: three BatchWriteItem requests).
     etl.write_dynamic_frame_from_options(
@@ -232,6 +232,7 @@ def test_dynamodb_sink_and_source_use_the_configured_endpoint(etl):
     back = etl.create_dynamic_frame.from_options("dynamodb", {"dynamodb.input.tableName": "items"})
     got = {r["id"]: (r["name"], r["price"]) for r in back.toDF().collect()}
     assert len(got) == 60 and got[3] == ("item3", 1.5) and got[4] == ("item4", None)
+    assert got[2] == ("item2", 1.0)  # stored as the whole number 1: widened as its column is
 
     with pytest.raises(DynamoDBError, match="between 0.1 and 1.5"):
         etl.write_dynamic_frame_from_options(

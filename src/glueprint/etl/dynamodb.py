@@ -96,16 +96,32 @@ def _put(client, table: str, batch: list[dict]) -> int:
 
 
 def _plain(value):
-    """A deserialized DynamoDB value as Spark takes it (whole numbers as int, others as float)."""
+    """A deserialized DynamoDB value as Spark takes it (whole numbers as int, others as float,
+    sets as sorted lists)."""
+    from boto3.dynamodb.types import Binary
+
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set | frozenset):
-        return [_plain(v) for v in sorted(value, key=repr)] if isinstance(value, set | frozenset) else [_plain(v) for v in value]
-    if hasattr(value, "value") and type(value).__name__ == "Binary":
+    if isinstance(value, set | frozenset):
+        return [_plain(v) for v in sorted(value, key=repr)]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Binary):
         return bytes(value.value)
     return value
+
+
+def _widened(items: list[dict], names: list[str]) -> list[tuple]:
+    """Rows of the items; a column holding both whole and fractional numbers is all float
+    (Spark takes one type per column)."""
+    fractional = {n for n in names if any(isinstance(item.get(n), float) for item in items)}
+
+    def cell(value, to_float: bool):
+        return float(value) if to_float and isinstance(value, int) and not isinstance(value, bool) else value
+
+    return [tuple(cell(item.get(n), n in fractional) for n in names) for item in items]
 
 
 def read(spark, options: dict):
@@ -123,4 +139,4 @@ def read(spark, options: dict):
         from pyspark.sql.types import StructType
 
         return spark.createDataFrame([], StructType([]))
-    return spark.createDataFrame([tuple(item.get(n) for n in names) for item in items], names)
+    return spark.createDataFrame(_widened(items, names), names)
