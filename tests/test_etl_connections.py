@@ -332,3 +332,28 @@ def test_custom_jdbc_runs_a_custom_connection_whose_driver_glueprint_has(etl, pg
     custom("vendor_custom", "com.example.VendorDriver")
     with pytest.raises(JdbcError, match="com.example.VendorDriver .* exists only on AWS"):
         etl.create_dynamic_frame.from_options("custom.jdbc", {"query": "SELECT 1", "connectionName": "vendor_custom"})
+
+
+def test_a_bookmarked_catalog_table_in_key_value_folders_reads_only_new_objects(etl):
+    etl.glue.create_database(DatabaseInput={"Name": "marked_db"})
+
+    def write(rows_: list[tuple]) -> None:
+        df = etl.spark_session.createDataFrame(rows_, "id long, day string")
+        sink = etl.getSink(connection_type="s3", path="s3://lake/marked/", enableUpdateCatalog=True, partitionKeys=["day"])
+        sink.setFormat("parquet")
+        sink.setCatalogInfo(catalogDatabase="marked_db", catalogTableName="marked")
+        sink.writeFrame(DynamicFrame.fromDF(df, etl, "df"))
+
+    def read():
+        frame = etl.create_dynamic_frame.from_catalog(database="marked_db", table_name="marked", transformation_ctx="marked")
+        return rows(frame)
+
+    write([(1, "d1"), (2, "d2")])
+    etl.job_bookmarks = JobBookmarks("job", None, ENABLE, {})
+    assert read() == [(1, "d1"), (2, "d2")]
+    next_run(etl, etl.job_bookmarks)
+    write([(3, "d2"), (4, "d3")])
+    assert read() == [(3, "d2"), (4, "d3")]
+    next_run(etl, etl.job_bookmarks)
+    assert read() == []
+    etl.job_bookmarks = None

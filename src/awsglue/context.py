@@ -249,8 +249,15 @@ class GlueContext:
         if all(p.location.rstrip("/") == "/".join([base, *(f"{k}={p.values.get(k)}" for k in names)]) for p in partitions):
             # key=value folders under the table: one read, Spark finds the values in the paths.
             df = self._read(
-                [p.location for p in partitions], plan.format, plan.format_options, schema=schema, base_path=plan.location
+                [p.location for p in partitions],
+                plan.format,
+                plan.format_options,
+                schema=schema,
+                base_path=plan.location,
+                bookmark_ctx=transformation_ctx,
             )
+            if not df.columns:  # a bookmarked read with nothing new
+                return self.spark_session.createDataFrame([], _ddl(plan.columns + plan.partition_keys))
             for key in plan.partition_keys:
                 df = df.withColumn(key["Name"], F.col(f"`{key['Name']}`").cast(key["Type"]))
             return df
