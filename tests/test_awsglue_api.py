@@ -210,3 +210,16 @@ def test_get_resolved_options_reads_an_unambiguous_prefix_of_an_option_as_that_o
     ]
     assert getResolvedOptions(args, ["metadata_location"]) == {"metadata_location": "True"}
     assert getResolvedOptions(["s.py", "--JOB_NAME", "j", "--day", "1"], ["JOB_NAME", "day"]) == {"JOB_NAME": "j", "day": "1"}
+
+
+def test_get_resolved_options_reads_a_shorter_argument_as_the_option_it_begins_as_aws_samples_rely_on():
+    """AWS's jdbc_to_s3 sample (GlueVersion 4.0) asks for ``redshift_iam_role_arn`` when its
+    layout passed ``--redshift_iam_role``: only the abbreviation rule makes that resolve."""
+    from awsglue.utils import getResolvedOptions
+
+    args = ["s.py", "--TempDir", "s3://t/", "--redshift_iam_role", "arn:aws:iam::1:role/r", "--input_table", "t"]
+    assert getResolvedOptions(args, ["TempDir", "input_table", "redshift_iam_role_arn"]) == {
+        "TempDir": "s3://t/",
+        "input_table": "t",
+        "redshift_iam_role_arn": "arn:aws:iam::1:role/r",
+    }

@@ -340,7 +340,7 @@ def test_stores_only_aws_has_and_transactions_fail_clearly_and_a_job_commits_aft
     with pytest.raises(ConnectionTypeError, match="exists only on AWS"):
         etl.create_dynamic_frame.from_options(connection_type="redshift", connection_options={})
     with pytest.raises(ConnectionTypeError, match="not available"):
-        etl.getSink(connection_type="dynamodb")
+        etl.getSink(connection_type="ftp")
     with pytest.raises(RuntimeError, match="Lake Formation"):
         etl.start_transaction(read_only=True)
     job = Job(etl)

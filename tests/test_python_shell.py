@@ -6,10 +6,11 @@ import time
 import uuid
 import zipfile
 
+import boto3
 import pytest
 
 from conftest import BUCKET, ROLE
-from servers import glue_client, glueprint_server, logs_client, stop_all
+from servers import CREDENTIALS, glue_client, glueprint_server, logs_client, stop_all
 
 ANALYTICS = """
 import awswrangler, numpy as np, pandas as pd, scipy, sklearn
@@ -71,7 +72,10 @@ def wheelhouse(tmp_path_factory):
 def shell(tmp_path_factory, s3, wheelhouse):
     folder = tmp_path_factory.mktemp("shell")
     server = glueprint_server(
-        f"sqlite:///{folder / 'glue.db'}", folder, "--s3-endpoint-url", s3.url, "--wheelhouse", str(wheelhouse)
+        f"sqlite:///{folder / 'glue.db'}",
+        folder,
+        *("--s3-endpoint-url", s3.url, "--wheelhouse", str(wheelhouse)),
+        *("--dynamodb-endpoint-url", s3.url),  # moto's server answers DynamoDB too
     )
     yield server.start()
     stop_all([server])
@@ -169,3 +173,24 @@ def test_without_a_wheelhouse_a_missing_module_says_how_to_give_one(start_server
     done = run(glue, upload, USES_TINYMOD, **{"--additional-python-modules": "tinymod"})
     assert done["JobRunState"] == "FAILED"
     assert "start it with --wheelhouse DIR" in done["ErrorMessage"]
+
+
+WRITES_DYNAMODB = """
+import boto3
+
+dynamodb = boto3.client("dynamodb")
+dynamodb.create_table(
+    TableName="shell_items",
+    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    BillingMode="PAY_PER_REQUEST",
+)
+dynamodb.put_item(TableName="shell_items", Item={"id": {"S": "a"}})
+"""
+
+
+def test_scripts_reach_the_dynamodb_endpoint_glueprint_is_given(glue, upload, s3):
+    done = run(glue, upload, WRITES_DYNAMODB)
+    assert done["JobRunState"] == "SUCCEEDED", done.get("ErrorMessage")
+    dynamodb = boto3.client("dynamodb", endpoint_url=s3.url, **CREDENTIALS)
+    assert dynamodb.get_item(TableName="shell_items", Key={"id": {"S": "a"}})["Item"] == {"id": {"S": "a"}}

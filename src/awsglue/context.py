@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 from urllib.parse import urlsplit
 
+from glueprint.etl import bookmarks, dynamodb, formats, jdbc, s3_paths
 from glueprint.etl import catalog as catalog_io
-from glueprint.etl import formats, s3_paths
 from glueprint.etl import session as glue_session
 
 from .data_sink import DataSink
@@ -24,8 +24,24 @@ from .data_source import DataSource
 from .dynamicframe import DynamicFrame
 from .options import flag
 
-# Connection types that reach data stores glueprint's local Spark cannot open.
-_ONLY_ON_AWS = ("redshift", "marketplace.", "custom.", "documentdb", "opensearch", "snowflake")
+# Connection types that reach data stores glueprint's local Spark cannot open (custom.jdbc
+# runs when its connection's driver is one glueprint has: glueprint.etl.jdbc).
+_ONLY_ON_AWS = (
+    "redshift",
+    "marketplace.",
+    "custom.",
+    "documentdb",
+    "opensearch",
+    "snowflake",
+    "kafka",
+    "kinesis",
+    "mongodb",
+    "azure",
+    "bigquery",
+    "saphana",
+    "teradata",
+    "vertica",
+)
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder name Spark and Hive give a null partition value
 DEFAULT_RETENTION_HOURS = 168  # purge_* keep files newer than 7 days unless told otherwise
 
@@ -35,12 +51,13 @@ class ConnectionTypeError(ValueError):
 
 
 def _check_connection_type(connection_type: str) -> None:
-    if connection_type == "s3":
+    if connection_type in ("s3", "dynamodb") or jdbc.is_jdbc(connection_type):
         return
     if connection_type.startswith(_ONLY_ON_AWS):
         raise ConnectionTypeError(f"connection type {connection_type!r} exists only on AWS; glueprint cannot run it locally")
     raise ConnectionTypeError(
-        f"connection type {connection_type!r} is not available in glueprint's local Spark (it reads and writes s3)"
+        f"connection type {connection_type!r} is not available in glueprint's local Spark "
+        "(it reads and writes s3, dynamodb, postgresql and mysql)"
     )
 
 
@@ -82,6 +99,7 @@ class GlueContext:
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.create_data_frame = DataFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
+        self.job_bookmarks: bookmarks.JobBookmarks | None = None  # set by Job.init
 
     def get_logger(self) -> GlueLogger:
         return GlueLogger()
@@ -99,10 +117,13 @@ class GlueContext:
     ):  # noqa: A002
         _check_connection_type(connection_type)
         options = connection_options or {}
+        if connection_type != "s3":
+            return DynamicFrame(self._read_from(connection_type, options, transformation_ctx), self, transformation_ctx)
         paths = options.get("paths")
         if not paths:
             raise ValueError('an s3 source needs connection_options {"paths": [...]}')
-        df = self._read(list(paths), format, format_options or {}, recurse=bool(options.get("recurse")))
+        recurse = bool(options.get("recurse"))
+        df = self._read(list(paths), format, format_options or {}, recurse=recurse, bookmark_ctx=transformation_ctx)
         if push_down_predicate:
             df = df.filter(push_down_predicate)
         return DynamicFrame(df, self, transformation_ctx)
@@ -121,8 +142,13 @@ class GlueContext:
         if not database or not table_name:
             raise ValueError("from_catalog needs database and table_name")
         options = additional_options or {}
-        plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id)
-        return DynamicFrame(self._read_table(plan, push_down_predicate), self, transformation_ctx)
+        table = self.catalog.table(database, table_name, catalog_id)
+        jdbc_options = jdbc.catalog_options(table)
+        if jdbc_options is not None:
+            df = self._read_from(jdbc.CATALOG, {**options, **jdbc_options}, transformation_ctx)
+            return DynamicFrame(df, self, transformation_ctx)
+        plan = self.catalog.read_plan(database, table_name, options.get("catalogPartitionPredicate", ""), catalog_id, table)
+        return DynamicFrame(self._read_table(plan, push_down_predicate, transformation_ctx), self, transformation_ctx)
 
     def create_data_frame_from_options(
         self, connection_type, connection_options=None, format=None, format_options=None, transformation_ctx="", **kwargs
@@ -141,7 +167,30 @@ class GlueContext:
     def getSource(self, connection_type, format=None, transformation_ctx="", push_down_predicate="", **options):  # noqa: N802, A002
         return DataSource(self, connection_type, options, format, transformation_ctx, push_down_predicate)
 
-    def _read(self, paths: list[str], fmt: str | None, format_options: dict, recurse: bool = False, schema=None, base_path=None):
+    def _read_from(self, connection_type: str, options: dict, transformation_ctx: str = ""):
+        """A DataFrame from a source other than S3 (a JDBC one's new rows only, with bookmarks)."""
+        if connection_type == "dynamodb":
+            return dynamodb.read(self.spark_session, options)
+        df = jdbc.read(self.spark_session, connection_type, options, self.catalog)
+        saved = self._bookmark_state(transformation_ctx)
+        if saved is not None:
+            df, state = bookmarks.new_rows(df, options, saved)
+            self.job_bookmarks.record(transformation_ctx, state)
+        return df
+
+    def _bookmark_state(self, transformation_ctx: str) -> dict | None:
+        return self.job_bookmarks.state(transformation_ctx) if self.job_bookmarks is not None else None
+
+    def _read(
+        self,
+        paths: list[str],
+        fmt: str | None,
+        format_options: dict,
+        recurse: bool = False,
+        schema=None,
+        base_path=None,
+        bookmark_ctx: str = "",
+    ):
         from pyspark.errors import AnalysisException
 
         reader = self.spark_session.read.format(formats.spark_format(fmt)).options(**formats.read_options(fmt, format_options))
@@ -149,6 +198,17 @@ class GlueContext:
             reader = reader.option("recursiveFileLookup", "true")
         if schema is not None:
             reader = reader.schema(schema)
+        saved = self._bookmark_state(bookmark_ctx)
+        if saved is not None:
+            # Only the objects this source has not read: key=value folders still name partitions.
+            if base_path is None and len(paths) == 1 and paths[0].endswith("/"):
+                base_path = paths[0]
+            paths, state = bookmarks.new_s3_objects(saved, paths, recurse)
+            self.job_bookmarks.record(bookmark_ctx, state)
+            if not paths:
+                from pyspark.sql.types import StructType
+
+                return self.spark_session.createDataFrame([], schema or StructType([]))
         if base_path is not None:
             reader = reader.option("basePath", base_path)
         s3_paths.mount(self.spark_session, paths)
@@ -165,14 +225,14 @@ class GlueContext:
             df = df.toDF(*[f"col{i}" for i in range(len(df.columns))])  # Glue's names for headerless columns
         return df
 
-    def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str):
+    def _read_table(self, plan: catalog_io.TableRead, push_down_predicate: str, transformation_ctx: str = ""):
         """A table's data: text formats by the catalog's columns (names and types), Parquet and
         ORC by their files' own schema; partition columns typed as the catalog's keys."""
         from pyspark.sql import functions as F
 
         schema = _ddl(plan.columns) if plan.format in ("csv", "json") and plan.columns else None
         if not plan.partition_keys:
-            return self._read([plan.location], plan.format, plan.format_options, schema=schema)
+            return self._read([plan.location], plan.format, plan.format_options, schema=schema, bookmark_ctx=transformation_ctx)
         names = [k["Name"] for k in plan.partition_keys]
         partitions = [p for p in plan.partitions if s3_paths.holds_objects(p.location)]
         if push_down_predicate and partitions:
@@ -189,8 +249,15 @@ class GlueContext:
         if all(p.location.rstrip("/") == "/".join([base, *(f"{k}={p.values.get(k)}" for k in names)]) for p in partitions):
             # key=value folders under the table: one read, Spark finds the values in the paths.
             df = self._read(
-                [p.location for p in partitions], plan.format, plan.format_options, schema=schema, base_path=plan.location
+                [p.location for p in partitions],
+                plan.format,
+                plan.format_options,
+                schema=schema,
+                base_path=plan.location,
+                bookmark_ctx=transformation_ctx,
             )
+            if not df.columns:  # a bookmarked read with nothing new
+                return self.spark_session.createDataFrame([], _ddl(plan.columns + plan.partition_keys))
             for key in plan.partition_keys:
                 df = df.withColumn(key["Name"], F.col(f"`{key['Name']}`").cast(key["Type"]))
             return df
@@ -209,6 +276,11 @@ class GlueContext:
     ):  # noqa: A002
         _check_connection_type(connection_type)
         options = connection_options or {}
+        if connection_type != "s3":
+            self._write_to(connection_type, frame.toDF(), options)
+            return frame
+        if not frame.toDF().columns:
+            return frame  # nothing was read (a bookmarked source with no new data): nothing to write
         if not options.get("path"):
             raise ValueError('an s3 sink needs connection_options {"path": "s3://..."}')
         self._write(frame.toDF(), options["path"], format, format_options or {}, list(options.get("partitionKeys") or []))
@@ -229,6 +301,10 @@ class GlueContext:
             raise ValueError("from_catalog needs database and table_name")
         options = additional_options or {}
         table = self.catalog.table(database, table_name, catalog_id)
+        jdbc_options = jdbc.catalog_options(table)
+        if jdbc_options is not None:
+            jdbc.write(frame.toDF(), jdbc.CATALOG, {**options, **jdbc_options}, self.catalog)
+            return frame
         keys = list(options.get("partitionKeys") or [k["Name"] for k in table.get("PartitionKeys", [])])
         sink = DataSink(
             self,
@@ -240,9 +316,25 @@ class GlueContext:
         sink.setCatalogInfo(database, table_name, catalog_id)
         return sink.writeFrame(frame)
 
+    def write_dynamic_frame_from_jdbc_conf(
+        self, frame, catalog_connection, connection_options=None, redshift_tmp_dir="", transformation_ctx="", **kwargs
+    ):
+        """Write to the database of catalog connection ``catalog_connection`` (``dbtable``, and
+        ``database`` in place of the one its URL names)."""
+        options = {**(connection_options or {}), "connectionName": catalog_connection, "useConnectionProperties": "true"}
+        jdbc.write(frame.toDF(), jdbc.CATALOG, options, self.catalog)
+        return frame
+
     def getSink(self, connection_type, format=None, transformation_ctx="", **options):  # noqa: N802, A002
         _check_connection_type(connection_type)
         return DataSink(self, connection_type, options, format, transformation_ctx)
+
+    def _write_to(self, connection_type: str, df, options: dict) -> None:
+        """Write ``df`` to a sink other than S3."""
+        if connection_type == "dynamodb":
+            dynamodb.write(df, options)
+        else:
+            jdbc.write(df, connection_type, options, self.catalog)
 
     def _write(self, df, path: str, fmt: str | None, format_options: dict, partition_keys: list[str]) -> list[dict[str, str]]:
         """Append ``df`` under ``path``; the partition-value sets it wrote (as folder names say them)."""
@@ -388,7 +480,9 @@ class DynamicFrameWriter:
     def from_jdbc_conf(
         self, frame, catalog_connection, connection_options=None, redshift_tmp_dir="", transformation_ctx="", **kwargs
     ):
-        raise ConnectionTypeError(f"JDBC sinks (connection {catalog_connection!r}) are not available in glueprint's local Spark")
+        return self._ctx.write_dynamic_frame_from_jdbc_conf(
+            frame, catalog_connection, connection_options, redshift_tmp_dir, transformation_ctx, **kwargs
+        )
 
 
 def _ddl(columns: list[dict]) -> str:

@@ -26,6 +26,9 @@ class DataSink:
         self.database, self.table_name, self.catalog_id = catalogDatabase, catalogTableName, catalogId
 
     def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:  # noqa: N802 (AWS's name)
+        if self.connection_type != "s3":
+            self._ctx._write_to(self.connection_type, dynamic_frame.toDF(), self.options)
+            return dynamic_frame
         if not self.options.get("path"):
             raise ValueError("an s3 sink needs a path")
         df = dynamic_frame.toDF()

@@ -17,11 +17,12 @@ from glueprint.layouts.archive import EXAMPLES_BUCKET, ArchiveSource
 from glueprint.orchestration.outcomes import Outcomes
 from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.protocol.dispatch import Dispatcher, GlueEndpoint
+from glueprint.protocol.private import PRIVATE_PATH, PrivateEndpoint
 from glueprint.protocol.sigv4 import Verifier
 from glueprint.s3.app import S3App
 from glueprint.s3.errors import S3Error
 from glueprint.s3.storage import ObjectStore
-from glueprint.service import run_credentials
+from glueprint.service import job_bookmarks, run_credentials
 from glueprint.service.context import ServiceContext
 from glueprint.service.scopes import Scopes
 from glueprint.store.db import Database, open_database
@@ -121,6 +122,11 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
             ctx.scopes.dispose()
 
     glue = GlueEndpoint(Dispatcher(ctx, verifier))
+    # Run keys only, with or without --auth: a job script saves its own job's bookmark.
+    private = PrivateEndpoint(
+        Verifier({}, run_credentials.resolver(ctx)),
+        {"SaveJobBookmark": lambda access_key, p: job_bookmarks.save_from_run(ctx, access_key, p)},
+    )
     admin = [Route("/", about, methods=["GET"]), Route(RESET_PATH, reset, methods=["POST"])]
     site = Starlette(routes=[*admin, *web_routes(ctx)], lifespan=lifespan)
     if verifier is not None:
@@ -132,6 +138,8 @@ def create_app(settings: Settings, verifier: Verifier | None = None):
         # The Glue API is the hot path: it skips Starlette's routing and request objects.
         elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
             await glue(scope, receive, send)
+        elif scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == PRIVATE_PATH:
+            await private(scope, receive, send)
         else:
             await site(scope, receive, send)
 

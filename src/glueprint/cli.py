@@ -81,6 +81,12 @@ def _engine_options(fn):
         option("--s3-access-key", default=None, help="Access key id glueprint signs its requests to --s3-endpoint-url with."),
         option("--s3-secret-key", default=None, help="Its secret key (without a key pair, requests go unsigned)."),
         option(
+            "--dynamodb-endpoint-url",
+            default=None,
+            help="A DynamoDB endpoint (moto's server, DynamoDB Local) for job scripts: their dynamodb "
+            "sources and sinks and boto3 calls go there (AWS_ENDPOINT_URL_DYNAMODB). Without it, they have none.",
+        ),
+        option(
             "--archive-root",
             type=click.Path(file_okay=False),
             default=None,

@@ -29,6 +29,9 @@ class Settings:
     s3_endpoint_url: str | None = None
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
+    # A DynamoDB endpoint (moto's server, DynamoDB Local) job scripts reach through their
+    # jail's relay, as AWS_ENDPOINT_URL_DYNAMODB: ETL dynamodb sources and sinks, boto3 calls.
+    dynamodb_endpoint_url: str | None = None
     archive_root: str | None = None
     s3_port: int = 4598
     region: str = "us-east-1"

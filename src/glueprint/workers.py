@@ -75,6 +75,8 @@ class WorkerPool:
         self.modules.prepare()
         if layouts is None:
             urls = {"glue": settings.endpoint_url, "s3": settings.s3_url}
+            if settings.dynamodb_endpoint_url:
+                urls["dynamodb"] = settings.dynamodb_endpoint_url
             limits = Limits(timeout_s=settings.run_timeout, memory_mb=settings.run_memory_mb)
             shown = (str(self.modules.installed_root),) if self.modules.installed_root else ()
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)

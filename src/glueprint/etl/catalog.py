@@ -88,8 +88,11 @@ class Catalog:
             found += page["Partitions"]
         return found
 
-    def read_plan(self, database: str, name: str, expression: str = "", catalog_id: str | None = None) -> TableRead:
-        table = self.table(database, name, catalog_id)
+    def read_plan(
+        self, database: str, name: str, expression: str = "", catalog_id: str | None = None, table: dict | None = None
+    ) -> TableRead:
+        """``table``, when given, is the table's GetTable answer (saves asking again)."""
+        table = table or self.table(database, name, catalog_id)
         keys = table.get("PartitionKeys", [])
         plan = TableRead(table, formats.table_format(table), formats.table_read_options(table), keys)
         if keys:

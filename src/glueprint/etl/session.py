@@ -5,7 +5,7 @@ few shuffle partitions."""
 import os
 import sys
 
-from . import s3_paths
+from . import jdbc_drivers, s3_paths
 
 
 def sql_settings() -> dict[str, str]:
@@ -28,6 +28,9 @@ def glue_settings(cores: int) -> dict[str, str]:
             "spark.ui.showConsoleProgress": "false",
         }
     )
+    jars = jdbc_drivers.driver_jars()
+    if jars:
+        settings["spark.jars"] = ",".join(jars)
     return settings
 
 

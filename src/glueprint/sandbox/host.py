@@ -13,6 +13,7 @@ only resource limits and the audit hook, as a convenience for trusted code.
 
 import base64
 import functools
+import importlib.util
 import io
 import json
 import logging
@@ -277,8 +278,10 @@ def plan_from(result) -> dict:
 
 @functools.cache
 def read_only_paths() -> tuple[str, ...]:
-    """What of the host a jail shows, read-only: the interpreter, its libraries, the layout library."""
-    paths = ["/usr", sys.base_prefix, sys.base_exec_prefix, sys.prefix, os.path.dirname(os.path.abspath(awsglue.__file__))]
+    """What of the host a jail shows, read-only: the interpreter, its libraries, the awsglue
+    library and the part of glueprint it runs on (glueprint.etl: Spark and the catalog)."""
+    etl = importlib.util.find_spec("glueprint.etl").submodule_search_locations[0]  # found, not imported
+    paths = ["/usr", sys.base_prefix, sys.base_exec_prefix, sys.prefix, os.path.dirname(os.path.abspath(awsglue.__file__)), etl]
     return tuple(dict.fromkeys(os.path.realpath(p) for p in paths))
 
 

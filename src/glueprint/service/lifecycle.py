@@ -12,6 +12,7 @@ from glueprint.protocol import errors
 from glueprint.service import defaults, rules
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
+from glueprint.store import bookmarks as bookmark_store
 from glueprint.store import crawler_schedules as crawler_schedule_store
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
@@ -231,12 +232,14 @@ def crawler_view(doc: dict, now: float) -> dict:
 def after_delete(conn, kind: str, name: str) -> None:
     """What goes with a deleted entity: a trigger's schedule, a job's or crawler's runs outside
     workflow runs (AWS keeps workflow runs' history, their statistics and graphs unchanged),
-    a workflow's runs."""
+    a job's bookmark, a workflow's runs."""
     if kind == "trigger":
         run_store.drop_schedules(conn, [name])
     elif kind in ("job", "crawler"):
         run_store.remove_standalone_node_runs(conn, "job" if kind == "job" else "crawl", name)
         if kind == "crawler":
             crawler_schedule_store.drop(conn, name)
+        else:
+            bookmark_store.remove(conn, name)
     elif kind == "workflow":
         run_store.remove_workflow_runs(conn, name)

@@ -82,6 +82,7 @@ def _load() -> None:
         databases,
         entities,
         events,
+        job_bookmarks,
         job_runs,
         lifecycle,
         logs,

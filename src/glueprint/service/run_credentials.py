@@ -60,15 +60,30 @@ def scope_of(access_key: str) -> tuple[str, str] | None:
     return (parts[1], parts[2]) if parts else None
 
 
+def job_run_of(access_key: str) -> str | None:
+    """The job run a job run's access key names (None for any other key)."""
+    parts = _parts(access_key)
+    return parts[3] if parts and parts[0] == JOB_PREFIX else None
+
+
+def context_of(ctx: ServiceContext, access_key: str) -> ServiceContext | None:
+    """The context of the scope a run's key belongs to: looked up, never created (None when
+    no run was ever started there, or for any other key)."""
+    parts = _parts(access_key)
+    if parts is None:
+        return None
+    scope = (parts[1], parts[2])
+    if ctx.scopes is None or scope == (ctx.account_id, ctx.region):
+        return ctx if scope == (ctx.account_id, ctx.region) else None
+    return ctx.scopes.existing(Scope(*scope))
+
+
 def _open(ctx: ServiceContext, access_key: str) -> bool:
     parts = _parts(access_key)
     if parts is None:
         return False
-    prefix, account_id, region, run = parts
-    scoped = ctx.scopes.existing(Scope(account_id, region)) if ctx.scopes is not None else None
-    if scoped is None:  # a scope no run was ever started in: looked up, never created
-        return (account_id, region) == (ctx.account_id, ctx.region) and _run_open(ctx, prefix, run)
-    return _run_open(scoped, prefix, run)
+    scoped = context_of(ctx, access_key)
+    return scoped is not None and _run_open(scoped, parts[0], parts[3])
 
 
 def _run_open(ctx: ServiceContext, prefix: str, run: str) -> bool:

@@ -300,3 +300,18 @@ log_events = Table(
     Index("ix_log_events_stream", "log_group", "log_stream", "timestamp", "seq"),
     Index("ix_log_events_group", "log_group", "timestamp", "seq"),
 )
+
+# Job bookmarks: each job's entries, one per commit or reset (Version counts them); the
+# newest is the job's bookmark, older ones answer GetJobBookmark/ResetJobBookmark by RunId.
+job_bookmarks = Table(
+    "job_bookmarks",
+    metadata,
+    Column("job_name", String(255), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("run", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("previous_run_id", String(255), nullable=False),
+    Column("bookmark", Text, nullable=False),
+    Index("ix_job_bookmarks_run", "job_name", "run_id", "version"),
+)
