@@ -46,7 +46,7 @@ def spark(tmp_path_factory):
         patch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)  # in this process's environment, never the server's
         server = ConnectServer(str(root), str(tmp / "spark"), cores=2, memory_mb=2048)
         started = time.monotonic()
-        url = server.url()
+        server.url()
         print(f"Spark Connect server cold start: {time.monotonic() - started:.1f} s")
     server.glue, server.tmp, server.root = glue, tmp, root
     yield server

@@ -75,6 +75,7 @@ class GlueContext:
         is_session = hasattr(type(sparkContext), "createDataFrame")
         session = sparkContext if is_session else SparkSession.builder.getOrCreate()
         self.spark_session = session
+        s3_paths.refresh()  # a script's own spark.read of s3:// paths sees every bucket there is now
         for key, value in glue_session.sql_settings().items():
             session.conf.set(key, value)
         self.catalog = catalog_io.Catalog()

@@ -38,7 +38,6 @@ WATCH_S = 0.5  # the JVM's tree is sampled less often than a run's: it lives for
 HEAP_SHARE = 0.5  # of memory_mb for the JVM's heap; the rest is its other memory and Python workers
 MIN_HEAP_MB = 256
 MAX_CONNECTIONS = 256  # gRPC channels of job runs relayed at once
-MOUNT_TABLE = "mount-table.{}.xml"
 _LOG4J = "rootLogger.level = warn\nrootLogger.appenderRef.stderr.ref = console\nappender.console.type = Console\n"
 _LOG4J += "appender.console.name = console\nappender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
 _LOG4J += "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n\n"
@@ -65,20 +64,6 @@ def _java_folders() -> list[str]:
     return sorted(glob.glob("/etc/java-*")) + sorted(glob.glob("/etc/ssl/certs/java"))
 
 
-def mount_table(root: str) -> str:
-    """Hadoop configuration mounting every bucket folder of the store at ``root``."""
-    lines = ["<configuration>"]
-    for entry in sorted(os.scandir(root), key=lambda e: e.name) if os.path.isdir(root) else []:
-        if entry.is_dir() and not entry.name.startswith("."):  # the store's own folders start with a dot
-            name, value = s3_paths.mount_setting(root, entry.name)
-            lines.append(f"<property><name>{_xml(name)}</name><value>{_xml(value)}</value></property>")
-    return "\n".join([*lines, "</configuration>\n"])
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class ConnectServer:
     def __init__(self, s3_root: str, scratch: str, cores: int, memory_mb: int, jars: list[str] = ()):
         self.s3_root, self.cores, self.memory_mb = os.path.abspath(s3_root), max(1, cores), memory_mb
@@ -92,8 +77,7 @@ class ConnectServer:
         self._proc: subprocess.Popen | None = None
         self._relay: relay.Relay | None = None
         self._port: int | None = None
-        self._mount_version = 0
-        self._root_seen: float | None = None
+        self._tables: s3_paths.MountTables | None = None
 
     # The interface
     def url(self) -> str:
@@ -102,6 +86,7 @@ class ConnectServer:
             if self._proc is None or self._proc.poll() is not None:
                 self._end()
                 self._start()
+            self._tables.refresh()  # a bucket made a moment ago, before the watcher's next look
             return f"sc://127.0.0.1:{self._port}"
 
     def stop(self) -> None:
@@ -121,10 +106,8 @@ class ConnectServer:
         socket_path = self._socket_dir / "connect.sock"
         socket_path.unlink(missing_ok=True)
         (self._conf / "log4j2.properties").write_text(_LOG4J)
-        for old in self._mounts.iterdir():  # a table of an earlier server may hold a higher number
-            old.unlink()
-        self._root_seen, self._mount_version = None, 0
-        self.refresh_mounts()
+        self._tables = s3_paths.MountTables(self.s3_root, str(self._mounts))
+        self._tables.refresh()
         setup = {
             "jail_root": str(self._jail_root),
             "read_only": [*read_only_paths(), *self._package_folders(), *_java_folders(), str(self._mounts), str(self._conf)]
@@ -166,7 +149,7 @@ class ConnectServer:
         settings.update(session.sql_settings())
         settings.update(
             {
-                "spark.hadoop.fs.viewfs.mounttable.path": f"file://{self._mounts}",
+                "spark.hadoop." + self._tables.setting()[0]: self._tables.setting()[1],
                 "spark.connect.grpc.binding.address": "127.0.0.1",
                 "spark.connect.grpc.binding.port": str(connect_jail.INNER_PORT),
                 "spark.local.dir": str(self._work / "local"),
@@ -255,26 +238,8 @@ class ConnectServer:
                 log.warning("The Spark Connect server was ended: %s; the next Spark run starts a new one", reason)
                 _kill(proc)
                 return
-            self.refresh_mounts()
+            self._tables.refresh()
             time.sleep(WATCH_S)
-
-    def refresh_mounts(self) -> None:
-        """Write a new mount table when the store's buckets may have changed (its folder did)."""
-        try:
-            changed = os.stat(self.s3_root).st_mtime_ns
-        except FileNotFoundError:
-            changed = None
-        if changed == self._root_seen and self._mount_version:
-            return
-        self._root_seen = changed
-        self._mount_version += 1
-        path = self._mounts / MOUNT_TABLE.format(self._mount_version)
-        partial = self._mounts / "next.partial"
-        partial.write_text(mount_table(self.s3_root))
-        partial.rename(path)  # whole, or not there: Hadoop may read it any time
-        for old in self._mounts.glob(MOUNT_TABLE.format("*")):
-            if old != path and int(old.name.split(".")[1]) < self._mount_version - 1:
-                old.unlink(missing_ok=True)  # the one before stays for a reader that just listed it
 
     # Ending
     def _end(self) -> None:

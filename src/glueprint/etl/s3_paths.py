@@ -102,11 +102,23 @@ def use_local_tables(tables: MountTables) -> None:
     _local_tables = tables
 
 
-def mount(paths: list[str]) -> None:
-    """Before the library reads or writes ``paths``: in a process running a local session, the
-    mount tables are brought up to date (a Connect server's host side keeps its own so)."""
-    if _local_tables is not None and any(map(bucket_of, paths)):
+def refresh() -> None:
+    """In a process running a local session: bring its mount tables up to date (a Connect
+    server's host side keeps its own so)."""
+    if _local_tables is not None:
         _local_tables.refresh()
+
+
+def mount(paths: list[str]) -> None:
+    """Before the library reads or writes ``paths``: their buckets mounted, and where this
+    process sees the store folder, a bucket it lacks named as S3 names it."""
+    buckets = {bucket for bucket in map(bucket_of, paths) if bucket}
+    root = store_root()
+    for bucket in sorted(buckets):
+        if root is not None and not os.path.isdir(os.path.join(root, bucket)):
+            raise FileNotFoundError(f"NoSuchBucket: The specified bucket does not exist (s3://{bucket}/)")
+    if buckets:
+        refresh()
 
 
 def holds_objects(path: str) -> bool:
