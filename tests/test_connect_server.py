@@ -189,7 +189,7 @@ def test_the_server_sees_no_secret_no_database_and_no_folder_outside_its_view(sp
         @udf("string")
         def look(_):
             seen = {{"env": dict(os.environ), "uid": os.getuid()}}
-            for path in ({str(spark.tmp / "glue.db")!r}, {os.path.abspath(__file__)!r}, "/root", "/work"):
+            for path in ({str(spark.tmp / "glue.db")!r}, {os.path.dirname(os.path.abspath(__file__))!r}, "/root", "/home"):
                 seen[path] = os.path.exists(path)
             return json.dumps(seen)
 
