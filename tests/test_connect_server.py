@@ -230,3 +230,31 @@ def _alive(pid: int) -> bool:
             return f.read().split(") ")[1][0] != "Z"
     except OSError:
         return False
+
+
+OWNER = """
+import sys, time
+from glueprint.etl.connect_server import ConnectServer
+
+server = ConnectServer(sys.argv[1], sys.argv[2], cores=1, memory_mb=1024)
+server.url()
+print(server.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_glueprint_process_killed_with_sigkill_leaves_no_spark_process_behind(spark):
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER, str(spark.root), str(spark.tmp / "owned")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        launcher = int(owner.stdout.readline())
+        tree = memory.processes(launcher)
+        assert len(tree) >= 3
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 30
+    while [pid for pid in tree if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in tree if _alive(pid)] == []

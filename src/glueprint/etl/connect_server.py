@@ -182,7 +182,6 @@ class ConnectServer:
             "SPARK_CONF_DIR": str(self._conf),
             "SPARK_LOCAL_IP": "127.0.0.1",
             "PYSPARK_PYTHON": sys.executable,
-            s3_paths.ROOT_ENV: self.s3_root,
         }
 
     def _spawn(self, setup: dict) -> subprocess.Popen:
