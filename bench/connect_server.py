@@ -19,7 +19,7 @@ from pathlib import Path
 
 from glueprint.etl import connect_jail
 from glueprint.etl.connect_client import run_settings
-from glueprint.etl.connect_server import ConnectServer
+from glueprint.etl.connect_server import ConnectServer, spark_available
 
 from common import table
 
@@ -88,6 +88,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
+    refusal = spark_available()
+    if refusal:
+        print(f"skipped: {refusal}")
+        return
     with tempfile.TemporaryDirectory(prefix="glueprint-bench-spark-") as tmp:
         root = Path(tmp) / "store"
         for bucket in ("in", "out"):
