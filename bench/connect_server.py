@@ -1,8 +1,8 @@
 """glueprint's Spark Connect server: what its jail costs a server start, against the same
 server command run without the jail in the same process tree (after a first, jailed, start);
 then, on the warm jailed server, a client's session start through ``connect_client.enter`` and
-a CSV -> Parquet Glue script
-(ApplyMapping and Map) at 1x, 10x and 100x rows, each in a fresh client process as a job run's.
+a CSV -> Parquet Glue script (ApplyMapping and Map) at 1x, 10x and 100x rows, each in a fresh
+client process as a job run's.
 
 Needs the spark extra and Java. Not in run_all's smoke set: two JVM starts take a minute on
 the CI machine.
