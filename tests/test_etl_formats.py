@@ -79,3 +79,38 @@ def test_glue_type_names_and_mapping_targets():
         "bigint",
     ]
     assert gt.DecimalType(10, 2) == gt.DecimalType() and gt.LongType() != gt.IntegerType()
+
+
+def test_mount_tables_mount_each_bucket_folder_and_a_new_bucket_gets_a_newer_table(tmp_path):
+    root, folder = tmp_path / "store", tmp_path / "mounts"
+    (root / "lake").mkdir(parents=True)
+    (root / ".uploads").mkdir()  # the store's own folder, not a bucket
+    tables = s3_paths.MountTables(str(root), str(folder))
+    assert tables.setting() == ("fs.viewfs.mounttable.path", f"file://{folder}")
+    tables.refresh()
+    assert [p.name for p in folder.iterdir()] == ["mount-table.1.xml"]
+    first = (folder / "mount-table.1.xml").read_text()
+    assert f"<name>fs.viewfs.mounttable.lake.linkFallback</name><value>file://{root}/lake</value>" in first
+    assert ".uploads" not in first
+    tables.refresh()  # nothing changed: no new file
+    assert sorted(p.name for p in folder.iterdir()) == ["mount-table.1.xml"]
+    (root / "late").mkdir()
+    tables.refresh()
+    (root / "later").mkdir()
+    tables.refresh()
+    # The newest is what Hadoop reads; the one before stays for a reader that just listed the folder.
+    assert sorted(p.name for p in folder.iterdir()) == ["mount-table.2.xml", "mount-table.3.xml"]
+    assert "mounttable.later.linkFallback" in (folder / "mount-table.3.xml").read_text()
+    assert s3_paths.MountTables(str(root), str(folder)) and not list(folder.iterdir())  # a new JVM's tables start over
+
+
+def test_run_settings_follow_the_spark_of_the_jobs_glue_version_and_its_capacity():
+    from glueprint.etl.connect_client import run_settings, spark_version
+
+    assert [spark_version(v) for v in ("2.0", "3.0", "4.0", "5.0", None)] == ["2.4.3", "3.1.1", "3.3.0", "3.5.4", "3.5.6"]
+    old, new = run_settings("2.0", 10), run_settings("4.0", 2.5)
+    assert old["spark.sql.ansi.enabled"] == new["spark.sql.ansi.enabled"] == "false"  # Spark 4 turned it on
+    assert old["spark.sql.legacy.timeParserPolicy"] == "LEGACY" and new["spark.sql.legacy.timeParserPolicy"] == "EXCEPTION"
+    assert new["spark.sql.orc.compression.codec"] == "snappy"
+    assert (old["spark.sql.shuffle.partitions"], new["spark.sql.shuffle.partitions"]) == ("10", "3")
+    assert run_settings("5.1", 0.0625)["spark.sql.shuffle.partitions"] == "1"

@@ -84,15 +84,15 @@ class GlueLogger:
 
 class GlueContext:
     def __init__(self, sparkContext, **options):  # noqa: N803 (AWS's name)
+        """``sparkContext``: a script's SparkContext (classic, or connect_client's stand-in) or
+        a SparkSession. Its session's Spark serves s3:// paths already (session.local_session
+        and the Connect server set Hadoop up so); Glue's SQL settings apply to it here."""
         from pyspark.sql import SparkSession
 
-        session = sparkContext if hasattr(sparkContext, "sparkContext") else SparkSession.builder.getOrCreate()
+        is_session = hasattr(type(sparkContext), "createDataFrame")
+        session = sparkContext if is_session else SparkSession.builder.getOrCreate()
         self.spark_session = session
-        self._sc = session.sparkContext
-        hadoop = self._sc._jsc.hadoopConfiguration()
-        for key, value in s3_paths.scheme_settings().items():
-            hadoop.set(key, value)
-        s3_paths.mount_store(session)
+        s3_paths.refresh()  # a script's own spark.read of s3:// paths sees every bucket there is now
         for key, value in glue_session.sql_settings().items():
             session.conf.set(key, value)
         self.catalog = catalog_io.Catalog()
@@ -211,7 +211,7 @@ class GlueContext:
                 return self.spark_session.createDataFrame([], schema or StructType([]))
         if base_path is not None:
             reader = reader.option("basePath", base_path)
-        s3_paths.mount(self.spark_session, paths)
+        s3_paths.mount(paths)
         try:
             df = reader.load(paths)
         except AnalysisException as error:
@@ -348,7 +348,7 @@ class GlueContext:
         writer = df.write.mode("append").format(formats.spark_format(fmt)).options(**formats.write_options(fmt, format_options))
         if partition_keys:
             writer = writer.partitionBy(*partition_keys)
-        s3_paths.mount(self.spark_session, [path])
+        s3_paths.mount([path])
         writer.save(path)
         return written
 

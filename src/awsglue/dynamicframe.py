@@ -99,7 +99,15 @@ class DynamicFrame:
             print(row[0])
 
     def getNumPartitions(self) -> int:  # noqa: N802 (AWS's name)
-        return self._df.rdd.getNumPartitions()
+        """Counted by a function that answers one row per partition: a DataFrame over Spark
+        Connect has no RDD to ask (only the partitioning columns are read, none)."""
+        import pyarrow as pa
+        from pyspark.sql import functions as F
+
+        def one_row(batches):
+            yield pa.RecordBatch.from_pydict({"partition": [1]})
+
+        return self._df.select(F.lit(1).alias("partition")).mapInArrow(one_row, "partition bigint").count()
 
     def errorsCount(self) -> int:  # noqa: N802 (AWS's name)
         return 0  # a DataFrame holds no error records
@@ -217,9 +225,15 @@ class DynamicFrame:
     def map(self, f, transformation_ctx: str = "", **kwargs) -> "DynamicFrame":
         """``f(record)`` for each record; the result's schema is inferred from what it returns,
         and a field that keeps its name and the JSON form of its type keeps its type."""
-        spark = self._df.sparkSession
-        lines = self._df.rdd.map(lambda row: json.dumps(f(row.asDict(recursive=True)), default=str))
-        df = spark.read.json(lines)
+        import pyarrow as pa
+
+        def to_json(batches):
+            for batch in batches:
+                lines = [json.dumps(f(row), default=str) for row in batch.to_pylist()]
+                yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))
+
+        # JSON lines read as JSON: Spark infers the schema of what f returns, on a classic and a Connect session alike.
+        df = self._df.sparkSession.read.json(self._df.mapInArrow(to_json, "value string"))
         original = {field.name: field.dataType for field in self._df.schema.fields}
         for field in df.schema.fields:
             before = original.get(field.name)

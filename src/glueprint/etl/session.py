@@ -1,9 +1,11 @@
 """A local SparkSession set up as Glue's: S3 paths on the object store folder, ANSI mode
 off (Glue 2.0 to 5.1 run Spark 2.4 to 3.5, where it is off by default; Spark 4 turns it on),
-few shuffle partitions."""
+few shuffle partitions. Job runs use glueprint's Spark Connect server (connect_server.py) set
+up the same way; a local session serves the library's tests and one-off scripts."""
 
 import os
 import sys
+import tempfile
 
 from . import jdbc_drivers, s3_paths
 
@@ -41,6 +43,14 @@ def local_session(cores: int = 2, app_name: str = "glueprint-etl"):
     # Python workers run this interpreter, which has the script's libraries (pyarrow...).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
-    for key, value in glue_settings(cores).items():
+    settings = glue_settings(cores)
+    root = s3_paths.store_root()
+    if root is not None:  # buckets as the object store folder holds them, now and later
+        tables = s3_paths.MountTables(root, tempfile.mkdtemp(prefix="glueprint-mounts-"))
+        tables.refresh()
+        s3_paths.use_local_tables(tables)
+        key, value = tables.setting()
+        settings[f"spark.hadoop.{key}"] = value
+    for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -46,6 +46,7 @@ SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 NESTED_UID = 1000  # who the code is in its own user namespace, when the server is not root
 SANDBOX_HOME = "/tmp"
 DEVICES = ("null", "zero", "full", "random", "urandom")
+DEVICE_LINKS = {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"}
 # Host files a Python process needs besides the interpreter's own tree.
 HOST_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/ssl", "/etc/alternatives", "/etc/mime.types")
 
@@ -117,6 +118,7 @@ class Layout:
     read_only: tuple[str, ...]  # host directories bound read-only at the same path
     tmp_mb: int = 64
     hosts: dict[str, str] = field(default_factory=dict)  # /etc/hosts: name -> address
+    writable: tuple[str, ...] = ()  # host directories bound read-write at the same path (no setuid, no devices)
 
 
 def _bind_read_only(source: str, target: str) -> None:
@@ -146,6 +148,11 @@ def build_root(layout: Layout, uid: int) -> str:
     for path in HOST_FILES:
         if os.path.exists(path):
             _bind_read_only(path, new + path)
+    for path in layout.writable:
+        os.makedirs(new + path, exist_ok=True)
+        _mount(path, new + path, None, MS_BIND)
+        locked = os.statvfs(new + path).f_flag & MS_NOEXEC
+        _mount(None, new + path, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | locked)
     for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         if os.path.islink("/" + link) and not os.path.lexists(f"{new}/{link}"):
             os.symlink(os.readlink("/" + link), f"{new}/{link}")
@@ -153,6 +160,8 @@ def build_root(layout: Layout, uid: int) -> str:
     for device in DEVICES:
         open(f"{new}/dev/{device}", "a").close()
         _mount(f"/dev/{device}", f"{new}/dev/{device}", None, MS_BIND)
+    for name, target in DEVICE_LINKS.items():  # shells' process substitution opens /dev/fd/N
+        os.symlink(target, f"{new}/dev/{name}")
     os.makedirs(f"{new}/proc", exist_ok=True)
     _mount("proc", f"{new}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _write_etc(new, layout.hosts, uid)

@@ -15,7 +15,7 @@ SAMPLE_S = 0.05
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _processes(first: int) -> list[int]:
+def processes(first: int) -> list[int]:
     """The run's processes: its first one and all its descendants (in its PID namespace, an
     orphan is given to the first process, so none escapes the tree)."""
     found, pending = [], [first]
@@ -31,7 +31,7 @@ def _processes(first: int) -> list[int]:
     return found
 
 
-def _bytes_of(pid: int) -> int:
+def bytes_of(pid: int) -> int:
     """A process's share of the memory it uses (PSS); its resident size where PSS is unreadable."""
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
@@ -49,4 +49,4 @@ def _bytes_of(pid: int) -> int:
 
 def used(first: int) -> int:
     """Bytes the run whose first process is first uses, all its processes together."""
-    return sum(_bytes_of(pid) for pid in _processes(first))
+    return sum(bytes_of(pid) for pid in processes(first))

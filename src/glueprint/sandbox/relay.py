@@ -35,8 +35,15 @@ ALIAS_BASE = "127.0.0.{}"  # loopback aliases for endpoints named by host name: 
 
 @dataclass(frozen=True)
 class Endpoint:
-    inside: tuple[str, int]  # where the run connects
-    outside: tuple[str, int]  # where the connector connects
+    """An address is (host, port), or a path: a unix socket, which (unlike a TCP port) the
+    host and a jail with a network namespace of its own both reach (the Spark Connect server's relay)."""
+
+    inside: tuple[str, int] | str  # where the run connects
+    outside: tuple[str, int] | str  # where the connector connects
+
+
+def _stream_socket(address: tuple[str, int] | str) -> socket.socket:
+    return socket.socket(socket.AF_UNIX if isinstance(address, str) else socket.AF_INET, socket.SOCK_STREAM)
 
 
 def plan(urls: dict[str, str]) -> tuple[dict[str, str], list[Endpoint], dict[str, str]]:
@@ -165,14 +172,16 @@ class Relay:
     def start(self) -> None:
         start_thread(self._serve_forever)
 
-    def listen(self) -> None:
-        """Listen where the run expects each endpoint, in the calling thread's network namespace."""
+    def listen(self) -> list:
+        """Listen where the run expects each endpoint, in the calling thread's network
+        namespace; the addresses listened at (a port 0 asked for any free port)."""
         listeners = []
         try:
             for endpoint in self.endpoints:
-                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                listener = _stream_socket(endpoint.inside)
                 listeners.append(listener)
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if not isinstance(endpoint.inside, str):
+                    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 listener.bind(endpoint.inside)
                 listener.listen(64)
                 listener.setblocking(False)
@@ -181,6 +190,7 @@ class Relay:
                 listener.close()
             raise
         self._listeners.put(listeners)
+        return [listener.getsockname() for listener in listeners]
 
     def stop(self) -> None:
         self._listeners.put(None)  # in case listen() never came
@@ -199,9 +209,12 @@ class Relay:
 
     def connect(self, index: int) -> socket.socket:
         """A connection to endpoint index, under way (not blocking)."""
-        host, port = self.endpoints[index].outside
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        upstream = socket.socket(family, kind, proto)
+        outside = self.endpoints[index].outside
+        if isinstance(outside, str):
+            upstream, address = _stream_socket(outside), outside
+        else:
+            family, kind, proto, _, address = socket.getaddrinfo(*outside, type=socket.SOCK_STREAM)[0]
+            upstream = socket.socket(family, kind, proto)
         upstream.setblocking(False)
         code = upstream.connect_ex(address)
         if code not in (0, errno.EINPROGRESS):
