@@ -24,6 +24,7 @@ import time
 import uuid
 
 from glueprint.config import Settings
+from glueprint.etl.sessions import SparkServers, default_scratch
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
 from glueprint.orchestration import crawler_schedules, scheduler
@@ -39,6 +40,7 @@ from glueprint.store.db import StorageFull
 log = logging.getLogger("glueprint.worker")
 
 POLL_S = 0.5
+SPARK_SERVER_MEMORY_MB = 2048  # the own Spark Connect server's driver heap
 
 
 def out_of_space_message(exc: StorageFull) -> str:
@@ -68,7 +70,15 @@ class WorkerPool:
             layouts = Sandbox(urls, ctx.region, limits, unsafe=settings.unsafe_sandbox, shown=shown)
         self.executor = Executor(ctx, layouts)
         self.registrar = Registrar(ctx, self.lease_s, layouts)
-        self.nodes = NodeRunner(ctx, layouts, self.lease_s, modules, start_script=self._start_script)
+        # Spark job runs' server: glueprint's own (started on first use) or --spark-remote.
+        self.spark = SparkServers(
+            settings.spark_remote,
+            settings.s3_root,
+            default_scratch(),
+            cores=os.cpu_count() or 2,
+            memory_mb=SPARK_SERVER_MEMORY_MB,
+        )
+        self.nodes = NodeRunner(ctx, layouts, self.lease_s, modules, start_script=self._start_script, spark=self.spark)
         self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (node, work), or None: stop
         self._script_threads: list[threading.Thread] = []
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -120,6 +130,7 @@ class WorkerPool:
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout=5)
         self.executor.layouts.stop()
+        self.spark.stop()
 
     def wake(self) -> None:
         with self._wake:
