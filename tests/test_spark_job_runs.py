@@ -203,10 +203,12 @@ def test_stopping_a_run_ends_its_client_and_interrupts_its_work_on_the_server(sp
         time.sleep(0.2)
     spark.glue.batch_stop_job_run(JobName=job, JobRunIds=[run_id])
     assert wait_run(spark, job, run_id)["JobRunState"] == "STOPPED"
-    time.sleep(2)  # tasks under way finish their current row
-    size = marks.stat().st_size
-    time.sleep(3)
-    assert marks.stat().st_size == size, "the stopped run's Spark work went on"
+    # Its tasks are cancelled, their Python workers killed a few seconds later (Spark's
+    # spark.python.task.killTimeout); left running, they would mark for half an hour more.
+    deadline, size = time.monotonic() + 20, -1
+    while size != (size := marks.stat().st_size):
+        assert time.monotonic() < deadline, "the stopped run's Spark work went on"
+        time.sleep(2)
 
 
 def test_a_glueetl_job_after_another_in_a_workflow_sees_its_workflow_run(spark):
