@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROLE
-from servers import free_port, glue_client, glueprint_server, logs_client, s3_client, stop_all
+from servers import HTTP, free_port, glue_client, glueprint_server, logs_client, s3_client, stop_all
 
 pytestmark = pytest.mark.spark
 pytest.importorskip("pyspark", reason="the spark extra is not installed (scripts/test installs it when Java is present)")
@@ -182,6 +182,8 @@ def test_a_glueetl_run_reads_csv_from_glueprints_s3_and_writes_parquet_there(spa
     assert f"wrote 2 rows for {job} {run_id}" in lines
     assert "bookmarks job-bookmark-disable" in lines  # Glue's default, passed when the job sets none
     assert "shuffle partitions 6" in lines  # 3 G.1X workers: 3 DPUs of 2 cores
+    page = HTTP.get(f"{spark.url}/ui/logs", params={"group": "/aws-glue/jobs/output", "stream": run_id})
+    assert page.status_code == 200 and f"wrote 2 rows for {job}" in page.text  # the dashboard's log page
 
 
 def test_a_failing_script_fails_its_run_with_the_exception_as_glue_shows_it(spark):

@@ -117,3 +117,4 @@ class ConnectServer:
         if self._proc is not None and self._proc.poll() is None:
             os.killpg(self._proc.pid, 9)
             self._proc.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
