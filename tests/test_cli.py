@@ -81,6 +81,15 @@ def test_a_busy_port_is_said_before_any_banner(tmp_path):
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and result.stdout == ""
 
 
+def test_a_spark_remote_that_is_no_spark_connect_url_is_refused_before_serving(tmp_path):
+    result = run_cli(
+        "serve", "--db", f"sqlite:///{tmp_path}/x.db", "--port", str(free_port()), "--spark-remote", "http://spark:7077"
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--spark-remote 'http://spark:7077': expected a Spark Connect URL, sc://host:port" in result.stderr
+    assert "serving" not in result.stdout
+
+
 def test_debug_shows_the_traceback():
     result = run_cli("--debug", "serve", "--db", "sqlite:////proc/no/such/dir/x.db", "--port", str(free_port()), "--s3-port", "0")
     assert result.returncode == 1 and "Traceback" in result.stderr

@@ -419,7 +419,7 @@ class Sandbox:
             setup = self._setup(endpoints, hosts)
             request["spark"] = {"remote": remote, "settings": spark[1]}
             # glibc's malloc reserves 64 MB of address space per thread arena: gRPC's threads
-            # took a pyspark client to 2.2 GB of address space, over any sensible run limit.
+            # took a pyspark client to 2.2 GB of address space (0.65 GB with two arenas), past the run limit.
             request["env"]["MALLOC_ARENA_MAX"] = "2"
         try:
             answer = self.zygote.run(setup, request, timeout_s, "job script", should_stop, on_lines)
