@@ -32,10 +32,12 @@ SALES_CSV = "id,name,amount\n1,apple,1.5\n2,pear,2.25\n3,plum,4.0\n"
 
 CSV_TO_PARQUET = """
 import sys
+import boto3
 from awsglue.utils import getResolvedOptions
 from pyspark.sql import SparkSession
 
 args = getResolvedOptions(sys.argv, ["JOB_NAME", "JOB_RUN_ID", "target"])
+print("glue version", boto3.client("glue").get_job(JobName=args["JOB_NAME"])["Job"]["GlueVersion"])
 spark = SparkSession.builder.getOrCreate()
 sales = spark.read.option("header", True).option("inferSchema", True).csv("s3://lake/raw/sales.csv")
 sales.where("amount > 2").write.parquet(args["target"])
@@ -180,19 +182,23 @@ def test_a_glueetl_run_reads_csv_from_glueprints_s3_and_writes_parquet_there(spa
     assert written and all(o["Key"].endswith(".parquet") for o in written)
     lines = log_lines(spark, run_id)
     assert f"wrote 2 rows for {job} {run_id}" in lines
+    assert "glue version 4.0" in lines  # the Glue API, with the run's own keys, from the jail
     assert "bookmarks job-bookmark-disable" in lines  # Glue's default, passed when the job sets none
     assert "shuffle partitions 6" in lines  # 3 G.1X workers: 3 DPUs of 2 cores
     page = HTTP.get(f"{spark.url}/ui/logs", params={"group": "/aws-glue/jobs/output", "stream": run_id})
     assert page.status_code == 200 and f"wrote 2 rows for {job}" in page.text  # the dashboard's log page
 
 
-def test_a_failing_script_fails_its_run_with_the_exception_as_glue_shows_it(spark):
-    job = create_job(spark, MISSING_PATH)
-    run = wait_run(spark, job, spark.glue.start_job_run(JobName=job)["JobRunId"])
+def test_a_failing_script_fails_its_run_and_its_retry_with_the_exception_as_glue_shows_it(spark):
+    job = create_job(spark, MISSING_PATH, MaxRetries=1)
+    first = spark.glue.start_job_run(JobName=job)["JobRunId"]
+    run = wait_run(spark, job, first)
     assert run["JobRunState"] == "FAILED"
     assert run["ErrorMessage"] == "AnalysisException: [PATH_NOT_FOUND] Path does not exist: s3://lake/no/such/folder."
     errors = "\n".join(log_lines(spark, run["Id"], "error"))
     assert "Traceback" in errors and "JVM stacktrace" in errors  # the whole story is in the error log
+    retry = wait_run(spark, job, f"{first}_attempt_1")
+    assert retry["JobRunState"] == "FAILED" and retry["Attempt"] == 1 and retry["ErrorMessage"] == run["ErrorMessage"]
 
 
 def test_stopping_a_run_ends_its_client_and_interrupts_its_work_on_the_server(spark):
