@@ -54,10 +54,7 @@ SparkSession.builder.getOrCreate().read.parquet("s3://lake/no/such/folder/").cou
 
 WAITS = """
 import time
-from pyspark.sql import SparkSession
 
-SparkSession.builder.getOrCreate().range(1).count()
-print("waiting", flush=True)
 time.sleep(600)
 """
 
@@ -247,4 +244,4 @@ def test_a_run_past_its_timeout_ends_in_timeout(spark, timing_out):
     job, run_id = timing_out
     run = wait_run(spark, job, run_id, timeout=150)
     assert run["JobRunState"] == "TIMEOUT" and run["ErrorMessage"] == "Job run timed out after 1 minutes"
-    assert log_lines(spark, run_id) == ["waiting"]
+    assert 60 <= run["ExecutionTime"] < 120
