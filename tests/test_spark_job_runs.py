@@ -25,6 +25,7 @@ if shutil.which("java") is None:
     pytest.skip("no Java on this machine: Spark cannot run", allow_module_level=True)
 
 from glueprint.etl import s3_paths  # noqa: E402
+from glueprint.etl.connect_client import run_settings  # noqa: E402
 
 BUCKET = "lake"
 ENDED = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR")
@@ -181,7 +182,7 @@ def test_a_glueetl_run_reads_csv_from_glueprints_s3_and_writes_parquet_there(spa
     assert f"wrote 2 rows for {job} {run_id}" in lines
     assert "glue version 4.0" in lines  # the Glue API, with the run's own keys, from the jail
     assert "bookmarks job-bookmark-disable" in lines  # Glue's default, passed when the job sets none
-    assert "shuffle partitions 6" in lines  # 3 G.1X workers: 3 DPUs of 2 cores
+    assert f"shuffle partitions {run_settings('4.0', 3.0)['spark.sql.shuffle.partitions']}" in lines  # 3 G.1X workers: 3 DPUs
     page = HTTP.get(f"{spark.url}/ui/logs", params={"group": "/aws-glue/jobs/output", "stream": run_id})
     assert page.status_code == 200 and f"wrote 2 rows for {job}" in page.text  # the dashboard's log page
 

@@ -5,13 +5,14 @@ SparkContext stand-in, Glue-version settings) replaces it and keeps its interfac
 ``run_settings(glue_version, workers)`` and ``enter(remote, settings)``.
 """
 
+import math
 import os
 
 
 def run_settings(glue_version: str | None, workers: float) -> dict[str, str]:
     """Spark SQL settings of one run: Glue's Spark (2.4 to 3.5) has ANSI mode off, and a run's
-    shuffles are as wide as its DPUs (two cores each, at least one partition)."""
-    return {"spark.sql.ansi.enabled": "false", "spark.sql.shuffle.partitions": str(max(1, int(workers * 2)))}
+    shuffles are as wide as its DPUs (one partition each, at most 64)."""
+    return {"spark.sql.ansi.enabled": "false", "spark.sql.shuffle.partitions": str(min(64, max(1, math.ceil(workers))))}
 
 
 def enter(remote: str, settings: dict[str, str]) -> None:
