@@ -113,7 +113,9 @@ def connect_server(root: Path, port: int, log: Path) -> subprocess.Popen:
         proc = subprocess.Popen(command + ["spark-internal"], stdout=out, stderr=out, env=env, start_new_session=True)
     deadline = time.monotonic() + 120
     while not _answers(port):
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        if proc.poll() is not None or time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"the Spark Connect server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     return proc
 
@@ -126,15 +128,19 @@ def spark(tmp_path_factory):
     server = glueprint_server(
         f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root), "--spark-remote", f"sc://127.0.0.1:{port}"
     ).start()
-    s3 = s3_client(server.s3_url)
-    s3.create_bucket(Bucket=BUCKET)
-    s3.put_object(Bucket=BUCKET, Key="raw/sales.csv", Body=SALES_CSV.encode())
-    proc = connect_server(root, port, tmp / "connect.log")
-    server.glue, server.s3, server.tmp = glue_client(server.url), s3, tmp
-    yield server
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    stop_all([server])
+    proc = None
+    try:
+        s3 = s3_client(server.s3_url)
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key="raw/sales.csv", Body=SALES_CSV.encode())
+        proc = connect_server(root, port, tmp / "connect.log")
+        server.glue, server.s3, server.tmp = glue_client(server.url), s3, tmp
+        yield server
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        stop_all([server])
 
 
 def create_job(spark, source: str, **job) -> str:
