@@ -4,6 +4,7 @@ for), its s3:// paths mapped onto the folder glueprint's own S3 serves. Nothing 
 on the database: one SQLite server and one Spark Connect server serve the module (about a
 minute and a half, most of it the timeout test's minute, which runs beside the others)."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -114,7 +115,8 @@ def connect_server(root: Path, port: int, log: Path) -> subprocess.Popen:
     deadline = time.monotonic() + 120
     while not _answers(port):
         if proc.poll() is not None or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             pytest.fail(f"the Spark Connect server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     return proc
