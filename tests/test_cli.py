@@ -1,6 +1,7 @@
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -81,6 +82,15 @@ def test_a_busy_port_is_said_before_any_banner(tmp_path):
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and result.stdout == ""
 
 
+def test_a_spark_remote_that_is_no_spark_connect_url_is_refused_before_serving(tmp_path):
+    result = run_cli(
+        "serve", "--db", f"sqlite:///{tmp_path}/x.db", "--port", str(free_port()), "--spark-remote", "http://spark:7077"
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--spark-remote 'http://spark:7077': expected a Spark Connect URL, sc://host:port" in result.stderr
+    assert "serving" not in result.stdout
+
+
 def test_debug_shows_the_traceback():
     result = run_cli("--debug", "serve", "--db", "sqlite:////proc/no/such/dir/x.db", "--port", str(free_port()), "--s3-port", "0")
     assert result.returncode == 1 and "Traceback" in result.stderr
@@ -113,6 +123,25 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
     server.start()
     server.stop()
     assert server.log.read_text().count("migrating the database") == 1  # nothing to migrate the second time
+
+
+def test_without_java_glueetl_runs_are_simulated_and_that_is_said_once_at_start(tmp_path):
+    server = glueprint_server(f"sqlite:///{tmp_path}/x.db", tmp_path, "--simulated-seconds", "0")
+    server.env = {k: v for k, v in server.env.items() if k != "JAVA_HOME"} | {"PATH": str(tmp_path / "no-java")}
+    server.start()
+    try:
+        glue = glue_client(server.url)
+        command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
+        glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
+        run_id = glue.start_job_run(JobName="etl")["JobRunId"]
+        deadline = time.monotonic() + 30
+        while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        server.stop()
+    assert state == "SUCCEEDED"  # simulated: its script (which does not exist) was never fetched
+    assert server.log.read_text().count("glueetl job runs are simulated (SUCCEEDED after --simulated-seconds): ") == 1
 
 
 def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():

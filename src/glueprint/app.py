@@ -3,6 +3,7 @@
 import contextlib
 import dataclasses
 import hashlib
+import logging
 import secrets
 
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from glueprint import __version__
 from glueprint.config import Settings
+from glueprint.etl.connect_server import spark_available
 from glueprint.layouts.archive import EXAMPLES_BUCKET, ArchiveSource
 from glueprint.orchestration.outcomes import Outcomes
 from glueprint.packaging import EXAMPLES, zip_folder
@@ -30,6 +32,8 @@ from glueprint.web.auth import require_keys
 from glueprint.web.routes import routes as web_routes
 from glueprint.workers import WorkerPool
 
+log = logging.getLogger("glueprint")
+
 RESET_PATH = "/_glueprint/reset"  # POST: delete every stored thing (glueprint reset, LocalServer.reset())
 
 
@@ -41,11 +45,21 @@ def s3_keys(settings: Settings) -> tuple[str, str] | None:
     return ("glueprint-internal", secrets.token_hex(20)) if settings.builtin_s3 else None
 
 
+def spark_runs(settings: Settings) -> bool:
+    """Whether glueetl job runs execute on Spark; when they cannot, said once, and they are simulated."""
+    if not settings.spark:
+        return False
+    why = spark_available()
+    if why:
+        log.warning("glueetl job runs are simulated (SUCCEEDED after --simulated-seconds): %s", why)
+    return why is None
+
+
 def build_context(settings: Settings, db: Database, archives: ArchiveSource | None = None, **extra) -> ServiceContext:
     if archives is None:
         folder = settings.s3_root if settings.builtin_s3 else None
         archives = ArchiveSource(settings.s3_url, folder, settings.region, s3_keys(settings))
-    outcomes = Outcomes(settings.outcomes, settings.simulated_seconds)
+    outcomes = Outcomes(settings.outcomes, settings.simulated_seconds, spark_runs=spark_runs(settings))
     ctx = ServiceContext.open(db, archives, region=settings.region, account_id=settings.account_id, outcomes=outcomes, **extra)
     ctx.scopes = Scopes(ctx)  # the other accounts and regions, each on first use
     return ctx

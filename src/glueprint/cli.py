@@ -8,6 +8,7 @@ non-zero; ``--debug`` shows the traceback instead.
 
 import errno
 import logging
+import re
 import signal
 import socket
 import threading
@@ -145,7 +146,14 @@ def _engine_options(fn):
             default=1.0,
             show_default=True,
             type=click.FloatRange(min=0),
-            help="How long a Spark job run (glueetl, gluestreaming), which cannot run here, takes before it SUCCEEDS.",
+            help="How long a simulated Spark job run (gluestreaming; glueetl without pyspark and Java) takes before it SUCCEEDS.",
+        ),
+        option(
+            "--spark-remote",
+            default=None,
+            metavar="sc://HOST:PORT",
+            help="An existing Spark Connect server that glueetl job runs use instead of glueprint's own "
+            "(its s3:// paths must reach glueprint's S3: see the README).",
         ),
         option(
             "--wheelhouse",
@@ -166,6 +174,9 @@ def _settings(**values) -> Settings:
         values["outcomes"] = as_rules(values.get("outcomes") or ())
     except OutcomeError as exc:
         raise CliError(f"--outcome {exc}") from None
+    remote = values.get("spark_remote")
+    if remote and not re.fullmatch(r"sc://[^/:;]+(:\d+)?/?(;.*)?", remote):
+        raise CliError(f"--spark-remote {remote!r}: expected a Spark Connect URL, sc://host:port")
     logging.basicConfig(level=values.pop("log_level").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return Settings(**values)
 

@@ -48,8 +48,12 @@ class Settings:
     api_url: str | None = None
     # How job runs and crawls matching these rules end instead of executing (outcomes.py).
     outcomes: tuple[Rule, ...] = ()
-    # How long a Spark job run takes before it SUCCEEDS (Spark cannot run here).
+    # How long a simulated Spark job run takes before it SUCCEEDS.
     simulated_seconds: float = 1.0
+    # glueetl job runs execute on Spark when pyspark and Java are here (else they are simulated).
+    spark: bool = True
+    # An existing Spark Connect server (sc://host:port) for them, instead of glueprint's own.
+    spark_remote: str | None = None
     # Where --additional-python-modules are installed from, offline (orchestration/python_modules.py).
     wheelhouse: str | None = None
 

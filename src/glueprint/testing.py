@@ -135,6 +135,7 @@ class mock_glue:  # noqa: N801  (named like the decorators it sits beside, e.g. 
             workers=1,
             outcomes=self.outcomes,
             simulated_seconds=self.simulated_seconds,
+            spark=False,  # the in-process mock simulates Spark job runs
         )
         shutil.copyfile(_migrated_template(), self._dir / "glue.db")  # migrating anew costs ~100 ms
         self.db = Database(settings.db_url)

@@ -25,6 +25,7 @@ import time
 import uuid
 
 from glueprint.config import Settings
+from glueprint.etl.sessions import SparkServers, default_scratch
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
 from glueprint.orchestration import crawler_schedules, scheduler
@@ -40,6 +41,7 @@ from glueprint.store.db import StorageFull
 log = logging.getLogger("glueprint.worker")
 
 POLL_S = 0.5
+SPARK_SERVER_MEMORY_MB = 2048  # the own Spark Connect server's driver heap
 
 
 def out_of_space_message(exc: StorageFull) -> str:
@@ -56,11 +58,11 @@ def lost_worker_message(previous: str) -> str:
 class Engines:
     """What does one scope's work: its blueprint checks and runs, job runs and crawls."""
 
-    def __init__(self, ctx: ServiceContext, layouts, lease_s: float, modules: PythonModules, start_script, stopping):
+    def __init__(self, ctx: ServiceContext, layouts, lease_s: float, modules: PythonModules, start_script, stopping, spark):
         self.ctx = ctx
         self.executor = Executor(ctx, layouts)
         self.registrar = Registrar(ctx, lease_s, layouts)
-        self.nodes = NodeRunner(ctx, layouts, lease_s, modules, start_script=start_script)
+        self.nodes = NodeRunner(ctx, layouts, lease_s, modules, start_script=start_script, spark=spark)
         self.nodes.stopping = stopping  # one for the pool: a stop ends every scope's scripts
 
 
@@ -86,6 +88,14 @@ class WorkerPool:
         self._engines_lock = threading.Lock()
         self._next_scope = 0  # where the next look for work starts, so every scope gets its turn
         self._scripts: queue.SimpleQueue = queue.SimpleQueue()  # (engines, node, work), or None: stop
+        # Spark job runs' server, one for every scope: glueprint's own (started on first use) or --spark-remote.
+        self.spark = SparkServers(
+            settings.spark_remote,
+            settings.s3_root,
+            default_scratch(),
+            cores=os.cpu_count() or 2,
+            memory_mb=SPARK_SERVER_MEMORY_MB,
+        )
         self._script_threads: list[threading.Thread] = []
         self.identity = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Condition()
@@ -138,6 +148,7 @@ class WorkerPool:
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout=5)
         self.layouts.stop()
+        self.spark.stop()
 
     def wake(self) -> None:
         with self._wake:
@@ -159,7 +170,7 @@ class WorkerPool:
             with self._engines_lock:
                 found = self._engines.get(scope)
                 if found is None:
-                    found = Engines(ctx, self.layouts, self.lease_s, self.modules, self._script_starter(ctx), self.stopping)
+                    found = Engines(ctx, self.layouts, self.lease_s, self.modules, self._script_starter(ctx), self.stopping, self.spark)
                     self._engines = {**self._engines, scope: found}
         return found
 

@@ -144,8 +144,11 @@ class Conductor:
 
     def _job_plan(self, job: dict, timeout_minutes: int | None) -> dict:
         outcome = self.outcomes.for_name(job["Name"], "job")
-        if outcome is None and (job.get("Command") or {}).get("Name") == "pythonshell":
+        command = (job.get("Command") or {}).get("Name")
+        if outcome is None and command == "pythonshell":
             return {"mode": "script"}
+        if outcome is None and command == "glueetl" and self.outcomes.spark_runs:
+            return {"mode": "spark"}
         outcome = outcome or self.outcomes.spark()
         if timeout_minutes and outcome.seconds > timeout_minutes * 60:  # a simulated run times out as a real one would
             outcome = Outcome("TIMEOUT", timeout_minutes * 60, timed_out(timeout_minutes))

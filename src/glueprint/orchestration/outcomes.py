@@ -1,13 +1,14 @@
 """How a job run or crawl ends when glueprint cannot (or should not) really execute it.
 
-Spark jobs (glueetl, gluestreaming, ...) cannot run here: they end SUCCEEDED after
-``default_seconds``. A rule names jobs or crawlers by a glob pattern and says how their runs
+Spark jobs that cannot run here end SUCCEEDED after ``default_seconds``: gluestreaming and
+glueray always, glueetl when Spark is not available (``spark_runs`` false). A rule names jobs or crawlers by a glob pattern and says how their runs
 end instead of executing them, so a test can make any node fail, time out or take a while:
 
     load_*=FAILED:2:disk full     state, then optional seconds and error message
     crawl_raw_*=SUCCEEDED:0.5
 
-The first matching rule wins. Pythonshell jobs and crawlers without a rule really run.
+The first matching rule wins. Pythonshell jobs, glueetl jobs (with Spark) and crawlers
+without a rule really run.
 """
 
 import fnmatch
@@ -66,6 +67,7 @@ def as_rules(given) -> tuple[Rule, ...]:
 class Outcomes:
     rules: tuple[Rule, ...] = ()
     default_seconds: float = 1.0
+    spark_runs: bool = False  # glueetl runs execute on Spark
 
     def for_name(self, name: str, kind: str) -> Outcome | None:
         endings = JOB_ENDINGS if kind == "job" else CRAWL_ENDINGS

@@ -1,16 +1,18 @@
 """What a worker does with a job run or crawl it claimed: start it, execute it (a pythonshell
-script in the sandbox, a crawl of S3), let a simulated one end when due, or end one whose
-worker was lost.
+or Spark job script in the sandbox, a crawl of S3), let a simulated one end when due, or end
+one whose worker was lost.
 """
 
+import contextlib
 import logging
 import threading
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from glueprint.etl.connect_client import run_settings
 from glueprint.layouts.archive import ArchiveError
-from glueprint.orchestration import crawl, python_shell, run_logs
+from glueprint.orchestration import crawl, python_shell, run_logs, spark_jobs
 from glueprint.orchestration.conductor import Conductor, job_id, timed_out
 from glueprint.orchestration.python_modules import ModulesUnavailable, PythonModules
 from glueprint.protocol.model import member_limits
@@ -49,8 +51,11 @@ def script_argv(doc: dict) -> list[str]:
 
 
 class NodeRunner:
-    def __init__(self, ctx: ServiceContext, scripts, lease_s: float, modules: PythonModules | None = None, start_script=None):
+    def __init__(
+        self, ctx: ServiceContext, scripts, lease_s: float, modules: PythonModules | None = None, start_script=None, spark=None
+    ):
         self.ctx = ctx
+        self.spark = spark  # an etl.sessions.SparkServers, for Spark job runs
         self.lease_s = lease_s
         self.scripts = scripts  # a Sandbox, or InProcessLayouts for the pytest mock
         self.modules = modules or PythonModules(None)
@@ -147,9 +152,10 @@ class NodeRunner:
             return
         arguments = node["wire"].get("Arguments") or {}
         location = arguments.get("--scriptLocation") or (job.get("Command") or {}).get("ScriptLocation", "")
+        spark = node["plan"]["mode"] == "spark"
         try:
             script = self.ctx.archives.fetch_script(location)
-            version = python_shell.python_version(job.get("Command") or {})
+            version = None if spark else python_shell.python_version(job.get("Command") or {})
             wanted = python_shell.additional_modules(arguments)
             modules = self.modules.folder_for(wanted, self.ctx.archives.fetch_script) if wanted else None
         except (ArchiveError, python_shell.UnsupportedPython, ModulesUnavailable) as exc:
@@ -157,19 +163,22 @@ class NodeRunner:
             return
         timeout_s = float(node["wire"].get("Timeout") or 2880) * 60
         name = location.rsplit("/", 1)[-1] or "script.py"
+        argv = script_argv(node) + (spark_jobs.glue_arguments(arguments) if spark else [])
         try:
-            result = self.scripts.run_script(
-                script,
-                name,
-                script_argv(node),
-                timeout_s,
-                credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
-                should_stop=self._stopped(node),
-                python_version=version,
-                paths=(modules,) if modules else (),
-                on_lines=self._write_lines(node),
-                region=self.ctx.region,
-            )
+            with self._spark_session(node) as session:
+                result = self.scripts.run_script(
+                    script,
+                    name,
+                    argv,
+                    timeout_s,
+                    credentials=run_credentials.for_job_run(self.ctx, node["run_id"]),
+                    should_stop=self._stopped(node),
+                    python_version=version,
+                    paths=(modules,) if modules else (),
+                    on_lines=self._write_lines(node),
+                    region=self.ctx.region,
+                    **({"spark": session} if session else {}),
+                )
         except TimeoutError:
             self._finish(node, worker, "TIMEOUT", timed_out(node["wire"].get("Timeout")))
             return
@@ -188,6 +197,21 @@ class NodeRunner:
             self._finish(node, worker, "SUCCEEDED", output=result.output, streams=streams)
         else:
             self._finish(node, worker, "FAILED", result.error, output=result.output, streams=streams)
+
+    @contextlib.contextmanager
+    def _spark_session(self, node: dict):
+        """A Spark job run's own Spark Connect session (URL and settings), or None for a Python
+        shell run. However the run ends, what the session still runs on the server is
+        interrupted and the session released."""
+        if node["plan"]["mode"] != "spark":
+            yield None
+            return
+        wire = node["wire"]
+        url = self.spark.new_session()
+        try:
+            yield url, run_settings(wire.get("GlueVersion"), spark_jobs.dpus(wire))
+        finally:
+            self.spark.end_session(url)
 
     def _write_lines(self, node: dict):
         """Store a running script's lines as they come, so its logs can be followed."""

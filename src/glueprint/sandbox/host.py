@@ -29,6 +29,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import awsglue
 from glueprint.sandbox import jail, memory, relay, syscall_filter
@@ -39,6 +40,7 @@ log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
 CHECK_TIMEOUT_S = 30  # parsing a layout module of at most 5 MB; the run timeout when shorter
 LEFTOVER_PREFIXES = ("glueprint-zygote-", "glueprint-run-")
+SPARK_CONNECT_PORT = 15002  # Spark Connect's default, for an sc:// URL without a port
 
 
 class LayoutError(Exception):
@@ -306,6 +308,7 @@ class Sandbox:
             limits.memory_mb,
             memory.SAMPLE_S,
         )
+        self.urls = dict(urls)
         given, self.endpoints, self.hosts = relay.plan(urls)
         self.env = layout_env(given, region)
         self.userns = jail.uses_user_namespace()
@@ -315,13 +318,14 @@ class Sandbox:
     def jailed(self) -> bool:
         return self.refusal is None
 
-    def _setup(self) -> dict:
-        """What a jail is built from: the same for every run of this sandbox."""
+    def _setup(self, endpoints: list | None = None, hosts: dict | None = None) -> dict:
+        """What a jail is built from: the same for every run of this sandbox (and, for Spark
+        job scripts, of the Spark Connect server they reach)."""
         return {
             "jail": self.jailed,
             "userns": self.userns,
-            "endpoints": [[list(e.inside), list(e.outside)] for e in self.endpoints],
-            "hosts": self.hosts,
+            "endpoints": [[list(e.inside), list(e.outside)] for e in endpoints or self.endpoints],
+            "hosts": hosts or self.hosts,
             "read_only": list(read_only_paths()) + list(self.shown),
             "jail_root": self.zygote.jail_root,
             "tmp_mb": self.limits.tmp_mb,
@@ -401,12 +405,14 @@ class Sandbox:
         paths: tuple[str, ...] = (),
         on_lines=None,
         region: str | None = None,
+        spark: tuple[str, dict] | None = None,
     ) -> ScriptResult:
         """Run a job script as __main__ with argv; TimeoutError past timeout_s, Stopped when
         should_stop() gives a reason to (polled every STOP_CHECK_S). python_version: the
         grammar it must parse with; paths: folders its imports look in first, after its own
         (shown to the jail: see shown); on_lines: gets its output lines while it runs (the
-        result holds those not given yet)."""
+        result holds those not given yet); spark: (Spark Connect URL, settings) of a Spark
+        job script, which reaches that server through a relay of its own."""
         if not self.jailed and not self.unsafe:
             return ScriptResult(False, f"The sandbox is not available on this machine ({self.refusal})", "")
         buffer = io.BytesIO()
@@ -414,8 +420,16 @@ class Sandbox:
             archive.writestr(script_name, script)
         request = self._request("script", buffer.getvalue(), credentials, timeout_s, region)
         request.update(script=script_name, argv=argv, python_version=python_version, paths=list(paths))
+        setup = self._setup()
+        if spark is not None:
+            remote, endpoints, hosts = self._spark_relay(spark[0])
+            setup = self._setup(endpoints, hosts)
+            request["spark"] = {"remote": remote, "settings": spark[1]}
+            # glibc's malloc reserves 64 MB of address space per thread arena: gRPC's threads
+            # took a pyspark client to 2.2 GB of address space (0.65 GB with two arenas), past the run limit.
+            request["env"]["MALLOC_ARENA_MAX"] = "2"
         try:
-            answer = self.zygote.run(self._setup(), request, timeout_s, "job script", should_stop, on_lines)
+            answer = self.zygote.run(setup, request, timeout_s, "job script", should_stop, on_lines)
         except LayoutError as exc:  # the sandbox failed, not the script: said in a job run's words
             return ScriptResult(False, str(exc), "")
         streams = {"stdout": answer.stdout, "stderr": answer.stderr}
@@ -426,6 +440,15 @@ class Sandbox:
         if not isinstance(result, dict):
             return ScriptResult(False, "The job script's process wrote an unreadable result", answer.output, **streams)
         return ScriptResult(bool(result.get("ok")), result.get("error"), answer.output, **streams)
+
+    def _spark_relay(self, remote: str) -> tuple[str, list, dict]:
+        """For a Spark Connect URL (``sc://host:port/;params``): the URL the run is given, and
+        the relays and /etc/hosts entries of its jail (Glue's, S3's and the server's)."""
+        parts = urlsplit(remote)
+        port = parts.port or SPARK_CONNECT_PORT
+        given, endpoints, hosts = relay.plan({**self.urls, "spark": f"http://{parts.hostname}:{port}"})
+        netloc = urlsplit(given["spark"]).netloc
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), endpoints, hosts
 
     def stop(self) -> None:
         self.zygote.stop()

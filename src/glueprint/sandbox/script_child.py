@@ -1,5 +1,7 @@
-"""Runs inside a job script's own process (a pythonshell job run): the script as ``__main__``
-with Glue's command line, guarded like a layout. Writes one JSON result to the result file.
+"""Runs inside a job script's own process (a pythonshell or Spark job run): the script as
+``__main__`` with Glue's command line, guarded like a layout. Writes one JSON result to the
+result file. A Spark job script's process is first made a Spark Connect client of its run's
+own session (glueprint.etl.connect_client.enter), so the SparkSession it asks for is that one.
 
 As Python does for a script that fails, an uncaught exception's traceback goes to standard
 error (the run's /error log stream). The run's error message is the exception; for a script
@@ -10,6 +12,7 @@ that exits with an error status, the last line it wrote to standard error (argpa
 import ast
 import json
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -40,6 +43,15 @@ def _exit_error(code, last_line: str) -> str:
     return last_line or f"SystemExit: {code}"
 
 
+def error_message(exc: BaseException) -> str:
+    """A failed run's ErrorMessage, as Glue shows it: the exception's type and message. A
+    Spark error's message stops before the JVM stack trace its server appends, and without
+    the SQLSTATE suffix Spark 4 adds (Glue's Spark 3 has none)."""
+    text = str(exc).split("\n\nJVM stacktrace:", 1)[0]
+    text = re.sub(r"\s*SQLSTATE: \w+$", "", text.rstrip())
+    return f"{type(exc).__name__}: {text}"
+
+
 def _too_new(path: str, version: list | None) -> SyntaxError | None:
     """The first syntax the job's Python version does not have (as that interpreter would
     refuse the script), or None."""
@@ -66,6 +78,10 @@ def outcome(request: dict, root: str) -> dict:
             shown = "".join(traceback.format_exception_only(refused)).rstrip()
             print(shown, file=stderr)
             return {"ok": False, "error": shown.splitlines()[-1], "traceback": shown}
+        if spark := request.get("spark"):
+            from glueprint.etl.connect_client import enter
+
+            enter(spark["remote"], spark["settings"])
         runpy.run_path(path, run_name="__main__")
         return {"ok": True}
     except SystemExit as exc:
@@ -77,7 +93,7 @@ def outcome(request: dict, root: str) -> dict:
     except BaseException as exc:  # the script may raise anything
         frames = author_frames(exc, root)
         print(frames, file=stderr)
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": frames}
+        return {"ok": False, "error": error_message(exc), "traceback": frames}
     finally:
         sys.stderr = stderr._stream
 

@@ -39,7 +39,7 @@ from glueprint.sandbox.lifetime import die_with_parent
 RUN_UID_BASE, RUN_UID_COUNT = 100_000, 50_000
 MAX_SETUP_BYTES = 1 << 16
 WARM_PER_SETUP = 2  # jails built ahead, for each setup asked for lately
-WARM_SETUPS = 2  # setups kept warm: a server's layouts and its job scripts share one
+WARM_SETUPS = 3  # setups kept warm: layouts and Python shell scripts share one; Spark scripts have theirs
 
 
 class Jails:
