@@ -343,6 +343,8 @@ def test_stores_only_aws_has_and_transactions_fail_clearly_and_a_job_commits_aft
         etl.getSink(connection_type="dynamodb")
     with pytest.raises(RuntimeError, match="Lake Formation"):
         etl.start_transaction(read_only=True)
+    with pytest.raises(RuntimeError, match="Lake Formation"):
+        etl.begin_transaction(read_only=False)  # the older name
     job = Job(etl)
     with pytest.raises(RuntimeError):
         job.commit()

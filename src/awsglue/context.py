@@ -298,6 +298,10 @@ class GlueContext:
     def cancel_transaction(self, transaction_id: str):
         raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
 
+    # The names earlier Glue versions gave start and cancel (AWS's governed-table sample uses them).
+    begin_transaction = start_transaction
+    abort_transaction = cancel_transaction
+
 
 class DynamicFrameReader:
     def __init__(self, glue_context: GlueContext):
