@@ -25,6 +25,7 @@ FULL = {
     "start_time.py": [],
     "crawl_scale.py": [],
     "s3_throughput.py": [],
+    "etl_job.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -41,6 +42,7 @@ SMOKE = {
     "start_time.py": ["--rounds", "1"],
     "crawl_scale.py": ["--sizes", "20,200"],
     "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
+    "etl_job.py": ["--smoke"],
 }
 
 
