@@ -26,6 +26,7 @@ FULL = {
     "crawl_scale.py": [],
     "s3_throughput.py": [],
     "connect_server.py": [],  # not in SMOKE: two JVM starts are a minute of CI
+    "etl_job.py": [],
 }
 SMOKE = {
     "run_latency.py": ["--runs", "10", "--sustained", "20", "--in-flight", "10"],
@@ -42,6 +43,7 @@ SMOKE = {
     "start_time.py": ["--rounds", "1"],
     "crawl_scale.py": ["--sizes", "20,200"],
     "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
+    "etl_job.py": ["--smoke"],
 }
 
 

@@ -336,13 +336,48 @@ def test_print_schema_uses_glue_type_names(etl, capsys):
     ]
 
 
-def test_stores_only_aws_has_and_transactions_fail_clearly_and_a_job_commits_after_init(etl):
+def test_a_transactional_sink_changes_the_catalog_at_commit_and_a_cancel_deletes_what_it_wrote(etl):
+    etl.glue.create_database(DatabaseInput={"Name": "governed_db"})
+    df = etl.spark_session.createDataFrame([(1, "a", 2024), (2, "b", 2025)], "id long, name string, year int")
+
+    def write(transaction_id: str, path: str, table: str) -> None:
+        sink = etl.getSink(
+            connection_type="s3", path=path, enableUpdateCatalog=True, partitionKeys=["year"], transactionId=transaction_id
+        )
+        sink.setFormat("glueparquet")
+        sink.setCatalogInfo(catalogDatabase="governed_db", catalogTableName=table)
+        sink.writeFrame(DynamicFrame.fromDF(df, etl, "rows"))
+
+    put(etl, "kept/year=2023/old.parquet", "an object from before")
+    cancelled = etl.begin_transaction(read_only=False)  # the older name of start_transaction
+    write(cancelled, "s3://lake/kept/", "kept")
+    assert len(keys(etl, "kept/")) > 1
+    etl.abort_transaction(cancelled)  # the older name of cancel_transaction
+    assert keys(etl, "kept/") == ["kept/year=2023/old.parquet"]  # only what the transaction wrote is gone
+    with pytest.raises(etl.glue.exceptions.EntityNotFoundException):
+        etl.glue.get_table(DatabaseName="governed_db", Name="kept")
+
+    committed = etl.start_transaction(read_only=False)
+    write(committed, "s3://lake/committed/", "committed")
+    with pytest.raises(etl.glue.exceptions.EntityNotFoundException):  # the catalog changes at the commit
+        etl.glue.get_table(DatabaseName="governed_db", Name="committed")
+    assert etl.commit_transaction(committed) is True
+    partitions = etl.glue.get_partitions(DatabaseName="governed_db", TableName="committed")["Partitions"]
+    assert sorted(p["Values"] for p in partitions) == [["2024"], ["2025"]]
+
+    reading = etl.start_transaction(read_only=True)
+    with pytest.raises(ValueError, match="read-only"):
+        write(reading, "s3://lake/read_only/", "read_only")
+    with pytest.raises(ValueError, match="not open"):
+        etl.commit_transaction(committed)
+    assert keys(etl, "read_only/") == []
+
+
+def test_stores_only_aws_has_fail_clearly_and_a_job_commits_after_init(etl):
     with pytest.raises(ConnectionTypeError, match="exists only on AWS"):
         etl.create_dynamic_frame.from_options(connection_type="redshift", connection_options={})
     with pytest.raises(ConnectionTypeError, match="not available"):
         etl.getSink(connection_type="ftp")
-    with pytest.raises(RuntimeError, match="Lake Formation"):
-        etl.start_transaction(read_only=True)
     job = Job(etl)
     with pytest.raises(RuntimeError):
         job.commit()

@@ -18,11 +18,22 @@ def test_an_example_is_found_by_name_wherever_the_caller_is(tmp_path, monkeypatc
 
 
 def test_the_examples_are_the_blueprint_folders_only():
-    assert examples.names() == ["catalog_bootstrap", "crawl_chain", "etl_schedule"]
+    assert examples.names() == [
+        "catalog_bootstrap",
+        "charset_conversion",
+        "crawl_chain",
+        "date_partitioning",
+        "etl_schedule",
+        "parquet_conversion",
+        "partition_compaction",
+    ]
 
 
 def test_an_unknown_example_names_the_ones_there_are():
-    with pytest.raises(ValueError, match="no example blueprint 'crawl_chains'; its examples are catalog_bootstrap, crawl_chain"):
+    with pytest.raises(
+        ValueError,
+        match="no example blueprint 'crawl_chains'; its examples are catalog_bootstrap, charset_conversion, crawl_chain",
+    ):
         examples.path("crawl_chains")
 
 

@@ -23,6 +23,7 @@ from .data_sink import DataSink
 from .data_source import DataSource
 from .dynamicframe import DynamicFrame
 from .options import flag
+from .transactions import Transactions
 
 # Connection types that reach data stores glueprint's local Spark cannot open (custom.jdbc
 # runs when its connection's driver is one glueprint has: glueprint.etl.jdbc).
@@ -100,6 +101,7 @@ class GlueContext:
         self.create_data_frame = DataFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self.job_bookmarks: bookmarks.JobBookmarks | None = None  # set by Job.init
+        self.transactions = Transactions()
 
     def get_logger(self) -> GlueLogger:
         return GlueLogger()
@@ -380,15 +382,21 @@ class GlueContext:
             if old:
                 s3.delete_objects(Bucket=bucket, Delete={"Objects": old, "Quiet": True})
 
-    # Lake Formation governed tables
-    def start_transaction(self, read_only: bool):
-        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+    # Lake Formation transactions (awsglue.transactions: kept by the script, see there)
+    def start_transaction(self, read_only: bool) -> str:
+        return self.transactions.start(read_only)
 
-    def commit_transaction(self, transaction_id: str, wait_for_commit: bool = True):
-        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+    def commit_transaction(self, transaction_id: str, wait_for_commit: bool = True) -> bool:
+        """The catalog changes of the transaction's sinks, made now; True, as a finished commit."""
+        return self.transactions.commit(transaction_id)
 
-    def cancel_transaction(self, transaction_id: str):
-        raise RuntimeError("Lake Formation transactions exist only on AWS; glueprint has no governed tables")
+    def cancel_transaction(self, transaction_id: str) -> None:
+        """The objects the transaction's sinks wrote, deleted; its catalog changes dropped."""
+        self.transactions.cancel(transaction_id)
+
+    # The names earlier Glue versions gave start and cancel (AWS's governed-table sample uses them).
+    begin_transaction = start_transaction
+    abort_transaction = cancel_transaction
 
 
 class DynamicFrameReader:

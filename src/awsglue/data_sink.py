@@ -2,10 +2,13 @@
 ``writeFrame``; with ``enableUpdateCatalog`` the write creates or updates its catalog table
 and adds the partitions it wrote."""
 
+import functools
+
 from glueprint.etl import catalog as catalog_io
 
 from .dynamicframe import DynamicFrame
 from .options import flag
+from .transactions import object_keys
 
 
 class DataSink:
@@ -33,12 +36,19 @@ class DataSink:
             raise ValueError("an s3 sink needs a path")
         df = dynamic_frame.toDF()
         keys = list(self.options.get("partitionKeys") or [])
+        update_catalog = flag(self.options.get("enableUpdateCatalog"))
+        if update_catalog and not (self.database and self.table_name):
+            raise ValueError("enableUpdateCatalog needs setCatalogInfo(catalogDatabase=..., catalogTableName=...)")
+        transaction_id = self.options.get("transactionId")
+        transaction = self._ctx.transactions.writable(transaction_id) if transaction_id else None
+        before = object_keys(self.options["path"]) if transaction else set()
         written = self._ctx._write(df, self.options["path"], self.format, self.format_options, keys)
-        if flag(self.options.get("enableUpdateCatalog")):
+        if transaction:
+            transaction.written += sorted(object_keys(self.options["path"]) - before)
+        if update_catalog:
             types = {c["Name"]: c for c in catalog_io.hive_columns(df.schema)}
-            if not (self.database and self.table_name):
-                raise ValueError("enableUpdateCatalog needs setCatalogInfo(catalogDatabase=..., catalogTableName=...)")
-            self._ctx.catalog.record_write(
+            record = functools.partial(
+                self._ctx.catalog.record_write,
                 self.database,
                 self.table_name,
                 path=self.options["path"],
@@ -49,6 +59,10 @@ class DataSink:
                 update_behavior=self.options.get("updateBehavior", "UPDATE_IN_DATABASE"),
                 catalog_id=self.catalog_id,
             )
+            if transaction:  # the table and partitions change at the transaction's commit
+                transaction.on_commit.append(record)
+            else:
+                record()
         return dynamic_frame
 
     write = writeFrame

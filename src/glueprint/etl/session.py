@@ -17,6 +17,9 @@ def sql_settings() -> dict[str, str]:
         # Parquet files Glue and Hive wrote keep their INT96 timestamps readable.
         "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
         "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+        # Readers and encode/decode take any charset Java has (Shift_JIS, EUC-KR, Big5...), as in
+        # Spark 3.5 and before; Spark 4 allows seven unless told (its SQL migration guide).
+        "spark.sql.legacy.javaCharsets": "true",
     }
 
 
