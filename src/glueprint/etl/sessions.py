@@ -14,6 +14,7 @@ import os
 import uuid
 
 from .connect_server import ConnectServer
+from .jdbc_drivers import driver_jars
 
 log = logging.getLogger("glueprint.etl")
 USER_ID = "glueprint"  # the user every run's session belongs to (sessions are keyed by user and id)
@@ -31,7 +32,7 @@ class SparkServers:
 
     def __init__(self, remote: str | None, s3_root: str, scratch: str, cores: int, memory_mb: int):
         self.remote = remote
-        self._own = None if remote else ConnectServer(s3_root, scratch, cores, memory_mb)
+        self._own = None if remote else ConnectServer(s3_root, scratch, cores, memory_mb, jars=driver_jars())
 
     def new_session(self) -> str:
         """The connection string of a fresh session (starting glueprint's own server if needed)."""
