@@ -12,16 +12,18 @@ far more than it uses; its heap is capped with -Xmx and the host samples the tre
 Its network namespace has only a loopback, so the server listens there and this process (PID 1
 of the jail) relays a unix socket in a scratch folder to it: a path the host reaches, unlike
 any port in the namespace. The socket appears once the server answers, which is how the host
-knows it is up.
+knows it is up. When this process dies (its parent, the host's launcher thread, died: parent-
+death signal), the kernel ends the whole PID namespace, the JVM and its Python workers too.
 
 Outbound, the namespace reaches only the routes the host asks for while the server runs (a job
 run's JDBC databases): the host listens on a unix socket ``route-<n>.sock`` in the same folder,
 forwarding to the database, and names it on the control socket ``routes.sock``; this process
 then listens on a free loopback port of the namespace, relays it to that socket, and answers
-the port. Code in the jail can reach those sockets anyway: the control socket gives it nothing new. When this process dies (its parent, the host's launcher thread, died: parent-
-death signal), the kernel ends the whole PID namespace, the JVM and its Python workers too.
+the port. Code in the jail reaches those sockets anyway: the control socket gives it nothing
+new, and a request that never ends holds the next ones back for REQUEST_TIMEOUT_S at most.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -40,6 +42,7 @@ OPEN_FILES = 65536  # a JVM with a shuffle's files open needs far more than a sc
 CONTROL_SOCKET = "routes.sock"
 ROUTE_SOCKET = re.compile(r"route-[0-9]+\.sock")  # the only names a route request may give
 ROUTE_CONNECTIONS = 64  # a route's connections relayed at once (a job's JDBC partitions)
+REQUEST_TIMEOUT_S = 5  # for a route request's line
 
 
 def _server_answers() -> bool:
@@ -83,8 +86,9 @@ def _serve_routes(control: socket.socket) -> None:
     folder = os.path.dirname(control.getsockname())
     while True:
         asker, _ = control.accept()
-        with asker, asker.makefile("rw", encoding="ascii", newline="\n") as lines:
-            name = lines.readline().strip()
+        asker.settimeout(REQUEST_TIMEOUT_S)
+        with asker, contextlib.suppress(OSError), asker.makefile("rw", encoding="ascii", newline="\n") as lines:
+            name = lines.readline(64).strip()
             port = ""
             if ROUTE_SOCKET.fullmatch(name):
                 route = relay.Relay([relay.Endpoint(("127.0.0.1", 0), os.path.join(folder, name))], ROUTE_CONNECTIONS)

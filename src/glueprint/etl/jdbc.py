@@ -34,8 +34,6 @@ CATALOG = "jdbc"  # a catalog table's or connection's own engine, whichever its 
 _URL = re.compile(r"jdbc:(?P<scheme>[a-z0-9]+):(?P<rest>.*)", re.DOTALL)
 # A host URL with a database path: jdbc:<scheme>://host[:port]/<database>[?params]
 _DATABASE = re.compile(r"(?P<head>//[^/]+/)(?P<database>[^?;]*)(?P<tail>.*)", re.DOTALL)
-
-
 ROUTES_SETTING = "spark.glueprint.jdbc.routes"  # JSON: {"host:port": "127.0.0.1:N"}
 # JDBC's default port of each engine whose URLs name a host: jdbc:<scheme>://host[:port]/...
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "sqlserver": 1433, "redshift": 5439}
