@@ -59,7 +59,7 @@ class Lake:
 def lake(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("etl-blueprints")
     root = tmp / "store"
-    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root)).start()
+    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root), "--spark").start()
     env = {
         "GLUEPRINT_S3_ROOT": str(root),
         "AWS_ENDPOINT_URL_GLUE": server.url,

@@ -90,7 +90,7 @@ def glue(tmp_path_factory, pg_database):
         pytest.skip(f"glueprint cannot run its Spark server here: {refusal}")
     tmp = tmp_path_factory.mktemp("reach")
     root = tmp / "store"
-    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root)).start()
+    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root), "--spark").start()
     try:
         server.s3, server.glue, server.root = s3_client(server.s3_url), glue_client(server.url), root
         server.s3.create_bucket(Bucket=BUCKET)
