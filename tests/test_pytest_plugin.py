@@ -43,20 +43,28 @@ def test_the_in_process_fixture(mock_glue_client):
 def test_outcomes_and_simulated_seconds_from_the_command_line_and_a_mark(pytester):
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--glueprint-outcome", "load_*=FAILED:0:disk full", "--glueprint-simulated-seconds", "2"
+        "-p",
+        "no:cacheprovider",
+        "--glueprint-outcome",
+        "load_*=FAILED:0:disk full",
+        "--glueprint-simulated-seconds",
+        "2",
+        "--glueprint-no-spark",
     )
     result.assert_outcomes(passed=2)
 
 
 def test_outcomes_and_simulated_seconds_from_the_ini_file(pytester):
     pytester.makepyfile(test_user=USER_TESTS)
-    pytester.makeini("[pytest]\nglueprint_outcomes =\n    load_*=FAILED:0:disk full\nglueprint_simulated_seconds = 2\n")
+    pytester.makeini(
+        "[pytest]\nglueprint_outcomes =\n    load_*=FAILED:0:disk full\nglueprint_simulated_seconds = 2\nglueprint_no_spark = true\n"
+    )
     result = pytester.runpytest("-p", "no:cacheprovider", "-k", "server")
     result.assert_outcomes(passed=1, deselected=1)
 
 
-def test_without_options_the_server_runs_jobs_as_glueprint_serve_does(pytester):
+def test_without_outcome_options_the_server_runs_jobs_as_glueprint_serve_does(pytester):
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest("-p", "no:cacheprovider", "-k", "server")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-k", "server", "--glueprint-no-spark")
     result.assert_outcomes(failed=1, deselected=1)
     result.stdout.fnmatch_lines(["*'SUCCEEDED' == 'FAILED'*"])

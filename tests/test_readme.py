@@ -130,10 +130,9 @@ def aws_cli(tmp_path_factory) -> Path:
     return venv / "bin"
 
 
-def run_python_example(clone: FreshClone, tmp_path: Path) -> None:
-    (example,) = blocks("python")
+def run_python_block(clone: FreshClone, tmp_path: Path, code: str) -> subprocess.CompletedProcess:
     script = tmp_path / "example.py"
-    script.write_text(example)
+    script.write_text(code)
     result = subprocess.run(
         [str(clone.folder / ".venv" / "bin" / "python"), str(script)],  # as the README says to run it
         cwd=clone.folder,
@@ -143,6 +142,12 @@ def run_python_example(clone: FreshClone, tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def run_python_example(clone: FreshClone, tmp_path: Path) -> None:
+    example, _regions = blocks("python")  # the first hour's example, then Regions and accounts
+    result = run_python_block(clone, tmp_path, example)
     assert result.stdout.startswith("SUCCEEDED") and "CRAWLER crawl_chain" not in result.stdout
     assert re.search(r"CRAWLER \w+_crawler_1_[0-9a-f]{8}", result.stdout), result.stdout
 
@@ -154,6 +159,8 @@ def test_from_a_fresh_clone_the_first_command_then_every_example_runs_twice(clon
     with_cli = newcomer_env(clone.home, aws_cli)
     for _ in range(2):  # again, on the same database: nothing a first run made is in the way
         run_python_example(clone, tmp_path)
+        regions = run_python_block(clone, tmp_path, blocks("python")[1])  # Regions and accounts
+        assert regions.stdout.split() == ["eu-west-1", "111122223333"], regions.stdout
         result = run_block(cli_block, clone.folder, with_cli)
         assert "blueprint etl: ACTIVE" in result.stdout
         assert re.search(r"run \S+: SUCCEEDED, workflow etl_from_cli_\d+_\d+", result.stdout), result.stdout

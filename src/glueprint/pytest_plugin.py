@@ -14,7 +14,8 @@
   point it at an external S3 instead. ``--glueprint-outcome RULE`` (repeatable; ini
   ``glueprint_outcomes``, one rule a line) and ``--glueprint-simulated-seconds S`` (ini
   ``glueprint_simulated_seconds``) say how its job runs and crawls end, as ``glueprint serve``'s
-  ``--outcome`` and ``--simulated-seconds`` do.
+  ``--outcome`` and ``--simulated-seconds`` do; ``--glueprint-no-spark`` (ini
+  ``glueprint_no_spark = true``) simulates its ``glueetl`` runs, as ``glueprint serve --no-spark``.
 - ``blueprint_zip``: package a blueprint folder as the ZIP AWS expects (``glueprint.packaging.zip_folder``).
 - ``wait_for_blueprint``, ``wait_for_run``: poll until a blueprint is ACTIVE or FAILED, or a
   run has ended (``glueprint.waiting``).
@@ -40,6 +41,8 @@ def pytest_addoption(parser):
     parser.addini("glueprint_outcomes", "glueprint_server: outcome rules, one a line", type="linelist")
     group.addoption("--glueprint-simulated-seconds", default=None, help="glueprint_server: how long a Spark job run takes")
     parser.addini("glueprint_simulated_seconds", "glueprint_server: how long a Spark job run takes")
+    group.addoption("--glueprint-no-spark", action="store_true", help="glueprint_server: simulate glueetl job runs")
+    parser.addini("glueprint_no_spark", "glueprint_server: simulate glueetl job runs", type="bool", default=False)
 
 
 def pytest_configure(config):
@@ -77,6 +80,7 @@ def glueprint_server(request, tmp_path_factory):
         **s3,
         outcomes=config.getoption("glueprint_outcome") + config.getini("glueprint_outcomes"),
         simulated_seconds=float(seconds) if seconds is not None else None,
+        spark=not (config.getoption("glueprint_no_spark") or config.getini("glueprint_no_spark")),
     ).start()
     yield server
     server.stop()

@@ -202,7 +202,8 @@ class LocalServer:
     its own S3, whose buckets are the folders of ``<folder>/archives``; or, given
     ``s3_endpoint_url`` (and its keys), an external S3 instead. ``outcomes`` and
     ``simulated_seconds`` are ``mock_glue``'s: how runs of matching jobs or crawlers end, and
-    how long a Spark job run takes (the server's ``--outcome`` and ``--simulated-seconds``)."""
+    how long a Spark job run takes (the server's ``--outcome`` and ``--simulated-seconds``);
+    ``spark=False`` simulates its glueetl runs (``--no-spark``)."""
 
     def __init__(
         self,
@@ -212,6 +213,7 @@ class LocalServer:
         s3_secret_key: str | None = None,
         outcomes=None,
         simulated_seconds: float | None = None,
+        spark: bool = True,
     ):
         self.folder = Path(folder)
         self.archives = self.folder / "archives"
@@ -231,6 +233,8 @@ class LocalServer:
         self._run_options = [option for rule in as_rules(outcomes) for option in ("--outcome", _rule_text(rule))]
         if simulated_seconds is not None:
             self._run_options += ["--simulated-seconds", str(float(simulated_seconds))]
+        if not spark:
+            self._run_options.append("--no-spark")
         self._proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> "LocalServer":
