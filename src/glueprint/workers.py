@@ -170,7 +170,9 @@ class WorkerPool:
             with self._engines_lock:
                 found = self._engines.get(scope)
                 if found is None:
-                    found = Engines(ctx, self.layouts, self.lease_s, self.modules, self._script_starter(ctx), self.stopping, self.spark)
+                    found = Engines(
+                        ctx, self.layouts, self.lease_s, self.modules, self._script_starter(ctx), self.stopping, self.spark
+                    )
                     self._engines = {**self._engines, scope: found}
         return found
 
@@ -196,8 +198,7 @@ class WorkerPool:
         if waiting.checks and engines.registrar.check_once(self.identity):
             return True
         if waiting.schedules and (
-            scheduler.fire_one(ctx, nodes.conductor)
-            or scheduler.fire_one(ctx, nodes.conductor, crawler_schedules.fire_due)
+            scheduler.fire_one(ctx, nodes.conductor) or scheduler.fire_one(ctx, nodes.conductor, crawler_schedules.fire_due)
         ):
             return True
         node = nodes.claim(self.identity) if waiting.nodes else None
