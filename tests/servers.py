@@ -92,12 +92,12 @@ def glueprint_server(db_url: str, tmp: Path, *extra: str, port: int | None = Non
         if "--archive-root" not in extra:
             args += ["--archive-root", str(tmp / f"s3-{port}")]
         s3_url = f"http://127.0.0.1:{s3_port}"
-    process = Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", _child_env())
+    process = Process(args, tmp / f"glueprint-{port}.log", f"http://127.0.0.1:{port}", _child_env(extra))
     process.s3_url = s3_url
     return process
 
 
-def _child_env() -> dict:
+def _child_env(extra: tuple = ()) -> dict:
     # A developer's own AWS settings must not leak in; the S3 test server takes any keys, and
     # glueprint signs its requests to an external S3 with its own settings' keys only.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -106,6 +106,10 @@ def _child_env() -> dict:
     # A suite's servers stay up until it ends, and two suites run side by side against one
     # PostgreSQL: idle, each keeps two connections, not ten (max_connections is 100 here).
     env.update(GLUEPRINT_DB_POOL_SIZE="2")
+    # glueetl runs are simulated unless a test asks for Spark (--spark, --spark-remote): a JVM
+    # per server would cost the suite minutes, and most tests are about orchestration.
+    if "--spark" not in extra and "--spark-remote" not in extra:
+        env.update(GLUEPRINT_SPARK="false")
     return env
 
 

@@ -126,7 +126,7 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
 
 
 def test_without_java_glueetl_runs_are_simulated_and_that_is_said_once_at_start(tmp_path):
-    server = glueprint_server(f"sqlite:///{tmp_path}/x.db", tmp_path, "--simulated-seconds", "0")
+    server = glueprint_server(f"sqlite:///{tmp_path}/x.db", tmp_path, "--simulated-seconds", "0", "--spark")
     server.env = {k: v for k, v in server.env.items() if k != "JAVA_HOME"} | {"PATH": str(tmp_path / "no-java")}
     server.start()
     try:
@@ -144,6 +144,25 @@ def test_without_java_glueetl_runs_are_simulated_and_that_is_said_once_at_start(
     assert server.log.read_text().count("glueetl job runs are simulated (SUCCEEDED after --simulated-seconds): ") == 1
 
 
+def test_no_spark_simulates_glueetl_runs_where_spark_could_run_them(tmp_path):
+    server = glueprint_server(f"sqlite:///{tmp_path}/x.db", tmp_path, "--simulated-seconds", "0", "--no-spark")
+    server.env = {k: v for k, v in server.env.items() if k != "GLUEPRINT_SPARK"}  # the option alone says it
+    server.start()
+    try:
+        glue = glue_client(server.url)
+        command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
+        glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
+        run_id = glue.start_job_run(JobName="etl")["JobRunId"]
+        deadline = time.monotonic() + 30
+        while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        server.stop()
+    assert state == "SUCCEEDED"  # simulated: a real run would have failed fetching its script
+    assert "glueetl job runs are simulated" not in server.log.read_text()  # asked for, not a missing part
+
+
 def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
     from glueprint.cli import _listening_socket
 
@@ -159,7 +178,8 @@ def read_only(url: str) -> str:
 
 
 def test_a_database_that_refuses_writes_is_said_in_one_message_and_exit_1(databases):
-    result = run_cli("serve", "--db", read_only(databases.new()), "--port", str(free_port()))
+    ports = ["--port", str(free_port()), "--s3-port", str(free_port())]  # never the fixed 4598 another test holds
+    result = run_cli("serve", "--db", read_only(databases.new()), *ports)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot write to the database" in result.stderr and "read" in result.stderr.lower()
     assert len(result.stderr.strip().splitlines()) <= 2 and "serving" not in result.stdout

@@ -7,13 +7,16 @@ The catalog and S3 are a real glueprint server's; buckets are created after the 
 started, through glueprint's S3.
 """
 
+import contextlib
 import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pyarrow.parquet as pq
@@ -207,6 +210,46 @@ def test_the_server_sees_no_secret_no_database_and_no_folder_outside_its_view(sp
     assert seen["uid"] != 0
     assert [path for path in seen if path.startswith("/") and seen[path]] == []
     assert lines[1] == "database unreadable: AnalysisException"
+
+
+def test_a_route_added_while_the_server_runs_reaches_its_address_and_the_address_itself_stays_unreachable(spark):
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def greet() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = listener.accept()
+                with client:
+                    client.sendall(b"hello from the host")
+
+    threading.Thread(target=greet, daemon=True).start()
+    try:
+        route = spark.reach("127.0.0.1", port)
+        assert spark.reach("127.0.0.1", port) == route  # one route per address, reused
+        host, inner = route.split(":")
+        probe = f"""
+            import json, socket
+            from pyspark.sql import SparkSession
+            from pyspark.sql.functions import udf
+
+            @udf("string")
+            def call(_):
+                seen = {{}}
+                for name, address in (("route", ({host!r}, {inner})), ("direct", ("127.0.0.1", {port}))):
+                    try:
+                        with socket.create_connection(address, timeout=5) as conn:
+                            seen[name] = conn.recv(100).decode()
+                    except OSError as error:
+                        seen[name] = type(error).__name__
+                return json.dumps(seen)
+
+            print(SparkSession.builder.getOrCreate().range(1).select(call("id")).first()[0])
+        """
+        seen = json.loads(run_client(spark, probe, "route.py").splitlines()[0])
+    finally:
+        listener.close()
+    assert seen == {"route": "hello from the host", "direct": "ConnectionRefusedError"}
 
 
 def test_a_dead_server_leaves_no_process_behind_and_the_next_use_starts_another(spark):

@@ -55,7 +55,7 @@ class Lake:
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("etl-blueprints")
-    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(tmp / "store")).start()
+    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(tmp / "store"), "--spark").start()
     # said at start when Spark cannot run there: then every run below would only pretend
     assert "glueetl job runs are simulated" not in server.log.read_text()
     lake = Lake(server)

@@ -149,6 +149,15 @@ def _engine_options(fn):
             help="How long a simulated Spark job run (gluestreaming; glueetl without pyspark and Java) takes before it SUCCEEDS.",
         ),
         option(
+            "--spark/--no-spark",
+            "spark",
+            default=True,
+            show_default=True,
+            envvar="GLUEPRINT_SPARK",
+            help="Execute glueetl job runs on Spark where pyspark and Java are here; --no-spark simulates them "
+            "(SUCCEEDED after --simulated-seconds), as where they are missing.",
+        ),
+        option(
             "--spark-remote",
             default=None,
             metavar="sc://HOST:PORT",

@@ -14,10 +14,19 @@ of the jail) relays a unix socket in a scratch folder to it: a path the host rea
 any port in the namespace. The socket appears once the server answers, which is how the host
 knows it is up. When this process dies (its parent, the host's launcher thread, died: parent-
 death signal), the kernel ends the whole PID namespace, the JVM and its Python workers too.
+
+Outbound, the namespace reaches only the routes the host asks for while the server runs (a job
+run's JDBC databases): the host listens on a unix socket ``route-<n>.sock`` in the same folder,
+forwarding to the database, and names it on the control socket ``routes.sock``; this process
+then listens on a free loopback port of the namespace, relays it to that socket, and answers
+the port. Code in the jail reaches those sockets anyway: the control socket gives it nothing
+new, and a request that never ends holds the next ones back for REQUEST_TIMEOUT_S at most.
 """
 
+import contextlib
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -25,10 +34,15 @@ import sys
 import time
 
 from glueprint.sandbox import jail, relay, syscall_filter
+from glueprint.sandbox.lifetime import start_thread
 
 INNER_PORT = 15002  # Spark Connect's own default port, inside the jail's network namespace
 POLL_S = 0.1
 OPEN_FILES = 65536  # a JVM with a shuffle's files open needs far more than a script's 256
+CONTROL_SOCKET = "routes.sock"
+ROUTE_SOCKET = re.compile(r"route-[0-9]+\.sock")  # the only names a route request may give
+ROUTE_CONNECTIONS = 64  # a route's connections relayed at once (a job's JDBC partitions)
+REQUEST_TIMEOUT_S = 5  # for a route request's line
 
 
 def _server_answers() -> bool:
@@ -56,10 +70,34 @@ def _first_process(setup: dict) -> None:
         if server.poll() is not None:
             os._exit(server.returncode or 1)
         time.sleep(POLL_S)
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    control.bind(os.path.join(os.path.dirname(setup["socket"]), CONTROL_SOCKET))
+    control.listen(8)
+    start_thread(_serve_routes, control)
     relays = relay.Relay([relay.Endpoint(setup["socket"], ("127.0.0.1", INNER_PORT))], setup["max_connections"])
     relays.start()
     relays.listen()
     os._exit(server.wait())
+
+
+def _serve_routes(control: socket.socket) -> None:
+    """Answer each route request (a socket's name and a newline) with the namespace's port
+    that now relays to it (a newline after it), or an empty line for a name it refuses."""
+    folder = os.path.dirname(control.getsockname())
+    while True:
+        asker, _ = control.accept()
+        asker.settimeout(REQUEST_TIMEOUT_S)
+        with asker, contextlib.suppress(OSError), asker.makefile("rw", encoding="ascii", newline="\n") as lines:
+            name = lines.readline(64).strip()
+            port = ""
+            if ROUTE_SOCKET.fullmatch(name):
+                route = relay.Relay([relay.Endpoint(("127.0.0.1", 0), os.path.join(folder, name))], ROUTE_CONNECTIONS)
+                route.start()
+                try:
+                    port = str(route.listen()[0][1])
+                except OSError:  # out of descriptors or ports: the host says the route failed
+                    route.stop()
+            lines.write(port + "\n")
 
 
 def main(setup: dict) -> None:

@@ -12,6 +12,9 @@ either passes its bound. The next ``url()`` starts a fresh one.
 newest ``mount-table.<n>.xml`` in that folder whenever it opens a bucket it has not opened yet,
 so writing a new file when the store's buckets change makes buckets created after the JVM
 started readable and writable too. The watcher writes one whenever the store folder changes.
+
+The jail reaches no network but its routes: ``reach(host, port)`` adds one while the server
+runs (connect_jail.py says how), for the databases of the connections a job run attaches.
 """
 
 import glob
@@ -20,6 +23,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +42,7 @@ WATCH_S = 0.5  # the JVM's tree is sampled less often than a run's: it lives for
 HEAP_SHARE = 0.5  # of memory_mb for the JVM's heap; the rest is its other memory and Python workers
 MIN_HEAP_MB = 256
 MAX_CONNECTIONS = 256  # gRPC channels of job runs relayed at once
+ROUTE_TIMEOUT_S = 10  # for the jail's answer to a route request
 _LOG4J = "rootLogger.level = warn\nrootLogger.appenderRef.stderr.ref = console\nappender.console.type = Console\n"
 _LOG4J += "appender.console.name = console\nappender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
 _LOG4J += "appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n\n"
@@ -78,6 +83,7 @@ class ConnectServer:
         self._relay: relay.Relay | None = None
         self._port: int | None = None
         self._tables: s3_paths.MountTables | None = None
+        self._routes: dict[tuple[str, int], tuple[relay.Relay, str]] = {}  # (host, port) -> its relay, "127.0.0.1:N"
 
     # The interface
     def url(self) -> str:
@@ -88,6 +94,18 @@ class ConnectServer:
                 self._start()
             self._tables.refresh()  # a bucket made a moment ago, before the watcher's next look
             return f"sc://127.0.0.1:{self._port}"
+
+    def reach(self, host: str, port: int) -> str:
+        """Where code in the server reaches host:port ("127.0.0.1:N" in its network namespace):
+        a route added while the server runs (starting it first if need be), kept for later runs
+        until the server stops."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._end()
+                self._start()
+            if (host, port) not in self._routes:
+                self._routes[(host, port)] = self._add_route(host, port)
+            return self._routes[(host, port)][1]
 
     def stop(self) -> None:
         with self._lock:
@@ -104,7 +122,8 @@ class ConnectServer:
         for folder in (self._work / "tmp", self._work / "local", self._socket_dir, self._mounts, self._conf, self._jail_root):
             folder.mkdir(parents=True, exist_ok=True)
         socket_path = self._socket_dir / "connect.sock"
-        socket_path.unlink(missing_ok=True)
+        for stale in self._socket_dir.glob("*.sock"):  # a killed server's (a unix socket's name outlives it)
+            stale.unlink()
         (self._conf / "log4j2.properties").write_text(_LOG4J)
         self._tables = s3_paths.MountTables(self.s3_root, str(self._mounts))
         self._tables.refresh()
@@ -134,6 +153,29 @@ class ConnectServer:
         log.info(
             "Spark Connect server started in %.1f s (pid %d, port %d)", time.monotonic() - started, self._proc.pid, self._port
         )
+
+    def _add_route(self, host: str, port: int) -> tuple[relay.Relay, str]:
+        """Listen on a unix socket of the relay folder, forwarding to host:port, and have the
+        jail relay a port of its namespace to it."""
+        path = self._socket_dir / f"route-{len(self._routes)}.sock"
+        path.unlink(missing_ok=True)  # a route that failed before
+        route = relay.Relay([relay.Endpoint(str(path), (host, port))], connect_jail.ROUTE_CONNECTIONS)
+        route.start()
+        try:
+            route.listen()
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as control:
+                control.settimeout(ROUTE_TIMEOUT_S)
+                control.connect(str(self._socket_dir / connect_jail.CONTROL_SOCKET))
+                control.sendall(f"{path.name}\n".encode())
+                answer = control.makefile("r", encoding="ascii").readline().strip()
+        except OSError as exc:
+            route.stop()
+            raise RuntimeError(f"the Spark Connect server could not be given a route to {host}:{port}: {exc}") from exc
+        if not answer.isdigit():
+            route.stop()
+            raise RuntimeError(f"the Spark Connect server refused a route to {host}:{port}")
+        log.info("Spark Connect server: %s:%d reached at 127.0.0.1:%s", host, port, answer)
+        return route, f"127.0.0.1:{answer}"
 
     def _package_folders(self) -> list[str]:
         """glueprint's own packages (the Python workers unpickle functions of awsglue's modules)."""
@@ -242,6 +284,9 @@ class ConnectServer:
 
     # Ending
     def _end(self) -> None:
+        for route, _ in self._routes.values():
+            route.stop()
+        self._routes.clear()
         if self._relay is not None:
             self._relay.stop()
             self._relay = None

@@ -8,8 +8,14 @@ USERNAME, PASSWORD, read through the Glue API), ``database`` in place of the URL
 
 Spark's own ``jdbc`` data source does the work, with the drivers of jdbc_drivers; only
 DataFrame APIs are used, so it works over Spark Connect too.
+
+On glueprint's own (jailed) Spark Connect server a run reaches only the databases of the
+connections attached to its job: the run's session setting ROUTES_SETTING maps each one's
+``host:port`` to the port the server relays it at, and URLs are rewritten to it here. Without
+that setting (a local session, ``--spark-remote``) URLs are used as they are.
 """
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -28,6 +34,10 @@ CATALOG = "jdbc"  # a catalog table's or connection's own engine, whichever its 
 _URL = re.compile(r"jdbc:(?P<scheme>[a-z0-9]+):(?P<rest>.*)", re.DOTALL)
 # A host URL with a database path: jdbc:<scheme>://host[:port]/<database>[?params]
 _DATABASE = re.compile(r"(?P<head>//[^/]+/)(?P<database>[^?;]*)(?P<tail>.*)", re.DOTALL)
+ROUTES_SETTING = "spark.glueprint.jdbc.routes"  # JSON: {"host:port": "127.0.0.1:N"}
+# JDBC's default port of each engine whose URLs name a host: jdbc:<scheme>://host[:port]/...
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "sqlserver": 1433, "redshift": 5439}
+_ADDRESS = re.compile(r"//(?P<host>\[[^\]]+\]|[^/:;?]+)(?::(?P<port>[0-9]+))?(?P<tail>[/;?].*)?", re.DOTALL)
 
 
 class JdbcError(ValueError):
@@ -70,6 +80,34 @@ def with_database(url: str, database: str) -> str:
     if inner is None:
         raise JdbcError(f"cannot name database {database!r} in JDBC URL {url!r}")
     return f"jdbc:{match['scheme']}:{inner['head']}{database}{inner['tail']}"
+
+
+def address_of(url: str) -> tuple[str, int] | None:
+    """The host and port a JDBC URL opens, or None for a URL that names none this way."""
+    match = _URL.fullmatch(url or "")
+    inner = _ADDRESS.fullmatch(match["rest"]) if match else None
+    if inner is None or (inner["port"] is None and match["scheme"] not in DEFAULT_PORTS):
+        return None
+    return inner["host"].lower(), int(inner["port"] or DEFAULT_PORTS[match["scheme"]])
+
+
+def routed(spark, place: Target) -> Target:
+    """``place`` as the run's Spark server reaches it: through its route when the session has
+    routes (glueprint's own server), as it is otherwise."""
+    routes = json.loads(spark.conf.get(ROUTES_SETTING, "") or "null")
+    if routes is None:
+        return place
+    address = address_of(place.url)
+    route = routes.get(f"{address[0]}:{address[1]}") if address else None
+    if route is None:
+        where = f"{address[0]}:{address[1]}" if address else place.url
+        raise JdbcError(
+            f"{where} is not reachable from this job run: a job reaches the databases of the connections "
+            f"attached to it (its Connections); attach a connection whose JDBC_CONNECTION_URL names {where}"
+        )
+    match = _URL.fullmatch(place.url)
+    tail = _ADDRESS.fullmatch(match["rest"])["tail"] or ""
+    return Target(f"jdbc:{match['scheme']}://{route}{tail}", place.user, place.password, place.driver)
 
 
 def connection_properties(catalog, name: str) -> dict:
@@ -166,7 +204,7 @@ def _hash_predicates(scheme: str, options: dict) -> list[str] | None:
 
 def read(spark, connection_type: str, options: dict, catalog):
     """A DataFrame of the rows a JDBC source names."""
-    place = target(connection_type, options, catalog)
+    place = routed(spark, target(connection_type, options, catalog))
     spark_options = {**place.spark_options(), **_source(options)}
     predicates = _hash_predicates(scheme_of(place.url), options) if "dbtable" in spark_options else None
     if predicates:
@@ -178,9 +216,9 @@ def read(spark, connection_type: str, options: dict, catalog):
 
 def write(df, connection_type: str, options: dict, catalog) -> None:
     """Append ``df`` to the table ``dbtable`` names (created when missing, as Glue's sink does)."""
-    place = target(connection_type, options, catalog)
     if not options.get("dbtable"):
         raise JdbcError("a JDBC sink needs connection_options dbtable")
+    place = routed(df.sparkSession, target(connection_type, options, catalog))
     writer = df.write.format("jdbc").options(**place.spark_options(), dbtable=str(options["dbtable"])).mode("append")
     if options.get("bulkSize"):
         writer = writer.option("batchsize", str(options["bulkSize"]))

@@ -39,6 +39,14 @@ class SparkServers:
         remote = self.remote or self._own.url()
         return session_url(remote, str(uuid.uuid4()))
 
+    def routes(self, addresses: list[tuple[str, int]]) -> dict[str, str] | None:
+        """Where a run's Spark reaches each (host, port): {"host:port": "127.0.0.1:N"} on
+        glueprint's own server, whose jail reaches nothing else; None with a remote server,
+        which reaches hosts itself."""
+        if self._own is None:
+            return None
+        return {f"{host}:{port}": self._own.reach(host, port) for host, port in addresses}
+
     def end_session(self, url: str) -> None:
         """Interrupt what the session still runs, and release it; a session that is gone already is fine."""
         from pyspark.sql.connect.client import SparkConnectClient

@@ -4,12 +4,14 @@ one whose worker was lost.
 """
 
 import contextlib
+import json
 import logging
 import threading
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from glueprint.etl import jdbc
 from glueprint.etl.connect_client import run_settings
 from glueprint.layouts.archive import ArchiveError
 from glueprint.orchestration import crawl, python_shell, run_logs, spark_jobs
@@ -165,7 +167,7 @@ class NodeRunner:
         name = location.rsplit("/", 1)[-1] or "script.py"
         argv = script_argv(node) + (spark_jobs.glue_arguments(arguments) if spark else [])
         try:
-            with self._spark_session(node) as session:
+            with self._spark_session(node, job) as session:
                 result = self.scripts.run_script(
                     script,
                     name,
@@ -199,7 +201,7 @@ class NodeRunner:
             self._finish(node, worker, "FAILED", result.error, output=result.output, streams=streams)
 
     @contextlib.contextmanager
-    def _spark_session(self, node: dict):
+    def _spark_session(self, node: dict, job: dict):
         """A Spark job run's own Spark Connect session (URL and settings), or None for a Python
         shell run. However the run ends, what the session still runs on the server is
         interrupted and the session released."""
@@ -209,9 +211,24 @@ class NodeRunner:
         wire = node["wire"]
         url = self.spark.new_session()
         try:
-            yield url, run_settings(wire.get("GlueVersion"), spark_jobs.dpus(wire))
+            settings = run_settings(wire.get("GlueVersion"), spark_jobs.dpus(wire))
+            routes = self.spark.routes(self._database_addresses(job))
+            if routes is not None:
+                settings[jdbc.ROUTES_SETTING] = json.dumps(routes)
+            yield url, settings
         finally:
             self.spark.end_session(url)
+
+    def _database_addresses(self, job: dict) -> list[tuple[str, int]]:
+        """The (host, port) of each JDBC connection attached to the job: on AWS a job reaches
+        the network of its connections (Connections), as AWS's jdbc_to_s3 and s3_to_jdbc
+        samples attach theirs."""
+        names = (job.get("Connections") or {}).get("Connections") or []
+        with self.ctx.db.read() as conn:
+            connections = [entity_store.get(conn, "connection", name) for name in names]
+        properties = [(c or {}).get("ConnectionProperties") or {} for c in connections]
+        urls = [p.get("JDBC_CONNECTION_URL") or p.get("CONNECTION_URL") for p in properties]
+        return sorted({address for url in urls if url and (address := jdbc.address_of(url))})
 
     def _write_lines(self, node: dict):
         """Store a running script's lines as they come, so its logs can be followed."""
