@@ -117,7 +117,7 @@ def main() -> None:
 
     tmp = workdir()
     root = tmp / "store"
-    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root)).start()
+    server = glueprint_server(f"sqlite:///{tmp}/glue.db", tmp, "--archive-root", str(root), "--spark").start()
     try:
         glue, s3 = glue_client(server.url), s3_client(server.s3_url)
         s3.create_bucket(Bucket=BUCKET)

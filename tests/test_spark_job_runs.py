@@ -35,12 +35,13 @@ SALES_CSV = "id,name,amount\n1,apple,1.5\n2,pear,2.25\n3,plum,4.0\n"
 CSV_TO_PARQUET = """
 import sys
 import boto3
+from awsglue.context import GlueContext
 from awsglue.utils import getResolvedOptions
-from pyspark.sql import SparkSession
+from pyspark.context import SparkContext
 
 args = getResolvedOptions(sys.argv, ["JOB_NAME", "JOB_RUN_ID", "target"])
 print("glue version", boto3.client("glue").get_job(JobName=args["JOB_NAME"])["Job"]["GlueVersion"])
-spark = SparkSession.builder.getOrCreate()
+spark = GlueContext(SparkContext()).spark_session
 sales = spark.read.option("header", True).option("inferSchema", True).csv("s3://lake/raw/sales.csv")
 sales.where("amount > 2").write.parquet(args["target"])
 print("wrote", sales.where("amount > 2").count(), "rows for", args["JOB_NAME"], args["JOB_RUN_ID"])
@@ -52,6 +53,21 @@ MISSING_PATH = """
 from pyspark.sql import SparkSession
 
 SparkSession.builder.getOrCreate().read.parquet("s3://lake/no/such/folder/").count()
+"""
+
+# As AWS's compaction sample does: a query per partition, each from a thread of a large pool.
+THREADS = """
+import concurrent.futures
+from awsglue.context import GlueContext
+from pyspark.context import SparkContext
+
+spark = GlueContext(SparkContext.getOrCreate()).spark_session
+
+def distinct_keys(n):
+    return len(spark.range(100).selectExpr(f"id % {n} as k").distinct().collect())
+
+with concurrent.futures.ThreadPoolExecutor(max_workers=300) as pool:
+    print("keys", sorted(pool.map(distinct_keys, range(1, 9))))
 """
 
 WAITS = """
@@ -193,6 +209,14 @@ def test_a_glueetl_run_reads_csv_from_glueprints_s3_and_writes_parquet_there(spa
     assert f"shuffle partitions {run_settings('4.0', 3.0)['spark.sql.shuffle.partitions']}" in lines  # 3 G.1X workers: 3 DPUs
     page = HTTP.get(f"{spark.url}/ui/logs", params={"group": "/aws-glue/jobs/output", "stream": run_id})
     assert page.status_code == 200 and f"wrote 2 rows for {job}" in page.text  # the dashboard's log page
+
+
+def test_a_script_queries_spark_from_eight_threads_at_once(spark):
+    job = create_job(spark, THREADS)
+    run_id = spark.glue.start_job_run(JobName=job)["JobRunId"]
+    run = wait_run(spark, job, run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert log_lines(spark, run_id) == [f"keys {list(range(1, 9))}"]
 
 
 def test_a_failing_script_fails_its_run_and_its_retry_with_the_exception_as_glue_shows_it(spark):

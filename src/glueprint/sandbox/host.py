@@ -41,6 +41,11 @@ ZYGOTE_START_TIMEOUT_S = 30
 CHECK_TIMEOUT_S = 30  # parsing a layout module of at most 5 MB; the run timeout when shorter
 LEFTOVER_PREFIXES = ("glueprint-zygote-", "glueprint-run-")
 SPARK_CONNECT_PORT = 15002  # Spark Connect's default, for an sc:// URL without a port
+# Address space a Spark job script's process may reserve beyond --run-memory-mb: a pyspark
+# client reserves 0.85 GB before its first query (1 GB after it) and 8 MB of stack per
+# thread, so AWS's compaction sample's thread pool could not start its fourth thread. What it
+# really uses (PSS) is still held to --run-memory-mb.
+SPARK_CLIENT_ADDRESS_MB = 1024
 
 
 class LayoutError(Exception):
@@ -304,9 +309,11 @@ class Sandbox:
             )
         log.info(
             "A run's memory (--run-memory-mb %d) counts all its processes: measured every %g s, "
-            "a run over it is killed; each process is also limited to that much address space",
+            "a run over it is killed; each process is also limited to that much address space "
+            "(a Spark job script's, %d MB more)",
             limits.memory_mb,
             memory.SAMPLE_S,
+            SPARK_CLIENT_ADDRESS_MB,
         )
         self.urls = dict(urls)
         given, self.endpoints, self.hosts = relay.plan(urls)
@@ -318,9 +325,10 @@ class Sandbox:
     def jailed(self) -> bool:
         return self.refusal is None
 
-    def _setup(self, endpoints: list | None = None, hosts: dict | None = None) -> dict:
+    def _setup(self, endpoints: list | None = None, hosts: dict | None = None, address_mb: int = 0) -> dict:
         """What a jail is built from: the same for every run of this sandbox (and, for Spark
-        job scripts, of the Spark Connect server they reach)."""
+        job scripts, of the Spark Connect server they reach); address_mb: address space each
+        process may reserve beyond the run's memory."""
         return {
             "jail": self.jailed,
             "userns": self.userns,
@@ -330,6 +338,7 @@ class Sandbox:
             "jail_root": self.zygote.jail_root,
             "tmp_mb": self.limits.tmp_mb,
             "memory_mb": self.limits.memory_mb,
+            "address_mb": self.limits.memory_mb + address_mb,
         }
 
     def _request(
@@ -423,7 +432,7 @@ class Sandbox:
         setup = self._setup()
         if spark is not None:
             remote, endpoints, hosts = self._spark_relay(spark[0])
-            setup = self._setup(endpoints, hosts)
+            setup = self._setup(endpoints, hosts, SPARK_CLIENT_ADDRESS_MB)
             request["spark"] = {"remote": remote, "settings": spark[1]}
             # glibc's malloc reserves 64 MB of address space per thread arena: gRPC's threads
             # took a pyspark client to 2.2 GB of address space (0.65 GB with two arenas), past the run limit.

@@ -103,7 +103,7 @@ def _jailed_child(
         else:
             home = scratch
             die_with_parent()
-        jail.apply_limits(jail.Limits(memory_mb=setup["memory_mb"]), userns)
+        jail.apply_limits(jail.Limits(memory_mb=setup["address_mb"]), userns)
         if setup["jail"]:
             syscall_filter.load()
         rehearsal.rehearse(home)  # copies the pages a run writes to, ahead of it
