@@ -48,17 +48,20 @@ def migrate_to(conn, revision: str) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """GLUEPRINT_TEST_PART=backend keeps only the tests that run per backend, =shared only the
-    others: scripts/test runs the parts side by side (each backend's, and the shared one)."""
+    """GLUEPRINT_TEST_PART=backend keeps only the tests that run per backend, =spark the others
+    that run real Spark (marker spark), =shared the rest: scripts/test runs the parts side by
+    side (each backend's, the Spark one and the shared one)."""
     part = os.environ.get("GLUEPRINT_TEST_PART")
     if not part:
         return
-    if part not in ("backend", "shared"):
-        raise pytest.UsageError(f"GLUEPRINT_TEST_PART={part!r}: use backend or shared")
+    if part not in ("backend", "spark", "shared"):
+        raise pytest.UsageError(f"GLUEPRINT_TEST_PART={part!r}: use backend, spark or shared")
     kept, dropped = [], []
     for item in items:
         per_backend = "databases" in getattr(getattr(item, "callspec", None), "params", {})
-        (kept if per_backend == (part == "backend") else dropped).append(item)
+        spark = not per_backend and item.get_closest_marker("spark") is not None
+        belongs = "backend" if per_backend else "spark" if spark else "shared"
+        (kept if belongs == part else dropped).append(item)
     # GLUEPRINT_TEST_SHARD=i/n keeps every n-th test of the part, from the i-th (0-based):
     # scripts/test runs the longest part in two shards.
     shard = os.environ.get("GLUEPRINT_TEST_SHARD", "0/1")

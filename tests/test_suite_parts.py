@@ -8,9 +8,13 @@ import conftest
 
 
 def _items(count: int) -> list:
-    """Half per-backend (a databases parameter), half not, interleaved."""
+    """Half per-backend (a databases parameter), half not, interleaved; every third marked spark."""
     return [
-        SimpleNamespace(name=f"t{i}", callspec=SimpleNamespace(params={"databases": "sqlite"} if i % 2 else {}))
+        SimpleNamespace(
+            name=f"t{i}",
+            callspec=SimpleNamespace(params={"databases": "sqlite"} if i % 2 else {}),
+            get_closest_marker=lambda name, i=i: "spark" if name == "spark" and i % 3 == 0 else None,
+        )
         for i in range(count)
     ]
 
@@ -36,7 +40,9 @@ def test_the_shards_of_a_part_hold_each_of_its_tests_once(monkeypatch):
     assert sorted(halves[0] + halves[1]) == sorted(whole) and not set(halves[0]) & set(halves[1])
     assert abs(len(halves[0]) - len(halves[1])) <= 1
     shared = _kept(monkeypatch, items, "shared", "0/1")
-    assert sorted(whole + shared) == sorted(i.name for i in items)
+    spark = _kept(monkeypatch, items, "spark", "0/1")
+    assert sorted(whole + shared + spark) == sorted(i.name for i in items)
+    assert spark == ["t0", "t6"]  # the spark-marked tests that use no backend; t3 and t9 run per backend
 
 
 @pytest.mark.parametrize("shard", ["2/2", "1", "a/b", "-1/2"])
