@@ -154,15 +154,33 @@ def databases(request, tmp_session):
     dbs.drop_all()
 
 
+# Servers start_server started, by the module whose test started them: they stop when that
+# module ends (kept to the session's end, a suite's servers held more PostgreSQL connections
+# than its max_connections). The session's shared server is kept (keep_to_the_end).
+_MODULE_SERVERS: dict[str, list] = {}
+
+
+def _current_module() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "").split("::", 1)[0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _servers_end_with_their_module(request):
+    yield
+    stop_all([s for s in _MODULE_SERVERS.pop(request.node.nodeid, []) if not getattr(s, "keep_to_the_end", False)])
+
+
 @pytest.fixture(scope="session")
 def start_server(databases, s3, tmp_session):
-    """Start a glueprint server on a fresh database (or a given one); stopped at session end."""
+    """Start a glueprint server on a fresh database (or a given one); stopped when the module
+    that started it ends, or at session end."""
     started = []
 
     def start(*extra: str, db_url: str | None = None):
         server = glueprint_server(db_url or databases.new(), tmp_session, "--s3-endpoint-url", s3.url, *extra)
         server.db_url = server.args[server.args.index("--db") + 1]
         started.append(server)
+        _MODULE_SERVERS.setdefault(_current_module(), []).append(server)
         return server.start()
 
     yield start
@@ -187,7 +205,9 @@ def activate(s3, tmp_session):
 @pytest.fixture(scope="session")
 def server(start_server):
     """The shared server most tests use; tests keep apart by unique names."""
-    return start_server("--run-timeout", "10")
+    shared = start_server("--run-timeout", "10")
+    shared.keep_to_the_end = True
+    return shared
 
 
 @pytest.fixture(scope="session")

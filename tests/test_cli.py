@@ -125,19 +125,25 @@ def test_logs_name_failed_runs_and_migrations_once_and_requests_on_demand(tmp_pa
     assert server.log.read_text().count("migrating the database") == 1  # nothing to migrate the second time
 
 
+def glueetl_run_state(server) -> str:
+    """How a run of a glueetl job whose script does not exist ends (SUCCEEDED only if simulated)."""
+    glue = glue_client(server.url)
+    command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
+    glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
+    run_id = glue.start_job_run(JobName="etl")["JobRunId"]
+    deadline = time.monotonic() + 30
+    while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return state
+
+
 def test_without_java_glueetl_runs_are_simulated_and_that_is_said_once_at_start(tmp_path):
     server = glueprint_server(f"sqlite:///{tmp_path}/x.db", tmp_path, "--simulated-seconds", "0", "--spark")
     server.env = {k: v for k, v in server.env.items() if k != "JAVA_HOME"} | {"PATH": str(tmp_path / "no-java")}
     server.start()
     try:
-        glue = glue_client(server.url)
-        command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
-        glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
-        run_id = glue.start_job_run(JobName="etl")["JobRunId"]
-        deadline = time.monotonic() + 30
-        while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        state = glueetl_run_state(server)
     finally:
         server.stop()
     assert state == "SUCCEEDED"  # simulated: its script (which does not exist) was never fetched
@@ -149,14 +155,7 @@ def test_no_spark_simulates_glueetl_runs_where_spark_could_run_them(tmp_path):
     server.env = {k: v for k, v in server.env.items() if k != "GLUEPRINT_SPARK"}  # the option alone says it
     server.start()
     try:
-        glue = glue_client(server.url)
-        command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
-        glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
-        run_id = glue.start_job_run(JobName="etl")["JobRunId"]
-        deadline = time.monotonic() + 30
-        while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        state = glueetl_run_state(server)
     finally:
         server.stop()
     assert state == "SUCCEEDED"  # simulated: a real run would have failed fetching its script

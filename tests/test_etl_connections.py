@@ -75,7 +75,7 @@ def etl(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
-        s3_client(server.s3_url).create_bucket(Bucket="lake")
+        s3_client(server.s3_url).create_bucket(Bucket="lake-jdbc")
         spark = local_session(cores=2)
         context = GlueContext(spark.sparkContext)
         context.glue, context.s3 = glue_client(server.url), s3_client(server.s3_url)
@@ -110,9 +110,12 @@ def test_s3_to_postgresql_through_a_catalog_connection_and_back(etl, pg_database
             },
         }
     )
-    etl.s3.put_object(Bucket="lake", Key="in/sales.csv", Body=b"id,item,amount\n1,apple,1.5\n2,pear,2.25\n")
+    etl.s3.put_object(Bucket="lake-jdbc", Key="in/sales.csv", Body=b"id,item,amount\n1,apple,1.5\n2,pear,2.25\n")
     sales = etl.create_dynamic_frame.from_options(
-        connection_type="s3", connection_options={"paths": ["s3://lake/in/"]}, format="csv", format_options={"withHeader": True}
+        connection_type="s3",
+        connection_options={"paths": ["s3://lake-jdbc/in/"]},
+        format="csv",
+        format_options={"withHeader": True},
     )
     # As AWS's s3_to_jdbc sample writes: the connection's URL, with "database" in place of its own.
     etl.write_dynamic_frame.from_jdbc_conf(
@@ -132,13 +135,13 @@ def test_s3_to_postgresql_through_a_catalog_connection_and_back(etl, pg_database
             "useConnectionProperties": True,
             "database": pg_database,
             "dbtable": "sales",
-            "redshiftTmpDir": "s3://lake/tmp/",
+            "redshiftTmpDir": "s3://lake-jdbc/tmp/",
         },
     )
     etl.write_dynamic_frame.from_options(
-        frame=back, connection_type="s3", connection_options={"path": "s3://lake/out/sales/"}, format="json"
+        frame=back, connection_type="s3", connection_options={"path": "s3://lake-jdbc/out/sales/"}, format="json"
     )
-    copied = etl.create_dynamic_frame.from_options("s3", {"paths": ["s3://lake/out/sales/"]}, format="json")
+    copied = etl.create_dynamic_frame.from_options("s3", {"paths": ["s3://lake-jdbc/out/sales/"]}, format="json")
     assert rows(copied) == [(1.5, 1, "apple"), (2.25, 2, "pear")]
 
     # Parallel reads by hashfield, and a sample query instead of the table.
@@ -268,25 +271,27 @@ def test_with_bookmarks_enabled_a_second_run_reads_only_the_objects_the_first_di
     monkeypatch.setattr(sys, "argv", ["job.py", "--job-bookmark-option", "job-bookmark-enable"])
     job = Job(etl)
     job.init("bookmarked_job", {})  # GetJobBookmark finds none: everything is new
-    etl.s3.put_object(Bucket="lake", Key="inbox/a.json", Body=b'{"n": 1}\n')
-    etl.s3.put_object(Bucket="lake", Key="inbox/b.json", Body=b'{"n": 2}\n')
+    etl.s3.put_object(Bucket="lake-jdbc", Key="inbox/a.json", Body=b'{"n": 1}\n')
+    etl.s3.put_object(Bucket="lake-jdbc", Key="inbox/b.json", Body=b'{"n": 2}\n')
 
     def read(ctx="inbox"):
-        return etl.create_dynamic_frame.from_options("s3", {"paths": ["s3://lake/inbox/"]}, format="json", transformation_ctx=ctx)
+        return etl.create_dynamic_frame.from_options(
+            "s3", {"paths": ["s3://lake-jdbc/inbox/"]}, format="json", transformation_ctx=ctx
+        )
 
     assert rows(read()) == [(1,), (2,)]
     first = etl.job_bookmarks
     job.commit()  # outside a job run: nothing to save to, and no error
 
     next_run(etl, first)
-    etl.s3.put_object(Bucket="lake", Key="inbox/c.json", Body=b'{"n": 3}\n')
+    etl.s3.put_object(Bucket="lake-jdbc", Key="inbox/c.json", Body=b'{"n": 3}\n')
     assert rows(read()) == [(3,)]
     assert rows(read(ctx="")) == [(1,), (2,), (3,)]  # no transformation_ctx: no bookmark
     nothing_new = next_run(etl, etl.job_bookmarks)
     empty = read()
     assert empty.count() == 0 and nothing_new._read["inbox"]["at_mark"]
-    etl.write_dynamic_frame.from_options(empty, "s3", {"path": "s3://lake/outbox/"}, format="json")  # writes nothing
-    assert "Contents" not in etl.s3.list_objects_v2(Bucket="lake", Prefix="outbox/")
+    etl.write_dynamic_frame.from_options(empty, "s3", {"path": "s3://lake-jdbc/outbox/"}, format="json")  # writes nothing
+    assert "Contents" not in etl.s3.list_objects_v2(Bucket="lake-jdbc", Prefix="outbox/")
     etl.job_bookmarks = None
 
 
@@ -312,7 +317,7 @@ def test_custom_jdbc_runs_a_custom_connection_whose_driver_glueprint_has(etl, pg
     def custom(name: str, driver: str) -> None:
         properties = {
             "CONNECTOR_TYPE": "Jdbc",
-            "CONNECTOR_URL": "s3://lake/connectors/driver.jar",
+            "CONNECTOR_URL": "s3://lake-jdbc/connectors/driver.jar",
             "CONNECTOR_CLASS_NAME": driver,
             "JDBC_CONNECTION_URL": f"jdbc:postgresql://127.0.0.1:5432/{pg_database}",
             "USERNAME": "postgres",
@@ -339,7 +344,7 @@ def test_a_bookmarked_catalog_table_in_key_value_folders_reads_only_new_objects(
 
     def write(rows_: list[tuple]) -> None:
         df = etl.spark_session.createDataFrame(rows_, "id long, day string")
-        sink = etl.getSink(connection_type="s3", path="s3://lake/marked/", enableUpdateCatalog=True, partitionKeys=["day"])
+        sink = etl.getSink(connection_type="s3", path="s3://lake-jdbc/marked/", enableUpdateCatalog=True, partitionKeys=["day"])
         sink.setFormat("parquet")
         sink.setCatalogInfo(catalogDatabase="marked_db", catalogTableName="marked")
         sink.writeFrame(DynamicFrame.fromDF(df, etl, "df"))

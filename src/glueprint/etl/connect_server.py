@@ -34,7 +34,7 @@ from pathlib import Path
 from glueprint.etl import connect_jail, s3_paths, session
 from glueprint.sandbox import jail, memory, relay, syscall_filter
 from glueprint.sandbox.host import read_only_paths
-from glueprint.sandbox.lifetime import die_with_parent
+from glueprint.sandbox.keeper import popen_kept
 
 log = logging.getLogger("glueprint.etl")
 START_TIMEOUT_S = 180  # a cold JVM on a busy 2-core machine
@@ -230,34 +230,16 @@ class ConnectServer:
         """Start the jail's launcher from a thread that waits for it: the kernel kills the
         launcher (and so the jail) when the thread that started it ends, and with a kill -9
         of glueprint every thread ends."""
-        started: list = []
-        ready = threading.Event()
-
-        def keep() -> None:
-            try:
-                with open(self.log_path, "ab") as log_file:
-                    started.append(
-                        subprocess.Popen(
-                            [sys.executable, "-I", "-B", "-m", "glueprint.etl.connect_jail", json.dumps(setup)],
-                            stdin=subprocess.DEVNULL,
-                            stdout=log_file,
-                            stderr=log_file,
-                            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-                            preexec_fn=die_with_parent,
-                            process_group=0,  # a terminal's Ctrl-C goes to glueprint, which ends it
-                        )
-                    )
-            except BaseException as exc:  # said by the thread that asked
-                started.append(exc)
-            ready.set()
-            if isinstance(started[0], subprocess.Popen):
-                started[0].wait()
-
-        threading.Thread(target=keep, name="glueprint-spark-server", daemon=True).start()
-        ready.wait()
-        if isinstance(started[0], BaseException):
-            raise started[0]
-        return started[0]
+        with open(self.log_path, "ab") as log_file:  # the child keeps its own copy of the descriptor
+            return popen_kept(
+                "glueprint-spark-server",
+                [sys.executable, "-I", "-B", "-m", "glueprint.etl.connect_jail", json.dumps(setup)],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                process_group=0,  # a terminal's Ctrl-C goes to glueprint, which ends it
+            )
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

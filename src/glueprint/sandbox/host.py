@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 import awsglue
 from glueprint.sandbox import jail, memory, relay, syscall_filter
 from glueprint.sandbox.collect import MAX_RESULT_BYTES, STOP_CHECK_S, Answer, Stopped, collect, whole
-from glueprint.sandbox.lifetime import die_with_parent
+from glueprint.sandbox.keeper import popen_kept
 
 log = logging.getLogger("glueprint.sandbox")
 ZYGOTE_START_TIMEOUT_S = 30
@@ -137,36 +137,18 @@ class Zygote:
         """Start the zygote from a thread of its own that waits for it: the kernel kills the
         zygote when the thread that started it ends (its parent-death signal), and a worker
         thread may end first (on a stop) while another still runs a layout in it."""
-        started: list = []
-        ready = threading.Event()
-
-        def keep() -> None:
-            try:
-                started.append(
-                    subprocess.Popen(
-                        [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(control.fileno())]
-                        + (["--user-namespace"] if self.user_namespace else []),
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.PIPE,
-                        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
-                        pass_fds=[control.fileno()],
-                        preexec_fn=die_with_parent,
-                        # A group of its own: a terminal's Ctrl-C goes to the server, which stops
-                        # gracefully and ends the runs itself, not to the zygote and every run at once.
-                        process_group=0,
-                    )
-                )
-            except BaseException as exc:  # said by the thread that asked
-                started.append(exc)
-            ready.set()
-            if isinstance(started[0], subprocess.Popen):
-                started[0].wait()
-
-        threading.Thread(target=keep, name="glueprint-zygote", daemon=True).start()
-        ready.wait()
-        if isinstance(started[0], BaseException):
-            raise started[0]
-        return started[0]
+        return popen_kept(
+            "glueprint-zygote",
+            [sys.executable, "-I", "-B", "-u", "-m", "glueprint.sandbox.zygote", str(control.fileno())]
+            + (["--user-namespace"] if self.user_namespace else []),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self._dir)},
+            pass_fds=[control.fileno()],
+            # A group of its own: a terminal's Ctrl-C goes to the server, which stops
+            # gracefully and ends the runs itself, not to the zygote and every run at once.
+            process_group=0,
+        )
 
     def run(self, setup: dict, request: dict, timeout_s: float, what: str, should_stop=None, on_lines=None) -> "Answer":
         """Run one request in a jail built from setup: how it ended, TimeoutError, or Stopped
