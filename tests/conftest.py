@@ -69,8 +69,15 @@ def pytest_collection_modifyitems(config, items):
     if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
         raise pytest.UsageError(f"GLUEPRINT_TEST_SHARD={shard!r}: use i/n, with 0 <= i < n")
     index, count = int(index), int(count)
-    dropped += [item for position, item in enumerate(kept) if position % count != index]
-    kept = kept[index::count]
+    # Per-backend tests are dealt one by one; the others module by module, so that a module's
+    # fixtures (a fresh clone, a Spark server) are made in one shard only.
+    if part == "backend":
+        slots = range(len(kept))
+    else:
+        modules: dict[str, int] = {}
+        slots = [modules.setdefault(item.nodeid.split("::", 1)[0], len(modules)) for item in kept]
+    dropped += [item for item, slot in zip(kept, slots, strict=True) if slot % count != index]
+    kept = [item for item, slot in zip(kept, slots, strict=True) if slot % count == index]
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept
 

@@ -12,6 +12,7 @@ def _items(count: int) -> list:
     return [
         SimpleNamespace(
             name=f"t{i}",
+            nodeid=f"tests/test_m{i // 4}.py::t{i}",
             callspec=SimpleNamespace(params={"databases": "sqlite"} if i % 2 else {}),
             get_closest_marker=lambda name, i=i: "spark" if name == "spark" and i % 3 == 0 else None,
         )
@@ -43,6 +44,14 @@ def test_the_shards_of_a_part_hold_each_of_its_tests_once(monkeypatch):
     spark = _kept(monkeypatch, items, "spark", "0/1")
     assert sorted(whole + shared + spark) == sorted(i.name for i in items)
     assert spark == ["t0", "t6"]  # the spark-marked tests that use no backend; t3 and t9 run per backend
+
+
+def test_the_shards_of_the_shared_part_keep_each_module_whole(monkeypatch):
+    items = _items(24)
+    halves = [_kept(monkeypatch, items, "shared", f"{i}/2") for i in range(2)]
+    assert sorted(halves[0] + halves[1]) == sorted(_kept(monkeypatch, items, "shared", None))
+    modules = [{f"m{int(name[1:]) // 4}" for name in half} for half in halves]
+    assert modules[0] and modules[1] and not modules[0] & modules[1]
 
 
 @pytest.mark.parametrize("shard", ["2/2", "1", "a/b", "-1/2"])
