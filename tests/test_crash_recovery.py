@@ -17,12 +17,16 @@ from test_runs import layout_archive
 IN_FLIGHT = 100
 SLOW_LAYOUT = """
 import time
+import boto3
 from awsglue.blueprint.workflow import Workflow, Entities
 from awsglue.blueprint.job import Job
 
 def generate_layout(user_params, system_params):
-    time.sleep(0.1)
     name = user_params["WorkflowName"]
+    if name.startswith("held"):  # says it is executing, then executes long enough for the test to kill it
+        boto3.client("glue").create_database(DatabaseInput={"Name": name})
+        time.sleep(8)
+    time.sleep(0.1)
     jobs = [Job(Name=f"{name}_{i}", Role="r", Command={"Name": "pythonshell", "ScriptLocation": "s3://b/s.py"}) for i in range(3)]
     return Workflow(Name=name, Entities=Entities(Jobs=jobs))
 """
@@ -45,11 +49,13 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
     )
     acknowledged = {}
     for i in range(IN_FLIGHT):
-        params = json.dumps({"WorkflowName": f"crash{i:03d}"})
-        acknowledged[glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=params)["RunId"]] = f"crash{i:03d}"
+        name = "held005" if i == 5 else f"crash{i:03d}"
+        params = json.dumps({"WorkflowName": name})
+        acknowledged[glue.start_blueprint_run(BlueprintName="slow", RoleArn=ROLE, Parameters=params)["RunId"]] = name
+    # Kill once runs have finished and a held run is executing (for 8 s): it must end FAILED, rolled back.
     while not any(
         r["State"] == "SUCCEEDED" for r in glue.get_blueprint_runs(BlueprintName="slow", MaxResults=1000)["BlueprintRuns"]
-    ):
+    ) or not (held := [d["Name"] for d in glue.get_databases()["DatabaseList"] if d["Name"].startswith("held")]):
         time.sleep(0.05)
     server.kill()
 
@@ -61,7 +67,8 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
     stuck = [r for r in runs if r["State"] not in ("SUCCEEDED", "FAILED")]
     assert stuck == []
     failed = [r for r in runs if r["State"] == "FAILED"]
-    assert 1 <= len(failed) <= 2  # the runs the two worker threads were executing when killed
+    assert set(held) <= {acknowledged[r["RunId"]] for r in failed}
+    assert len(failed) <= 2  # the runs the two worker threads were executing when killed
     for run in failed:
         assert "was lost before the run finished" in run["ErrorMessage"]
         workflow = acknowledged[run["RunId"]]
