@@ -24,6 +24,7 @@ FULL = {
     "fixture_cost.py": [],
     "start_time.py": [],
     "crawl_scale.py": [],
+    "s3_listing.py": [],
     "s3_throughput.py": [],
     # Not in SMOKE: two JVM starts each, a minute of CI (etl_job.py --smoke: 61 s on 2 cores);
     # the spark-marked tests run the same code paths.
@@ -44,6 +45,7 @@ SMOKE = {
     "fixture_cost.py": ["--uses", "5"],
     "start_time.py": ["--rounds", "1"],
     "crawl_scale.py": ["--sizes", "20,200"],
+    "s3_listing.py": ["--sizes", "300,3000"],
     "s3_throughput.py": ["--small", "20", "--large", "1", "--rounds", "1"],
 }
 

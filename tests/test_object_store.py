@@ -320,6 +320,42 @@ def test_pyarrow_writes_and_reads_a_parquet_file_in_it(store_server, bucket):
     assert pq.read_table(f"{bucket}/data", filesystem=fs).num_rows == 1000
 
 
+def test_pages_of_a_large_folder_follow_its_changes_between_pages(tmp_path):
+    """A large folder's order is kept between pages (folder_index.py): what changes in it
+    between pages, before and after it settles, is in the next listing."""
+    server = glueprint_server(f"sqlite:///{tmp_path}/g.db", tmp_path, "--workers", "0", "--archive-root", str(tmp_path / "s3"))
+    server.start()
+    try:
+        s3 = client_for(server.s3_url)
+        s3.create_bucket(Bucket="big")
+        flat = tmp_path / "s3" / "big" / "flat"
+        (flat / "m-sub").mkdir(parents=True)
+        for i in range(600):
+            (flat / f"k{i:04d}").write_bytes(b"x")
+        (flat / "m-sub" / "inner").write_bytes(b"y")
+        keys = sorted([f"flat/k{i:04d}" for i in range(600)] + ["flat/m-sub/inner"])
+
+        def listed(**kwargs) -> list[str]:
+            pages = s3.get_paginator("list_objects_v2").paginate(Bucket="big", PaginationConfig={"PageSize": 100}, **kwargs)
+            return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
+        time.sleep(1.2)  # settled: kept from the first page on
+        assert listed(Prefix="flat/") == keys
+        s3.delete_object(Bucket="big", Key="flat/k0300")
+        s3.put_object(Bucket="big", Key="flat/k0300a", Body=b"z")
+        s3.put_object(Bucket="big", Key="flat/zz", Body=b"z")
+        keys = sorted([k for k in keys if k != "flat/k0300"] + ["flat/k0300a", "flat/zz"])
+        assert listed(Prefix="flat/") == keys  # changed just now: read afresh
+        time.sleep(1.2)
+        assert listed(Prefix="flat/") == keys
+        assert listed(Prefix="flat/", StartAfter="flat/m-sub/") == ["flat/m-sub/inner", "flat/zz"]
+        assert listed(Prefix="flat/k03") == [k for k in keys if k.startswith("flat/k03")]
+        (flat / "k0301").unlink()  # by hand, after the folder was kept
+        assert "flat/k0301" not in listed(Prefix="flat/")
+    finally:
+        server.stop()
+
+
 def test_objects_survive_a_restart_and_files_put_in_the_folder_are_objects(tmp_path):
     server = glueprint_server(f"sqlite:///{tmp_path}/g.db", tmp_path, "--workers", "0", "--archive-root", str(tmp_path / "s3"))
     server.start()

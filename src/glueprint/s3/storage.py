@@ -15,7 +15,6 @@ and a folder of others (``a`` and ``a/b``).
 
 import base64
 import hashlib
-import heapq
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import orjson
 
 from .errors import S3Error, no_such_bucket, no_such_key, no_such_upload
+from .folder_index import FolderIndex, start_at
 
 META_ATTR = "user.glueprint.s3"
 FOLDER_ATTR = "user.glueprint.s3-folder"
@@ -96,11 +96,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _sort_name(entry: os.DirEntry) -> str:
-    # Keys sort by their UTF-8 bytes (code points alike); a folder's keys all continue with "/".
-    return entry.name + "/" if entry.is_dir() else entry.name
-
-
 class Writer:
     """Bytes on their way to becoming an object: a temporary file and its running MD5."""
 
@@ -137,6 +132,7 @@ class ObjectStore:
         self.uploads.mkdir(parents=True, exist_ok=True)
         # Creating a key's folders and removing emptied ones must not interleave.
         self._tree_lock = threading.Lock()
+        self._folders = FolderIndex()  # listing pages continue from a folder's kept order
         for leftover in self.tmp.iterdir():  # from writes a crash interrupted: never acknowledged
             leftover.unlink(missing_ok=True)
 
@@ -329,35 +325,26 @@ class ObjectStore:
         """(key, path) of every object under folder, in key order, skipping keys <= after.
         shallow: a folder holding objects is one (folder key, None), not its keys."""
         try:
-            # Entries that can still hold keys after `after`, taken smallest first from a heap:
-            # a page costs one pass over the folder, not a sort of it. Names in a folder are
-            # unique, so entries themselves are never compared.
-            pending = []
-            for entry in os.scandir(folder):
-                if not entry.name.startswith(name_prefix):
-                    continue
-                order = _sort_name(entry)
-                full = key_prefix + order
-                if after is not None and after >= full and not (order.endswith("/") and after.startswith(full)):
-                    continue  # this key, or every key in this folder, sorts before `after`
-                pending.append((order, entry))
+            listing = self._folders.entries(str(folder))
         except (FileNotFoundError, NotADirectoryError):
             return
-        heapq.heapify(pending)
-        while pending:
-            _, entry = heapq.heappop(pending)
+        for index in range(start_at(listing, name_prefix, key_prefix, after), len(listing.entries)):
+            entry = listing.entries[index]  # by index: a slice would copy the folder for every page
+            if not entry.order.startswith(name_prefix):
+                return  # the names with this prefix are behind
             key = key_prefix + entry.name
-            if entry.is_dir():
+            path = folder / entry.name
+            if entry.is_dir:
                 folder_key = key + "/"
                 if shallow:
-                    if any(self._walk(Path(entry.path), folder_key, None)) or _folder_meta(Path(entry.path)):
+                    if any(self._walk(path, folder_key, None)) or _folder_meta(path):
                         yield folder_key, None
                     continue
-                if (after is None or folder_key > after) and _folder_meta(Path(entry.path)) is not None:
-                    yield folder_key, Path(entry.path)
-                yield from self._walk(Path(entry.path), folder_key, after)
-            elif entry.is_file():
-                yield key, Path(entry.path)
+                if (after is None or folder_key > after) and _folder_meta(path) is not None:
+                    yield folder_key, path
+                yield from self._walk(path, folder_key, after)
+            else:
+                yield key, path
 
     def listing(
         self, bucket: str, prefix: str = "", delimiter: str = "", after: str | None = None, max_keys: int = 1000
@@ -389,7 +376,10 @@ class ObjectStore:
             if key.endswith("/"):
                 contents.append(self.stat(bucket, key))
             else:
-                contents.append(self._info(key, path, path.stat()))
+                try:
+                    contents.append(self._info(key, path, path.stat()))
+                except FileNotFoundError:
+                    continue  # deleted since its folder was read
             last = key
         return Listing(contents, prefixes, False, last)
 
