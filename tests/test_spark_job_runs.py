@@ -55,6 +55,14 @@ from pyspark.sql import SparkSession
 SparkSession.builder.getOrCreate().read.parquet("s3://lake/no/such/folder/").count()
 """
 
+MISSING_BUCKET = """
+from awsglue.context import GlueContext
+from pyspark.context import SparkContext
+
+glue = GlueContext(SparkContext.getOrCreate())
+glue.create_dynamic_frame.from_options("s3", {"paths": ["s3://no-such-bucket/x/"]}, format="json").count()
+"""
+
 # As AWS's compaction sample does: a query per partition, each from a thread of a large pool.
 THREADS = """
 import concurrent.futures
@@ -229,6 +237,13 @@ def test_a_failing_script_fails_its_run_and_its_retry_with_the_exception_as_glue
     assert "Traceback" in errors and "JVM stacktrace" in errors  # the whole story is in the error log
     retry = wait_run(spark, job, f"{first}_attempt_1")
     assert retry["JobRunState"] == "FAILED" and retry["Attempt"] == 1 and retry["ErrorMessage"] == run["ErrorMessage"]
+
+
+def test_a_bucket_s3_does_not_have_fails_the_run_naming_it_as_s3_does(spark):
+    job = create_job(spark, MISSING_BUCKET)
+    run = wait_run(spark, job, spark.glue.start_job_run(JobName=job)["JobRunId"])
+    assert run["JobRunState"] == "FAILED"
+    assert run["ErrorMessage"] == "FileNotFoundError: NoSuchBucket: The specified bucket does not exist (s3://no-such-bucket/)"
 
 
 def test_stopping_a_run_ends_its_client_and_interrupts_its_work_on_the_server(spark):

@@ -110,15 +110,33 @@ def refresh() -> None:
 
 
 def mount(paths: list[str]) -> None:
-    """Before the library reads or writes ``paths``: their buckets mounted, and where this
-    process sees the store folder, a bucket it lacks named as S3 names it."""
+    """Before the library reads or writes ``paths``: their buckets mounted, and a bucket the
+    store lacks named as S3 names it."""
     buckets = {bucket for bucket in map(bucket_of, paths) if bucket}
-    root = store_root()
     for bucket in sorted(buckets):
-        if root is not None and not os.path.isdir(os.path.join(root, bucket)):
+        if not _bucket_exists(bucket):
             raise FileNotFoundError(f"NoSuchBucket: The specified bucket does not exist (s3://{bucket}/)")
     if buckets:
         refresh()
+
+
+def _bucket_exists(bucket: str) -> bool:
+    """In the store folder, where this process sees it; else, in a Spark Connect client (a job
+    run's script, whose server would otherwise fail on a class it lacks), through the S3 API
+    the script's own calls use. A local session on other S3 settings leaves it to Hadoop."""
+    if (root := store_root()) is not None:
+        return os.path.isdir(os.path.join(root, bucket))
+    if not os.environ.get("SPARK_REMOTE"):
+        return True
+    import boto3
+    from botocore.exceptions import ClientError
+
+    try:
+        boto3.client("s3").head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchBucket"):
+            return False
+    return True
 
 
 def holds_objects(path: str) -> bool:
