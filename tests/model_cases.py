@@ -70,6 +70,10 @@ def valid_value(shape):
         return True
     if kind in ("double", "float"):
         return float(shape.metadata.get("min", 1))
+    if kind == "timestamp":
+        return 1700000000  # epoch seconds, as AWS JSON carries them
+    if kind == "blob":
+        return "AQ=="  # base64, as AWS JSON carries binary data
     raise ValueError(f"no sample for {kind}")
 
 

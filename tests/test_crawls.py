@@ -364,6 +364,49 @@ def test_a_crawl_that_changes_a_table_archives_its_earlier_version_as_update_tab
     assert columns(versions[1]["Table"]) == {"id": "bigint", "name": "string"}
 
 
+def test_a_crawl_that_drops_or_retypes_a_column_drops_its_statistics_as_update_table_does(glue, lake):
+    lake.put({"t/a.csv": csv("id,name,amount", "1,ann,2.5", "2,bob,3.5")})
+    name, crawler = crawl(glue, lake, ["t"])
+    where = {"DatabaseName": crawler["DatabaseName"], "TableName": "t"}
+    long = {"Type": "LONG", "LongColumnStatisticsData": {"NumberOfNulls": 0, "NumberOfDistinctValues": 2}}
+    text = {
+        "Type": "STRING",
+        "StringColumnStatisticsData": {"MaximumLength": 3, "AverageLength": 3.0, "NumberOfNulls": 0, "NumberOfDistinctValues": 2},
+    }
+    double = {"Type": "DOUBLE", "DoubleColumnStatisticsData": {"NumberOfNulls": 0, "NumberOfDistinctValues": 2}}
+    given = [
+        {"ColumnName": column, "ColumnType": kind, "AnalyzedTime": datetime(2024, 1, 1, tzinfo=UTC), "StatisticsData": data}
+        for column, kind, data in (("id", "bigint", long), ("name", "string", text), ("amount", "double", double))
+    ]
+    assert glue.update_column_statistics_for_table(**where, ColumnStatisticsList=given)["Errors"] == []
+    lake.put({"t/a.csv": csv("id,amount,score", "x1,2.5,1.5", "x2,3.5,2.5")})  # id now a string, name gone
+    recrawl(glue, name)
+    got = glue.get_column_statistics_for_table(**where, ColumnNames=["id", "name", "amount"])
+    assert [s["ColumnName"] for s in got["ColumnStatisticsList"]] == ["amount"]
+    assert [e["ColumnName"] for e in got["Errors"]] == ["id", "name"]
+
+
+def test_partitions_a_crawl_deletes_lose_their_column_statistics(glue, lake):
+    lake.put({"s/day=1/a.csv": SALES, "s/day=2/a.csv": SALES})
+    policy = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DELETE_FROM_DATABASE"}
+    name, crawler = crawl(glue, lake, ["s"], SchemaChangePolicy=policy)
+    where = {"DatabaseName": crawler["DatabaseName"], "TableName": "s"}
+    data = {"Type": "LONG", "LongColumnStatisticsData": {"NumberOfNulls": 0, "NumberOfDistinctValues": 2}}
+    given = [
+        {"ColumnName": "id", "ColumnType": "bigint", "AnalyzedTime": datetime(2024, 1, 1, tzinfo=UTC), "StatisticsData": data}
+    ]
+    for day in ("1", "2"):
+        glue.update_column_statistics_for_partition(**where, PartitionValues=[day], ColumnStatisticsList=given)
+    lake.delete("s/day=2/a.csv")
+    recrawl(glue, name)
+    glue.create_partition(**where, PartitionInput={"Values": ["2"]})
+    stats = {
+        day: glue.get_column_statistics_for_partition(**where, PartitionValues=[day], ColumnNames=["id"])["ColumnStatisticsList"]
+        for day in ("1", "2")
+    }
+    assert stats == {"1": given, "2": []}
+
+
 def test_delete_from_database_drops_partitions_whose_folders_are_gone_and_updates_the_rest(glue, server, lake):
     lake.put({"s/day=1/a.csv": SALES, "s/day=2/a.csv": SALES, "s/day=3/a.csv": SALES})
     policy = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DELETE_FROM_DATABASE"}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..protocol import errors
 from ..protocol.model import shape
 from ..protocol.validate import validate
+from ..store import column_statistics as statistics_store
 from ..store import entities as store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
@@ -129,12 +130,13 @@ class CatalogWriter:
         return existing
 
     def _replace_table(self, existing: dict, changed: dict) -> dict:
-        """A crawl changes a table as UpdateTable does: the replaced definition is archived and
-        VersionId goes up by one."""
+        """A crawl changes a table as UpdateTable does: the replaced definition is archived,
+        VersionId goes up by one, and columns dropped or retyped lose their statistics."""
         version = int(existing.get("VersionId", "0"))
         version_store.add(self.conn, self.database, existing["Name"], version, {**existing, "VersionId": str(version)})
         changed = {**changed, "VersionId": str(version + 1)}
         store.replace(self.conn, "table", existing["Name"], changed, scope=self.database)
+        statistics_store.remove_changed_columns(self.conn, self.database, existing["Name"], existing, changed)
         return changed
 
     def _partition_doc(self, table: Found, table_doc: dict, part: dict) -> dict:

@@ -5,6 +5,7 @@ import regex
 from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
+from ..store import column_statistics as statistics_store
 from ..store import entities as store
 from ..store import table_versions as version_store
 from . import index_rules
@@ -106,7 +107,8 @@ def get_tables(ctx: ServiceContext, p: dict) -> dict:
 @operation("UpdateTable")
 def update_table(ctx: ServiceContext, p: dict) -> dict:
     """TableInput replaces the definition and the table's VersionId goes up by one. The
-    replaced definition is archived (GetTableVersions lists it) unless SkipArchive is set."""
+    replaced definition is archived (GetTableVersions lists it) unless SkipArchive is set.
+    Columns it drops or gives another type lose their statistics."""
     database = p["DatabaseName"].lower()
     if "TableInput" not in p:
         raise errors.InvalidInputException("TableInput is required: it is the table's new definition.")
@@ -123,6 +125,7 @@ def update_table(ctx: ServiceContext, p: dict) -> dict:
         if not p.get("SkipArchive", False):
             version_store.add(conn, database, name, current, table_view(existing))
         store.replace(conn, "table", name, doc, scope=database)
+        statistics_store.remove_changed_columns(conn, database, name, existing, doc)
     return {}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection, bindparam, delete, false, insert, not_, or_, select, update
 
+from . import column_statistics
 from .partition_filter import And, Compare, Compiler, Filter, In, Key
 from .schema import partition_indexes, partition_lookup, partitions
 
@@ -124,6 +125,7 @@ def replace(conn: Connection, database: str, table: str, values: list[str], doc:
     if new_values != values:
         _unlook(conn, database, table, [(seq, values)])
         conn.execute(insert(partition_lookup), lookup_rows(database, table, seq, new_values))
+        column_statistics.rename_partition(conn, database, table, values_key(values), values_key(new_values))
     return True
 
 
@@ -146,6 +148,7 @@ def remove_many(conn: Connection, database: str, table: str, values_list: list[l
         found = [(seq, orjson.loads(values)) for seq, values in conn.execute(query)]
         _unlook(conn, database, table, found)
         conn.execute(delete(partitions).where(partitions.c.seq.in_([seq for seq, _ in found])))
+        column_statistics.remove_partitions(conn, database, table, [values_key(values) for _, values in found])
 
 
 def upsert(conn: Connection, database: str, table: str, values: list[str], doc: dict) -> bool:
@@ -162,21 +165,24 @@ def remove(conn: Connection, database: str, table: str, values: list[str]) -> bo
         return False
     _unlook(conn, database, table, [(seq, values)])
     conn.execute(delete(partitions).where(partitions.c.seq == seq))
+    column_statistics.remove_partitions(conn, database, table, [values_key(values)])
     return True
 
 
 def remove_table(conn: Connection, database: str, table: str) -> None:
-    """A table's partitions and partition indexes."""
+    """A table's partitions, partition indexes and column statistics (its own and its partitions')."""
     conn.execute(delete(partitions).where(*_where(database, table)))
     lk = partition_lookup.c
     conn.execute(delete(partition_lookup).where(lk.database_name == database, lk.table_name == table))
     conn.execute(delete(partition_indexes).where(*_index_where(database, table)))
+    column_statistics.remove_table(conn, database, table)
 
 
 def remove_database(conn: Connection, database: str) -> None:
     conn.execute(delete(partitions).where(partitions.c.database_name == database))
     conn.execute(delete(partition_lookup).where(partition_lookup.c.database_name == database))
     conn.execute(delete(partition_indexes).where(partition_indexes.c.database_name == database))
+    column_statistics.remove_database(conn, database)
 
 
 def page(conn: Connection, database: str, table: str, after_seq: int | None, limit: int) -> list[tuple[int, dict]]:

@@ -315,3 +315,16 @@ job_bookmarks = Table(
     Column("bookmark", Text, nullable=False),
     Index("ix_job_bookmarks_run", "job_name", "run_id", "version"),
 )
+
+# Column statistics (UpdateColumnStatisticsForTable/ForPartition), each a ColumnStatistics as
+# JSON: a table's with values_key empty, a partition's under its values' digest (as in
+# partitions). They go with their column, partition, table and database.
+column_statistics = Table(
+    "column_statistics",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("table_name", String(255), primary_key=True),
+    Column("values_key", String(64), primary_key=True),
+    Column("column_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
