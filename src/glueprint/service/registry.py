@@ -78,6 +78,7 @@ def _load() -> None:
     from . import (  # noqa: F401
         blueprints,
         connections,
+        crawler_schedules,
         crawls,
         databases,
         entities,
