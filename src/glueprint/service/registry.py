@@ -95,5 +95,6 @@ def _load() -> None:
         table_versions,
         tables,
         tags,
+        user_defined_functions,
         workflow_runs,
     )

@@ -315,3 +315,13 @@ job_bookmarks = Table(
     Column("bookmark", Text, nullable=False),
     Index("ix_job_bookmarks_run", "job_name", "run_id", "version"),
 )
+
+# Data Catalog user-defined functions, each a UserDefinedFunction as JSON. GetUserDefinedFunctions
+# pages them in (database, name) order: within one database or across all of them.
+user_defined_functions = Table(
+    "user_defined_functions",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("function_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
