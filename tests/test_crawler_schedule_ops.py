@@ -117,10 +117,31 @@ def test_a_started_schedule_crawls_on_its_cron_and_a_stopped_one_does_not():
 
         glue.start_crawler_schedule(CrawlerName="nightly")
         clock.now = noon + 86400 + 1
-        crawls = wait_for(lambda: glue.list_crawls(CrawlerName="nightly")["Crawls"])
+        crawls = wait_for(lambda: glue.list_crawls(CrawlerName="nightly")["Crawls"], timeout=30)
         assert len(crawls) == 1 and crawls[0]["StartTime"].timestamp() == noon + 86400 + 1
-        wait_for(lambda: glue.get_crawler(Name="nightly")["Crawler"]["State"] == "READY")
+        wait_for(lambda: glue.get_crawler(Name="nightly")["Crawler"]["State"] == "READY", timeout=30)
 
         glue.update_crawler_schedule(CrawlerName="nightly", Schedule="cron(0 18 * * ? *)")
         clock.now = noon + 86400 + 6 * 3600 + 1  # 18:00 of the same day, long before the next noon
-        wait_for(lambda: len(glue.list_crawls(CrawlerName="nightly")["Crawls"]) == 2)
+        wait_for(lambda: len(glue.list_crawls(CrawlerName="nightly")["Crawls"]) == 2, timeout=30)
+
+
+def test_stopping_or_changing_the_schedule_of_a_crawler_that_runs_leaves_its_crawl_running():
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
+    clock = Clock(noon)
+    with mock_glue(outcomes={"slow": "SUCCEEDED:600"}, clock=clock):
+        glue = boto3.client("glue", region_name="us-east-1")
+        crawler(glue, "slow", Schedule=NOON_DAILY)
+        glue.start_crawler(Name="slow")
+        glue.stop_crawler_schedule(CrawlerName="slow")
+        glue.update_crawler_schedule(CrawlerName="slow", Schedule="cron(0 18 * * ? *)")
+        found = glue.get_crawler(Name="slow")["Crawler"]
+        assert found["State"] == "RUNNING"
+        assert found["Schedule"] == {"ScheduleExpression": "cron(0 18 * * ? *)", "State": "NOT_SCHEDULED"}
+
+        def finished() -> dict | None:
+            clock.now += 601  # the simulated 600 s count from when a worker picked the crawl up
+            found = glue.get_crawler(Name="slow")["Crawler"]
+            return found if found["State"] == "READY" else None
+
+        assert wait_for(finished, timeout=30)["LastCrawl"]["Status"] == "SUCCEEDED"

@@ -56,7 +56,13 @@ def get_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
         return {"UserDefinedFunction": _require(conn, p["DatabaseName"].lower(), p["FunctionName"])}
 
 
-@operation("GetUserDefinedFunctions", read_only=True)
+def _scans(p: dict) -> bool:
+    """A Pattern that does not match every name, or a FunctionType, may pass over many
+    functions for a page: such a listing runs off the event loop."""
+    return p.get("Pattern") not in ("*", ".*") or "FunctionType" in p
+
+
+@operation("GetUserDefinedFunctions", read_only=True, grows=_scans)
 def get_user_defined_functions(ctx: ServiceContext, p: dict) -> dict:
     """Without DatabaseName, the functions of every database (AWS: "functions from all the
     databases across the catalog"), in (database, name) order."""
