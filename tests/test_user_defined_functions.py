@@ -35,6 +35,18 @@ def test_a_function_is_kept_as_given_with_its_database_create_time_and_catalog(g
     assert created.timestamp() > 0
 
 
+def test_a_function_name_is_kept_in_lower_case_and_found_whatever_its_case(glue, name):
+    database(glue, name)
+    glue.create_user_defined_function(DatabaseName=name, FunctionInput=function_input("ToUpper"))
+    found = glue.get_user_defined_function(DatabaseName=name, FunctionName="TOUPPER")["UserDefinedFunction"]
+    assert found["FunctionName"] == "toupper"
+    taken = error_of(glue.create_user_defined_function, DatabaseName=name, FunctionInput=function_input("toUPPER"))
+    assert taken["Code"] == "AlreadyExistsException"
+    glue.update_user_defined_function(DatabaseName=name, FunctionName="toupper", FunctionInput=function_input("TOUPPER"))
+    glue.delete_user_defined_function(DatabaseName=name, FunctionName="ToUpper")
+    assert glue.get_user_defined_functions(DatabaseName=name, Pattern="*")["UserDefinedFunctions"] == []
+
+
 def test_a_taken_name_is_already_exists_and_a_missing_database_entity_not_found(glue, name):
     database(glue, name)
     glue.create_user_defined_function(DatabaseName=name, FunctionInput=function_input("upper"))
@@ -103,14 +115,14 @@ def test_listing_pages_a_database_s_functions_in_name_order_filtered_by_pattern(
     for function in ("str_upper", "str_lower", "STR_TRIM", "num_round", "str_pad"):
         glue.create_user_defined_function(DatabaseName=name, FunctionInput=function_input(function))
     listed = all_pages(glue.get_user_defined_functions, "UserDefinedFunctions", DatabaseName=name, Pattern="*", MaxResults=2)
-    assert [f for _, f in names_of(listed)] == ["STR_TRIM", "num_round", "str_lower", "str_pad", "str_upper"]
-    page = glue.get_user_defined_functions(DatabaseName=name, Pattern="str_*", MaxResults=2)
-    assert [f["FunctionName"] for f in page["UserDefinedFunctions"]] == ["STR_TRIM", "str_lower"]
-    rest = glue.get_user_defined_functions(DatabaseName=name, Pattern="str_*", MaxResults=2, NextToken=page["NextToken"])
-    assert [f["FunctionName"] for f in rest["UserDefinedFunctions"]] == ["str_pad", "str_upper"]
+    assert [f for _, f in names_of(listed)] == ["num_round", "str_lower", "str_pad", "str_trim", "str_upper"]
+    page = glue.get_user_defined_functions(DatabaseName=name, Pattern="STR_*", MaxResults=2)
+    assert [f["FunctionName"] for f in page["UserDefinedFunctions"]] == ["str_lower", "str_pad"]
+    rest = glue.get_user_defined_functions(DatabaseName=name, Pattern="STR_*", MaxResults=2, NextToken=page["NextToken"])
+    assert [f["FunctionName"] for f in rest["UserDefinedFunctions"]] == ["str_trim", "str_upper"]
     regular = glue.get_user_defined_functions(DatabaseName=name, Pattern="str_(upper|lower)")["UserDefinedFunctions"]
     assert [f["FunctionName"] for f in regular] == ["str_lower", "str_upper"]
-    other = error_of(glue.get_user_defined_functions, DatabaseName=name, Pattern="num_*", NextToken=page["NextToken"])
+    other = error_of(glue.get_user_defined_functions, DatabaseName=name, Pattern="str_*", NextToken=page["NextToken"])
     assert other["Code"] == "InvalidInputException"
 
 

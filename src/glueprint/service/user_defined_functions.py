@@ -1,6 +1,7 @@
 """Data Catalog user-defined functions (Hive UDF definitions): create, read, list by name
 pattern within one database or across all, update, delete. They go with their database
-(DeleteDatabase removes them)."""
+(DeleteDatabase removes them). Like database and table names, a function's name is kept in
+lower case and found whatever its case (as AWS answers, reported in floci-io/floci#1202)."""
 
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,7 @@ def _exists(database: str, name: str) -> Exception:
 def _function_name(given: dict) -> str:
     if not given.get("FunctionName"):
         raise errors.InvalidInputException("FunctionInput.FunctionName is required.")
-    return given["FunctionName"]
+    return given["FunctionName"].lower()
 
 
 def _require(conn, database: str, name: str, lock: bool = False) -> dict:
@@ -38,7 +39,7 @@ def _require(conn, database: str, name: str, lock: bool = False) -> dict:
 def create_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
     database, given = p["DatabaseName"].lower(), p["FunctionInput"]
     name = _function_name(given)
-    doc = {**given, "DatabaseName": database, "CreateTime": ctx.clock(), "CatalogId": catalog_id(ctx, p)}
+    doc = {**given, "FunctionName": name, "DatabaseName": database, "CreateTime": ctx.clock(), "CatalogId": catalog_id(ctx, p)}
     try:
         with ctx.db.write() as conn:
             require_database(conn, database)
@@ -53,7 +54,7 @@ def create_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
 @operation("GetUserDefinedFunction", read_only=True)
 def get_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.read() as conn:
-        return {"UserDefinedFunction": _require(conn, p["DatabaseName"].lower(), p["FunctionName"])}
+        return {"UserDefinedFunction": _require(conn, p["DatabaseName"].lower(), p["FunctionName"].lower())}
 
 
 def _scans(p: dict) -> bool:
@@ -94,8 +95,8 @@ def get_user_defined_functions(ctx: ServiceContext, p: dict) -> dict:
 def update_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
     """FunctionInput replaces the definition; CreateTime and CatalogId stay. A function keeps
     its name: a FunctionInput naming another is refused."""
-    database, name, given = p["DatabaseName"].lower(), p["FunctionName"], p["FunctionInput"]
-    if given.get("FunctionName", name) != name:
+    database, name, given = p["DatabaseName"].lower(), p["FunctionName"].lower(), p["FunctionInput"]
+    if given.get("FunctionName", name).lower() != name:
         raise errors.InvalidInputException(f"Function {name} cannot be renamed to {given['FunctionName']}.")
     with ctx.db.write() as conn:
         existing = _require(conn, database, name, lock=True)
@@ -106,7 +107,7 @@ def update_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("DeleteUserDefinedFunction")
 def delete_user_defined_function(ctx: ServiceContext, p: dict) -> dict:
-    database, name = p["DatabaseName"].lower(), p["FunctionName"]
+    database, name = p["DatabaseName"].lower(), p["FunctionName"].lower()
     with ctx.db.write() as conn:
         require_database(conn, database)
         if not store.remove(conn, database, name):
