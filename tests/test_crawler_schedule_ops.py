@@ -3,10 +3,12 @@ scheduler API reference: Start sets the Schedule's State to SCHEDULED (NoSchedul
 without a cron, SchedulerRunningException when already SCHEDULED), Stop to NOT_SCHEDULED
 (SchedulerNotRunningException when it is not SCHEDULED), Update changes the cron."""
 
+import re
 import time
 from datetime import UTC, datetime
 
 import boto3
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -145,3 +147,11 @@ def test_stopping_or_changing_the_schedule_of_a_crawler_that_runs_leaves_its_cra
             return found if found["State"] == "READY" else None
 
         assert wait_for(finished, timeout=30)["LastCrawl"]["Status"] == "SUCCEEDED"
+
+
+def test_the_dashboard_says_when_a_crawler_s_schedule_is_stopped(server, glue, name):
+    crawler(glue, name, Schedule=NOON_DAILY)
+    schedule_row = re.compile(r"<th>Schedule</th><td>([^<]*)</td>")
+    assert schedule_row.findall(httpx.get(f"{server.url}/ui/crawlers/{name}").text) == [NOON_DAILY]
+    glue.stop_crawler_schedule(CrawlerName=name)
+    assert schedule_row.findall(httpx.get(f"{server.url}/ui/crawlers/{name}").text) == [f"{NOON_DAILY} (NOT_SCHEDULED)"]
