@@ -3,6 +3,8 @@
 Like Glue, the catalog keeps database and table names in lower case.
 """
 
+import regex
+
 from ..protocol import errors
 from ..protocol.model import member_limits
 from ..store import entities as store
@@ -98,6 +100,30 @@ def remove_table(conn, database: str, name: str) -> bool:
     version_store.remove_table(conn, database, name)
     partition_store.remove_table(conn, database, name)
     return True
+
+
+# A match that backtracks this long (a pattern like (a*)*b) ends the request instead of a thread.
+_MATCH_SECONDS = 0.05
+
+
+def name_filter(expression: str, member: str = "Expression"):
+    """A test of names for GetTables' Expression or GetUserDefinedFunctions' Pattern (member
+    says which, for the error), read as Hive's patterns are (AWS's catalog follows them):
+    a regular expression matched against the whole name, ignoring case, where a * that does
+    not follow a . ] ) or \\ stands for any run of characters (so "*" alone, or "sales*", work
+    as globs while ".*" and "[0-9]*" keep their regular-expression meaning)."""
+    try:
+        pattern = regex.compile(regex.sub(r"(?<![.\])\\])\*", ".*", expression), regex.IGNORECASE)
+    except regex.error as exc:
+        raise errors.InvalidInputException(f"{member} {expression!r} is not a valid regular expression: {exc}.") from None
+
+    def matches(name: str) -> bool:
+        try:
+            return pattern.fullmatch(name, timeout=_MATCH_SECONDS) is not None
+        except TimeoutError:
+            raise errors.InvalidInputException(f"{member} {expression!r} is too costly to match.") from None
+
+    return matches
 
 
 def name_page(ctx: ServiceContext, op: str, kind: str, scope_name: str, p: dict, keep, binding: dict):

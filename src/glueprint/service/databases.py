@@ -1,9 +1,11 @@
-"""Data Catalog databases: create, read, list, update, delete (with everything in them)."""
+"""Data Catalog databases: create, read, list, update, delete (with everything in them: tables,
+their versions and partitions, user-defined functions)."""
 
 from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
 from ..store import entities as store
+from ..store import functions as function_store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
 from .catalog_common import attributes, catalog_id, database_view, name_page, require_database
@@ -72,4 +74,5 @@ def delete_database(ctx: ServiceContext, p: dict) -> dict:
         store.remove_scope(conn, "table", name)
         version_store.remove_database(conn, name)
         partition_store.remove_database(conn, name)
+        function_store.remove_database(conn, name)
     return {}

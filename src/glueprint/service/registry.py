@@ -79,6 +79,7 @@ def _load() -> None:
         blueprints,
         column_statistics,
         connections,
+        crawler_schedules,
         crawls,
         databases,
         entities,
@@ -95,5 +96,6 @@ def _load() -> None:
         table_versions,
         tables,
         tags,
+        user_defined_functions,
         workflow_runs,
     )

@@ -1,7 +1,6 @@
 """Data Catalog tables: create, read, list (with AWS's name expression), update keeping
 versions, delete one or a batch."""
 
-import regex
 from sqlalchemy.exc import IntegrityError
 
 from ..protocol import errors
@@ -13,6 +12,7 @@ from .catalog_common import (
     attributes,
     catalog_id,
     created_by,
+    name_filter,
     name_page,
     remove_table,
     require_database,
@@ -67,29 +67,6 @@ def get_table(ctx: ServiceContext, p: dict) -> dict:
         return {"Table": table_view(require_table(conn, p["DatabaseName"].lower(), p["Name"].lower()))}
 
 
-# A match that backtracks this long (a pattern like (a*)*b) ends the request instead of a thread.
-_MATCH_SECONDS = 0.05
-
-
-def name_filter(expression: str):
-    """GetTables' Expression, read as Hive's table patterns are (AWS's catalog follows them):
-    a regular expression matched against the whole name, ignoring case, where a * that does
-    not follow a . ] ) or \\ stands for any run of characters (so "*" alone, or "sales*", work
-    as globs while ".*" and "[0-9]*" keep their regular-expression meaning)."""
-    try:
-        pattern = regex.compile(regex.sub(r"(?<![.\])\\])\*", ".*", expression), regex.IGNORECASE)
-    except regex.error as exc:
-        raise errors.InvalidInputException(f"Expression {expression!r} is not a valid regular expression: {exc}.") from None
-
-    def keep(doc: dict) -> bool:
-        try:
-            return pattern.fullmatch(doc["Name"], timeout=_MATCH_SECONDS) is not None
-        except TimeoutError:
-            raise errors.InvalidInputException(f"Expression {expression!r} is too costly to match.") from None
-
-    return keep
-
-
 _ATTRIBUTES = {"NAME": "Name", "TABLE_TYPE": "TableType"}
 
 
@@ -98,7 +75,8 @@ def get_tables(ctx: ServiceContext, p: dict) -> dict:
     database = p["DatabaseName"].lower()
     only = attributes(p, _ATTRIBUTES)
     expression = p.get("Expression")
-    keep = name_filter(expression) if expression else (lambda doc: True)
+    matches = name_filter(expression) if expression else None
+    keep = (lambda doc: matches(doc["Name"])) if matches else (lambda doc: True)
     binding = {"scope": database, "Expression": expression, "AttributesToGet": p.get("AttributesToGet")}
     docs, token = name_page(ctx, "GetTables", "table", database, p, keep, binding)
     return {"TableList": [only(table_view(d)) for d in docs], "NextToken": token}

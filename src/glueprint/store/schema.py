@@ -316,6 +316,16 @@ job_bookmarks = Table(
     Index("ix_job_bookmarks_run", "job_name", "run_id", "version"),
 )
 
+# Data Catalog user-defined functions, each a UserDefinedFunction as JSON. GetUserDefinedFunctions
+# pages them in (database, name) order: within one database or across all of them.
+user_defined_functions = Table(
+    "user_defined_functions",
+    metadata,
+    Column("database_name", String(255), primary_key=True),
+    Column("function_name", String(255), primary_key=True),
+    Column("doc", Text, nullable=False),
+)
+
 # Column statistics (UpdateColumnStatisticsForTable/ForPartition), each a ColumnStatistics as
 # JSON: a table's with values_key empty, a partition's under its values' digest (as in
 # partitions). They go with their column, partition, table and database.
