@@ -58,6 +58,15 @@ def _refuse(problem: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
+def _check_classifiers(conn, crawler: dict) -> None:
+    """Every name in a crawler's Classifiers must be a custom classifier."""
+    names = crawler.get("Classifiers") or []
+    found = store.get_many(conn, "classifier", names) if names else {}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise errors.InvalidInputException(f"Classifier {missing[0]} does not exist.")
+
+
 def _check_crawler(crawler: dict) -> None:
     try:
         crawl_config.check(crawler)
@@ -95,6 +104,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
+        _check_classifiers(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
         crawler_schedules.sync(conn, doc, now)
@@ -115,6 +125,8 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
         _check_crawler(doc)
+        if "Classifiers" in p:
+            _check_classifiers(conn, p)
         store.replace(conn, "crawler", p["Name"], doc)
         crawler_schedules.sync(conn, doc, now)
     return {}
