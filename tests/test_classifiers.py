@@ -69,6 +69,17 @@ def test_a_json_path_outside_glues_subset_is_invalid_input(glue):
     assert glue.get_classifier(Name=name)["Classifier"]["JsonClassifier"]["JsonPath"] == "$['a b'][0].c[*]"
 
 
+def test_a_csv_quote_symbol_equal_to_the_delimiter_or_an_unknown_custom_datatype_is_invalid_input(glue):
+    name = new_name()
+    for fields in ({"Delimiter": "'", "QuoteSymbol": "'"}, {"Delimiter": '"'}, {"CustomDatatypes": ["INT", "UUID"]}):
+        error = error_of(glue.create_classifier, CsvClassifier={"Name": name, **fields})
+        assert error["Code"] == "InvalidInputException"
+    glue.create_classifier(CsvClassifier={"Name": name, "QuoteSymbol": "'"})
+    error = error_of(glue.update_classifier, CsvClassifier={"Name": name, "Delimiter": "'"})
+    assert error["Code"] == "InvalidInputException" and "QuoteSymbol" in error["Message"]
+    assert "Delimiter" not in glue.get_classifier(Name=name)["Classifier"]["CsvClassifier"]
+
+
 def test_update_replaces_the_fields_given_keeps_the_others_and_counts_versions(glue):
     name = new_name()
     glue.create_classifier(CsvClassifier={"Name": name, "Delimiter": ";", "ContainsHeader": "PRESENT"})
@@ -207,6 +218,19 @@ def test_values_are_trimmed_before_typing_only_when_value_trimming_is_not_disabl
     assert columns(tables(glue, crawler["DatabaseName"])["padded"])["n"] == "bigint"
     _, crawler = crawl(glue, lake, ["padded"], Classifiers=[untrimmed])
     assert columns(tables(glue, crawler["DatabaseName"])["padded"])["n"] == "string"
+
+
+def test_custom_datatypes_give_each_column_the_narrowest_configured_type_its_values_fit(glue, lake):  # noqa: F811
+    lake.put({"typed/a.csv": csv("day,small,big,ratio,flag", "2024-01-02,7,3000000000,0.5,true", "2024-01-03,-2,1,1.25,false")})
+    classifier = new_name()
+    types = ["DATE", "SHORT", "INT", "LONG", "DOUBLE", "STRING"]
+    spec = {"Name": classifier, "ContainsHeader": "UNKNOWN", "CustomDatatypeConfigured": True, "CustomDatatypes": types}
+    glue.create_classifier(CsvClassifier=spec)
+    _, crawler = crawl(glue, lake, ["typed"], Classifiers=[classifier])
+    table = tables(glue, crawler["DatabaseName"])["typed"]
+    assert columns(table) == {"day": "date", "small": "smallint", "big": "bigint", "ratio": "double", "flag": "string"}
+    _, plain = crawl(glue, lake, ["typed"])
+    assert columns(tables(glue, plain["DatabaseName"])["typed"])["day"] == "string"
 
 
 def test_a_json_classifier_makes_records_of_what_its_path_selects(glue, lake):  # noqa: F811

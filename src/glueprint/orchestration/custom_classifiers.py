@@ -5,7 +5,9 @@ and schema (developer guide, "Defining and managing classifiers", "Writing custo
 CSV classifiers (classification ``csv``): Delimiter (default ``,``), QuoteSymbol (default
 ``"``), ContainsHeader (PRESENT: the first row names the columns; ABSENT: it is data; UNKNOWN:
 the built-in rule decides), Header (the column names, overriding the file's), AllowSingleColumn,
-DisableValueTrimming (types are found on untrimmed values unless it is false), and Serde. A file
+DisableValueTrimming (types are found on untrimmed values unless it is false), Serde, and
+CustomDatatypes when CustomDatatypeConfigured (a column gets the narrowest of them that all its
+values fit, else string; BINARY and DECIMAL are never inferred from text). A file
 is recognised when its sampled rows all have the same number of columns (two or more unless
 AllowSingleColumn) and Header, when given, names that many.
 
@@ -18,10 +20,32 @@ Grok and XML classifiers are kept but not applied: a crawl passes over them.
 """
 
 import csv
+import datetime
 import json
+import math
 import re
 
 from . import inference
+
+# The custom datatypes a CSV classifier may name (API reference, CsvClassifier.CustomDatatypes)
+# and the Hive type each gives a column.
+CUSTOM_DATATYPES = {
+    "BINARY": "binary",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "DECIMAL": "decimal",
+    "DOUBLE": "double",
+    "FLOAT": "float",
+    "INT": "int",
+    "LONG": "bigint",
+    "SHORT": "smallint",
+    "STRING": "string",
+    "TIMESTAMP": "timestamp",
+}
+# Narrowest first; text gives no sign of BINARY or of a DECIMAL's precision, so neither is inferred.
+_INFERRED = ("BOOLEAN", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "DATE", "TIMESTAMP", "STRING")
+_INT_BITS = {"SHORT": 16, "INT": 32, "LONG": 64}
+_FLOAT_DIGITS = 7  # what a 32-bit float keeps exactly
 
 _STEP = re.compile(r"\.([^.\[\]]+)|\['([^']*)'\]|\[(\*|\d+)\]")
 
@@ -55,10 +79,53 @@ def _lines(text: str) -> list[str]:
     return [line for line in lines[: inference.SAMPLE_ROWS + 1] if line.strip()]
 
 
-def _type(value: str, trim: bool) -> str | None:
-    if not trim and value.strip() and value != value.strip():
-        return "string"  # untrimmed, " 12" is no number
-    return inference.value_type(value)
+def _fits(kind: str, text: str) -> bool:
+    if text != text.strip():
+        return kind == "STRING"  # untrimmed, " 12" is no number
+    try:
+        if kind == "BOOLEAN":
+            return text.lower() in ("true", "false")
+        if kind in _INT_BITS:
+            return abs(int(text)) < 2 ** (_INT_BITS[kind] - 1)
+        if kind in ("FLOAT", "DOUBLE"):
+            number = float(text)
+            digits = len(text.lstrip("+-").replace(".", "").lstrip("0").split("e")[0].split("E")[0])
+            return math.isfinite(number) and (kind == "DOUBLE" or digits <= _FLOAT_DIGITS)
+        if kind == "DATE":
+            return len(text) == 10 and bool(datetime.date.fromisoformat(text))
+        if kind == "TIMESTAMP":
+            return bool(datetime.datetime.fromisoformat(text))
+    except ValueError:
+        return False
+    return kind == "STRING"
+
+
+def _typer(spec: dict, trim: bool):
+    """The type of a column from its values (None: all empty): the built-in classifier's
+    types, or with CustomDatatypeConfigured the narrowest of CustomDatatypes that every
+    value fits (STRING when none does)."""
+    configured = spec.get("CustomDatatypes") if spec.get("CustomDatatypeConfigured") else None
+
+    def value(text: str) -> str | None:
+        if not trim and text.strip() and text != text.strip():
+            return "string"  # untrimmed, " 12" is no number
+        return inference.value_type(text)
+
+    def column(values: list[str]) -> str | None:
+        present = [v.strip() if trim else v for v in values if v.strip()]
+        if not present:
+            return None
+        if configured is None:
+            found = None
+            for text in values:
+                found = inference.merge_types(found, value(text))
+            return found
+        for kind in _INFERRED:
+            if (kind in configured or kind == "STRING") and all(_fits(kind, v) for v in present):
+                return CUSTOM_DATATYPES[kind]
+        return "string"
+
+    return column
 
 
 def csv_sample(spec: dict, text: str) -> inference.Sample | None:
@@ -71,15 +138,12 @@ def csv_sample(spec: dict, text: str) -> inference.Sample | None:
     width = widths.pop()
     if width < (1 if spec.get("AllowSingleColumn") else 2) or (spec.get("Header") and len(spec["Header"]) != width):
         return None
-    trim = spec.get("DisableValueTrimming") is False
-    header = _has_header(spec.get("ContainsHeader", "UNKNOWN"), rows, trim)
+    column_type = _typer(spec, trim=spec.get("DisableValueTrimming") is False)
+    header = _has_header(spec.get("ContainsHeader", "UNKNOWN"), rows, column_type)
     data = rows[1:] if header else rows
     if not data:
         return None
-    types: list[str | None] = [None] * width
-    for row in data:
-        for i, value in enumerate(row):
-            types[i] = inference.merge_types(types[i], _type(value, trim))
+    types = [column_type([row[i] for row in data]) for i in range(width)]
     if spec.get("Header"):
         names = [inference.column_name(n, i) for i, n in enumerate(spec["Header"])]
     elif header:
@@ -96,14 +160,14 @@ def csv_sample(spec: dict, text: str) -> inference.Sample | None:
     )
 
 
-def _has_header(contains: str, rows: list[list[str]], trim: bool) -> bool:
+def _has_header(contains: str, rows: list[list[str]], column_type) -> bool:
     """PRESENT and ABSENT say; UNKNOWN is the built-in rule: a first row of strings over data
     with some column that is not."""
     if contains != "UNKNOWN":
         return contains == "PRESENT"
-    if len(rows) < 2 or any(_type(v, trim) != "string" for v in rows[0]):
+    if len(rows) < 2 or any(column_type([v]) not in (None, "string") for v in rows[0]):
         return False
-    return any(_type(v, trim) not in (None, "string") for row in rows[1:] for v in row)
+    return any(column_type([row[i] for row in rows[1:]]) not in (None, "string") for i in range(len(rows[0])))
 
 
 def steps(path: str) -> list[str | int]:

@@ -25,13 +25,25 @@ def _given(p: dict, op: str) -> tuple[str, dict]:
         raise errors.InvalidInputException(
             f"{op} takes exactly one of {', '.join(KINDS)}; the request has {len(present) or 'none'}."
         )
-    kind, fields = present[0], p[present[0]]
-    if "JsonPath" in fields:
+    return present[0], p[present[0]]
+
+
+def _check(kind: str, fields: dict) -> None:
+    """What the model cannot say: a JsonPath in Glue's subset; a CSV quote symbol other than the
+    delimiter (API reference, CsvClassifier.QuoteSymbol) and custom datatypes from its list."""
+    if kind == "JsonClassifier":
         try:
             custom_classifiers.steps(fields["JsonPath"])
         except custom_classifiers.BadJsonPath as exc:
             raise errors.InvalidInputException(f"{exc}: Glue supports $, .name, ['name'], [n] and [*].") from None
-    return kind, fields
+    if kind == "CsvClassifier":
+        if fields.get("QuoteSymbol", '"') == fields.get("Delimiter", ","):
+            raise errors.InvalidInputException("The CSV classifier's QuoteSymbol must be different from its Delimiter.")
+        unknown = [t for t in fields.get("CustomDatatypes") or [] if t not in custom_classifiers.CUSTOM_DATATYPES]
+        if unknown:
+            raise errors.InvalidInputException(
+                f"Custom datatype {unknown[0]} is not one of {', '.join(custom_classifiers.CUSTOM_DATATYPES)}."
+            )
 
 
 def view(doc: dict) -> dict:
@@ -50,6 +62,7 @@ def _exists(name: str) -> Exception:
 @operation("CreateClassifier")
 def create_classifier(ctx: ServiceContext, p: dict) -> dict:
     kind, fields = _given(p, "CreateClassifier")
+    _check(kind, fields)
     name, now = fields["Name"], ctx.clock()
     doc = {"Name": name, kind: {**fields, "CreationTime": now, "LastUpdated": now, "Version": 1}}
     try:
@@ -91,6 +104,7 @@ def update_classifier(ctx: ServiceContext, p: dict) -> dict:
             raise errors.InvalidInputException("UpdateClassifierRequest can't change the type of the classifier")
         current = doc[kind]
         doc[kind] = {**current, **fields, "LastUpdated": ctx.clock(), "Version": current["Version"] + 1}
+        _check(kind, doc[kind])
         store.replace(conn, "classifier", name, doc)
     return {}
 
