@@ -194,6 +194,16 @@ def test_the_first_custom_classifier_that_recognises_a_file_decides_in_the_crawl
     assert columns(table) == {"col0": "string", "col1": "string"} and table["Parameters"]["delimiter"] == "|"
 
 
+def test_grok_and_xml_classifiers_are_passed_over_by_crawls(glue, lake):  # noqa: F811
+    lake.put({"plain/a.csv": csv("id,name", "1,ann", "2,bob")})
+    grok, xml = new_name(), new_name()
+    glue.create_classifier(GrokClassifier={"Name": grok, "Classification": "logs", "GrokPattern": "%{GREEDYDATA:line}"})
+    glue.create_classifier(XMLClassifier={"Name": xml, "Classification": "rows", "RowTag": "row"})
+    _, crawler = crawl(glue, lake, ["plain"], Classifiers=[grok, xml])
+    table = tables(glue, crawler["DatabaseName"])["plain"]
+    assert table["Parameters"]["classification"] == "csv" and columns(table) == {"id": "bigint", "name": "string"}
+
+
 def test_a_csv_classifier_serde_and_quote_symbol_shape_the_serde(glue, lake):  # noqa: F811
     lake.put({"quoted/a.csv": csv("id,name", "1,'ann, b'", "2,'bob'")})
     classifier = new_name()

@@ -71,7 +71,7 @@ def prepare(conn, crawler: dict) -> Context:
     except crawl_config.InvalidCrawler as exc:
         raise CrawlFailed(str(exc)) from None
     targets = _targets(crawler)
-    context.classifiers = _classifiers(conn, crawler)
+    context.classifiers, _ = custom_classifiers.of_crawler(conn, crawler)  # one deleted since is passed over
     for target in targets.get("CatalogTargets") or []:
         database = target["DatabaseName"].lower()
         found = store.get_many(conn, "table", [t.lower() for t in target["Tables"]], scope=database)
@@ -88,14 +88,6 @@ def prepare(conn, crawler: dict) -> Context:
             raise CrawlFailed(f"Connection {name} of a JDBC target does not exist")
         context.connections[name] = connection
     return context
-
-
-def _classifiers(conn, crawler: dict) -> list[dict]:
-    """The crawler's custom classifiers in its order; a name whose classifier was deleted since
-    is passed over."""
-    names = crawler.get("Classifiers") or []
-    found = store.get_many(conn, "classifier", names) if names else {}
-    return [found[n] for n in names if n in found]
 
 
 def _crawled_folders(conn, crawler: dict) -> set[str]:

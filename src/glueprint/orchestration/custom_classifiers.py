@@ -25,6 +25,7 @@ import json
 import math
 import re
 
+from ..store import entities as store
 from . import inference
 
 # The custom datatypes a CSV classifier may name (API reference, CsvClassifier.CustomDatatypes)
@@ -52,6 +53,17 @@ _STEP = re.compile(r"\.([^.\[\]]+)|\['([^']*)'\]|\[(\*|\d+)\]")
 
 class BadJsonPath(ValueError):
     pass
+
+
+def of_crawler(conn, crawler: dict) -> tuple[list[dict], list[str]]:
+    """The crawler's custom classifiers in its order, and the names it lists that are none."""
+    names = crawler.get("Classifiers") or []
+    found = store.get_many(conn, "classifier", names) if names else {}
+    return [found[n] for n in names if n in found], [n for n in names if n not in found]
+
+
+def missing_message(name: str) -> str:
+    return f"Classifier {name} does not exist."
 
 
 def sample(classifiers: list[dict], data: bytes, key: str) -> inference.Sample | None:
@@ -131,7 +143,10 @@ def _typer(spec: dict, trim: bool):
 def csv_sample(spec: dict, text: str) -> inference.Sample | None:
     delimiter, quote = spec.get("Delimiter", ","), spec.get("QuoteSymbol", '"')
     lines = _lines(text)
-    rows = list(csv.reader(lines, delimiter=delimiter, quotechar=quote))
+    try:
+        rows = list(csv.reader(lines, delimiter=delimiter, quotechar=quote))
+    except csv.Error:  # e.g. a field larger than the csv module reads: not this classifier's data
+        return None
     widths = {len(row) for row in rows}
     if len(widths) != 1:
         return None

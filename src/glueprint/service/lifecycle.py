@@ -6,7 +6,7 @@ with a different one it is IdempotentParameterMismatchException.
 """
 
 from glueprint.layouts.execute import LABELS
-from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
+from glueprint.orchestration import crawl_config, crawler_schedules, custom_classifiers, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service import defaults, rules
@@ -60,11 +60,9 @@ def _refuse(problem: str | None) -> None:
 
 def _check_classifiers(conn, crawler: dict) -> None:
     """Every name in a crawler's Classifiers must be a custom classifier."""
-    names = crawler.get("Classifiers") or []
-    found = store.get_many(conn, "classifier", names) if names else {}
-    missing = [n for n in names if n not in found]
+    _, missing = custom_classifiers.of_crawler(conn, crawler)
     if missing:
-        raise errors.InvalidInputException(f"Classifier {missing[0]} does not exist.")
+        raise errors.InvalidInputException(custom_classifiers.missing_message(missing[0]))
 
 
 def _check_crawler(crawler: dict) -> None:
