@@ -70,6 +70,10 @@ CASES = {
         {"crawler": {"Schedule": "cron(* * * * ? *)"}},
         lambda glue: create_crawler_message(glue, {"Schedule": "cron(* * * * ? *)"}),
     ),
+    "crawler-naming-no-classifier": (
+        {"crawler": {"Classifiers": ["no_such_classifier"]}},
+        lambda glue: create_crawler_message(glue, {"Classifiers": ["no_such_classifier"]}),
+    ),
     "workflow-schedule-every-minute": (
         {"schedule": "cron(0/2 * * * ? *)"},
         lambda glue: create_trigger_message(glue, "cron(0/2 * * * ? *)"),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
-from glueprint.orchestration import crawler_schedules, scheduler
+from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.sandbox.host import LayoutError
 from glueprint.service import defaults, rules, run_credentials
 from glueprint.service.context import ServiceContext
@@ -74,6 +74,13 @@ def refuse_as_created(entities: list[Entity]) -> None:
     for index, entity in enumerate(entities):
         if problem := rules.create_problem(entity.kind, entity.request):
             raise EntityRefused(problem, created=index)
+
+
+def _refuse_missing_classifiers(conn, docs: list) -> None:
+    """CreateCrawler's check that a crawler's Classifiers exist, for the crawlers a run creates."""
+    for index, (kind, _, doc) in enumerate(docs):
+        if kind == "crawler" and (missing := custom_classifiers.of_crawler(conn, doc)[1]):
+            raise EntityRefused(custom_classifiers.missing_message(missing[0]), created=index)
 
 
 class Executor:
@@ -160,6 +167,7 @@ class Executor:
     def _create(self, run: dict, worker: str, docs: list, workflow: str, now: float) -> None:
         """The one transaction of _create_all; IntegrityError when a name is taken."""
         with self.ctx.db.write() as conn:
+            _refuse_missing_classifiers(conn, docs)
             entity_store.add_many(conn, docs, now, run["run_id"])
             scheduler.sync_all(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
             for doc in (doc for kind, _, doc in docs if kind == "crawler" and doc.get("Schedule")):

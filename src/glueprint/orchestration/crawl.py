@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..store import entities as store
 from ..store import partitions as partition_store
-from . import crawl_config, crawl_jdbc, crawl_names, crawl_tables, inference
+from . import crawl_config, crawl_jdbc, crawl_names, crawl_tables, custom_classifiers, inference
 from .crawl_catalog import CatalogWriteFailed, CatalogWriter, Found
 from .crawl_grouping import Grouping
 from .crawl_listing import BadTarget, Folder, list_target
@@ -47,6 +47,7 @@ class Context:
     catalog_tables: list[tuple[str, dict]] = field(default_factory=list)  # (database, table document)
     crawled_folders: set[str] = field(default_factory=set)
     connections: dict[str, dict] = field(default_factory=dict)
+    classifiers: list[dict] = field(default_factory=list)  # the crawler's custom classifiers, in its order
 
 
 @dataclass
@@ -70,6 +71,7 @@ def prepare(conn, crawler: dict) -> Context:
     except crawl_config.InvalidCrawler as exc:
         raise CrawlFailed(str(exc)) from None
     targets = _targets(crawler)
+    context.classifiers, _ = custom_classifiers.of_crawler(conn, crawler)  # one deleted since is passed over
     for target in targets.get("CatalogTargets") or []:
         database = target["DatabaseName"].lower()
         found = store.get_many(conn, "table", [t.lower() for t in target["Tables"]], scope=database)
@@ -117,13 +119,15 @@ def _read(client, bucket: str, key: str, size: int) -> bytes:
     return client.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
-def sample_tree(client, root: Folder) -> dict[str, inference.Sample]:
-    """The first few non-empty files of every folder, classified."""
+def sample_tree(client, root: Folder, classifiers: list[dict]) -> dict[str, inference.Sample]:
+    """The first few non-empty files of every folder, classified: by the first custom
+    classifier that recognises the file, else by the built-in ones."""
     samples = {}
     for folder in root.walk():
         for f in [f for f in folder.files if f.size > 0][:FILES_SAMPLED]:
             try:
-                samples[f.key] = inference.sample(_read(client, f.bucket, f.key, f.size), f.key)
+                data = _read(client, f.bucket, f.key, f.size)
+                samples[f.key] = custom_classifiers.sample(classifiers, data, f.key) or inference.sample(data, f.key)
             except inference.UnreadableFile as exc:
                 raise CrawlFailed(f"s3://{f.bucket}/{f.key}: {exc}") from None
     return samples
@@ -152,7 +156,8 @@ def discover(client, crawler: dict, context: Context) -> list[Result]:
     try:
         for target in targets.get("S3Targets") or []:
             root = list_target(client, target["Path"], target.get("Exclusions") or [], context.crawled_folders)
-            grouping = Grouping(sample_tree(client, root), settings.combine_schemas, settings.table_level)
+            samples = sample_tree(client, root, context.classifiers)
+            grouping = Grouping(samples, settings.combine_schemas, settings.table_level)
             found += _found(grouping, root, crawler)
     except BadTarget as exc:
         raise CrawlFailed(str(exc)) from None
@@ -179,7 +184,7 @@ def _catalog_results(client, crawler: dict, context: Context) -> list[Result]:
             root = list_target(client, location, [])
         except BadTarget as exc:
             raise CrawlFailed(str(exc)) from None
-        grouping = Grouping(sample_tree(client, root), True, None)
+        grouping = Grouping(sample_tree(client, root, context.classifiers), True, None)
         for found in _found(grouping, root, crawler, force=True):
             found.name, found.fixed_name = table["Name"], True
             by_database.setdefault(database, []).append(found)

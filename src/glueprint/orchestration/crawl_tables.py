@@ -34,9 +34,11 @@ OPEN_CSV = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 def serde_info(schema: Schema) -> dict:
     kind = schema.classification
     if kind == "csv":
-        delimiter = schema.csv["delimiter"]
-        if schema.csv.get("quoted"):
-            return {"SerializationLibrary": OPEN_CSV, "Parameters": {"separatorChar": delimiter, "quoteChar": '"'}}
+        delimiter, serde = schema.csv["delimiter"], schema.csv.get("serde", "None")
+        # A custom CSV classifier's Serde decides; "None" leaves it to the quoting found.
+        if serde == "OpenCSVSerDe" or (serde == "None" and schema.csv.get("quoted")):
+            quote = schema.csv.get("quote", '"')
+            return {"SerializationLibrary": OPEN_CSV, "Parameters": {"separatorChar": delimiter, "quoteChar": quote}}
         return {"SerializationLibrary": LAZY_SIMPLE, "Parameters": {"field.delim": delimiter}}
     if kind == "json":
         return {

@@ -48,7 +48,7 @@ def needs_whole_file(head: bytes) -> bool:
     return head.startswith(WHOLE_FILE_MAGIC)
 
 
-def _decompress(data: bytes, key: str) -> tuple[bytes, str]:
+def decompress(data: bytes, key: str) -> tuple[bytes, str]:
     """The sample's first megabyte of plain data, and the compression it had."""
     if data[:2] == b"\x1f\x8b":
         return zlib.decompressobj(wbits=47).decompress(data, SAMPLE_BYTES), "gzip"
@@ -96,7 +96,7 @@ def merge_types(a: str | None, b: str | None) -> str | None:
     return "string"
 
 
-def _value_type(text: str) -> str | None:
+def value_type(text: str) -> str | None:
     text = text.strip()
     if text == "":
         return None
@@ -143,12 +143,12 @@ def csv_sample(text: str) -> Sample | None:
     types: list[str | None] = [None] * len(first)
     for row in data:
         for i, value in enumerate(row):
-            types[i] = merge_types(types[i], _value_type(value))
-    header = bool(data) and all(_value_type(v) == "string" for v in first) and any(t not in (None, "string") for t in types)
+            types[i] = merge_types(types[i], value_type(value))
+    header = bool(data) and all(value_type(v) == "string" for v in first) and any(t not in (None, "string") for t in types)
     if not header:
         for i, value in enumerate(first):
-            types[i] = merge_types(types[i], _value_type(value))
-    names = [_column_name(n, i) for i, n in enumerate(first)] if header else [f"col{i}" for i in range(len(first))]
+            types[i] = merge_types(types[i], value_type(value))
+    names = [column_name(n, i) for i, n in enumerate(first)] if header else [f"col{i}" for i in range(len(first))]
     return Sample(
         "csv",
         columns=[{"Name": n, "Type": t or "string"} for n, t in zip(names, types, strict=True)],
@@ -327,7 +327,7 @@ def sample(data: bytes, key: str) -> Sample:
         return orc_sample(data)
     if data.startswith(b"Obj\x01"):
         return avro_sample(data)
-    plain, compression = _decompress(data, key)
+    plain, compression = decompress(data, key)
     text = plain.decode("utf-8", "replace")
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
@@ -338,7 +338,7 @@ def sample(data: bytes, key: str) -> Sample:
     return found
 
 
-def _column_name(name: str, index: int) -> str:
+def column_name(name: str, index: int) -> str:
     return name.strip().lower() or f"col{index}"
 
 

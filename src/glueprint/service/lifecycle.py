@@ -6,7 +6,7 @@ with a different one it is IdempotentParameterMismatchException.
 """
 
 from glueprint.layouts.execute import LABELS
-from glueprint.orchestration import crawl_config, crawler_schedules, scheduler
+from glueprint.orchestration import crawl_config, crawler_schedules, custom_classifiers, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service import defaults, rules
@@ -58,6 +58,13 @@ def _refuse(problem: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
+def _check_classifiers(conn, crawler: dict) -> None:
+    """Every name in a crawler's Classifiers must be a custom classifier."""
+    _, missing = custom_classifiers.of_crawler(conn, crawler)
+    if missing:
+        raise errors.InvalidInputException(custom_classifiers.missing_message(missing[0]))
+
+
 def _check_crawler(crawler: dict) -> None:
     try:
         crawl_config.check(crawler)
@@ -95,6 +102,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
+        _check_classifiers(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
         crawler_schedules.sync(conn, doc, now)
@@ -115,6 +123,8 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
         _check_crawler(doc)
+        if "Classifiers" in p:
+            _check_classifiers(conn, p)
         store.replace(conn, "crawler", p["Name"], doc)
         crawler_schedules.sync(conn, doc, now)
     return {}

@@ -77,6 +77,7 @@ def _load() -> None:
     # Importing the modules runs their @operation registrations.
     from . import (  # noqa: F401
         blueprints,
+        classifiers,
         column_statistics,
         connections,
         crawler_schedules,
