@@ -14,7 +14,8 @@ Usage: python bench/crawl_scale.py [--sizes 200,2000] [--files-per-folder 4]
 import argparse
 import time
 
-from glueprint.orchestration import crawl, crawl_config
+from glueprint.domain import crawl_config
+from glueprint.orchestration import crawl
 from glueprint.store.db import Database
 
 from common import table, workdir

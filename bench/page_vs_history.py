@@ -12,7 +12,7 @@ import time
 import httpx
 from sqlalchemy import insert
 
-from glueprint.service.runs import rendered
+from glueprint.domain.blueprint_run_view import rendered
 from glueprint.store.db import Database
 from glueprint.store.schema import blueprints, runs
 

@@ -28,7 +28,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import create_engine
 
-from glueprint.orchestration import crawl_config
+from glueprint.domain import crawl_config
 from glueprint.orchestration.crawl_exclusions import excluded
 from glueprint.store import entities as entity_store
 from glueprint.store import partitions as partition_store

@@ -8,8 +8,8 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glueprint.layouts.schedule import schedule_problem
-from glueprint.orchestration.cron import Cron
+from glueprint.domain.cron import Cron
+from glueprint.domain.schedule import schedule_problem
 from glueprint.testing import mock_glue
 
 ROLE = "arn:aws:iam::123456789012:role/Test"

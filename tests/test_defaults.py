@@ -1,8 +1,8 @@
 """What Glue's Create* operations fill in comes from the botocore model's documentation."""
 
+from glueprint.domain.defaults import documented, job_defaults, job_doc
 from glueprint.layouts.lenient import lenient
 from glueprint.protocol.model import service_model
-from glueprint.service.defaults import documented, job_defaults, job_doc
 
 COMMAND = {"Name": "glueetl", "ScriptLocation": "s3://b/k.py"}
 

@@ -10,8 +10,8 @@ Create*Request shape before anything is written. Everything here is linear in th
 import secrets
 from dataclasses import dataclass
 
+from glueprint.domain.schedule import schedule_problem
 from glueprint.layouts.lenient import lenient
-from glueprint.layouts.schedule import schedule_problem
 from glueprint.protocol.errors import ServiceError
 from glueprint.protocol.model import shape as model_shape
 from glueprint.protocol.validate import validate

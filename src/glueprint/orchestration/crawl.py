@@ -16,9 +16,10 @@ fail the crawl with the reason); DynamoDB and the other stores fail the crawl wi
 
 from dataclasses import dataclass, field
 
+from ..domain import crawl_config
 from ..store import entities as store
 from ..store import partitions as partition_store
-from . import crawl_config, crawl_jdbc, crawl_names, crawl_tables, custom_classifiers, inference
+from . import crawl_jdbc, crawl_names, crawl_tables, custom_classifiers, inference
 from .crawl_catalog import CatalogWriteFailed, CatalogWriter, Found
 from .crawl_grouping import Grouping
 from .crawl_listing import BadTarget, Folder, list_target

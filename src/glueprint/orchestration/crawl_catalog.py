@@ -15,6 +15,7 @@
 import copy
 from dataclasses import dataclass
 
+from ..domain.crawl_config import Settings
 from ..protocol import errors
 from ..protocol.model import shape
 from ..protocol.validate import validate
@@ -23,7 +24,6 @@ from ..store import entities as store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
 from . import crawl_names
-from .crawl_config import Settings
 
 PAGE = 1000
 

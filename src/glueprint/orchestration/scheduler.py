@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from ..domain.cron import Cron
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from . import event_triggers
 from .conductor import Conductor
-from .cron import Cron
 
 
 def next_fire(expression: str, after: float) -> float | None:

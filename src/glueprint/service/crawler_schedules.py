@@ -4,10 +4,10 @@ scheduler follows (orchestration/crawler_schedules.py): SCHEDULED crawls on its 
 NOT_SCHEDULED keeps the expression and does not crawl.
 """
 
+from ..domain import rules
 from ..orchestration import crawler_schedules
 from ..protocol import errors
 from ..store import entities as store
-from . import rules
 from .context import ServiceContext
 from .lifecycle import not_found
 from .registry import operation

@@ -5,11 +5,11 @@ They share one store with what blueprint runs create, and get the same defaults
 with a different one it is IdempotentParameterMismatchException.
 """
 
+from glueprint.domain import crawl_config, defaults, rules
 from glueprint.layouts.execute import LABELS
-from glueprint.orchestration import crawl_config, crawler_schedules, custom_classifiers, scheduler
+from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
-from glueprint.service import defaults, rules
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import bookmarks as bookmark_store

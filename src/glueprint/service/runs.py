@@ -7,39 +7,14 @@ import uuid
 
 import orjson
 
+from glueprint.domain.blueprint_run_view import rendered
 from glueprint.protocol import errors
-from glueprint.protocol.serialize import prerender
 from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import blueprints as blueprint_store
 from glueprint.store import runs as store
 
 DEFAULT_RUNS_PAGE = 100
-
-
-# Each member of a BlueprintRun and the runs column it shows.
-_MEMBERS = {
-    "BlueprintName": "blueprint_name",
-    "RunId": "run_id",
-    "WorkflowName": "workflow_name",
-    "State": "state",
-    "StartedOn": "started_on",
-    "CompletedOn": "completed_on",
-    "ErrorMessage": "error_message",
-    "RollbackErrorMessage": "rollback_error_message",
-    "Parameters": "parameters",
-    "RoleArn": "role_arn",
-}
-
-
-def view(row) -> dict:
-    return {member: row.get(column) for member, column in _MEMBERS.items()}
-
-
-def rendered(row) -> bytes:
-    """The run as GetBlueprintRun(s) show it, rendered once by the protocol layer and kept
-    with the run (opaque here): a page of runs is then read, not built, on every request."""
-    return prerender("BlueprintRun", view(row))
 
 
 def _check_parameters(text: str | None) -> None:

@@ -19,7 +19,7 @@ runs = sa.table("runs", *(sa.column(name) for name in (*_SHOWN.split(), "view"))
 
 
 def upgrade() -> None:
-    from glueprint.service.runs import rendered  # the wire's rendering, as the server keeps it
+    from glueprint.domain.blueprint_run_view import rendered  # the wire's rendering, as the server keeps it
 
     conn = op.get_bind()
     after = -1

@@ -12,11 +12,10 @@ import re
 from datetime import UTC, datetime
 from functools import cache
 
-from ..layouts.schedule import schedule_problem
-from ..orchestration import crawl_config
-from ..orchestration.cron import Cron
-from . import defaults
+from . import crawl_config, defaults
+from .cron import Cron
 from .defaults import documented
+from .schedule import schedule_problem
 
 # A crawler's TablePrefix: AWS refuses longer ones though the model sets no maximum.
 TABLE_PREFIX_MAX = 64

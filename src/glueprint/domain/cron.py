@@ -1,6 +1,6 @@
 """The times an AWS cron expression names: ``<minutes> <hours> <day-of-month> <month> <day-of-week> <year>``.
 
-Every expression layouts/schedule.py accepts (AWS's dialect, as its validator checks it) is
+Every expression schedule.py accepts (AWS's dialect, as its validator checks it) is
 understood here: lists, ranges (``*-5``, ``5-*``, and ranges that wrap, ``FRI-MON``), steps,
 ``L``, ``L-n``, ``W``, ``LW``, ``nL`` and ``n#k``. An expression whose times have all passed
 (a past year, the 31st of February) has no next time: ``next_after`` answers None, never an
@@ -118,7 +118,7 @@ class Cron:
 
     @classmethod
     def parse(cls, expression: str) -> "Cron":
-        """``cron(...)`` or its six fields, as layouts/schedule.py accepted them."""
+        """``cron(...)`` or its six fields, as schedule.py accepted them."""
         fields = expression.strip().removeprefix("cron(").removesuffix(")").split()
         minute, hour, day_of_month, month, day_of_week, year = fields
         days = _day_of_week_rule(day_of_week) if day_of_month == "?" else _day_of_month_rule(day_of_month)
