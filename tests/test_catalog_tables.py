@@ -156,7 +156,10 @@ def test_update_table_needs_a_table_input(glue, database):
 
 
 def test_update_table_of_what_does_not_exist_is_entity_not_found(glue, database):
-    assert error_of(glue.update_table, DatabaseName=database, TableInput={"Name": "nope"})["Code"] == "EntityNotFoundException"
+    expected = {"Code": "EntityNotFoundException", "Message": "Table nope not found."}  # AWS's text
+    assert error_of(glue.update_table, DatabaseName=database, TableInput={"Name": "nope"}) == expected
+    assert error_of(glue.get_table, DatabaseName=database, Name="nope") == expected
+    assert error_of(glue.get_partitions, DatabaseName=database, TableName="nope") == expected
     missing_db = error_of(glue.update_table, DatabaseName=database + "x", TableInput={"Name": "t"})
     assert missing_db["Code"] == "EntityNotFoundException"
 

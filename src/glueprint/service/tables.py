@@ -132,7 +132,7 @@ def delete_table(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         require_database(conn, database)
         if not remove_table(conn, database, name):
-            raise table_missing(database, name)
+            raise table_missing(name)
     return {}
 
 
@@ -146,7 +146,7 @@ def batch_delete_table(ctx: ServiceContext, p: dict) -> dict:
         store.lock_many(conn, "table", sorted(names), scope=database)  # in the order a crawl locks them: no deadlock
         for name in names:
             if not remove_table(conn, database, name):
-                missing = table_missing(database, name)
+                missing = table_missing(name)
                 detail = {"ErrorCode": missing.code, "ErrorMessage": missing.message}
                 errors_.append({"TableName": name, "ErrorDetail": detail})
     return {"Errors": errors_}
