@@ -25,9 +25,8 @@ from .context import ServiceContext
 from .open_table_format import iceberg_table
 from .registry import operation
 
-
-def _exists(database: str, name: str) -> Exception:
-    return errors.AlreadyExistsException(f"Table {name} already exists in database {database}.")
+# AWS's text, naming neither the table nor its database.
+TABLE_EXISTS = "Table already exists."
 
 
 def _table_input(p: dict) -> dict:
@@ -51,12 +50,12 @@ def create_table(ctx: ServiceContext, p: dict) -> dict:
         with ctx.db.write() as conn:
             require_database(conn, database)
             if store.exists(conn, "table", doc["Name"], scope=database):
-                raise _exists(database, doc["Name"])
+                raise errors.AlreadyExistsException(TABLE_EXISTS)
             store.add(conn, "table", doc["Name"], doc, now, scope=database)
             for index in p.get("PartitionIndexes") or []:
                 index_rules.add(conn, database, doc["Name"], doc, index)
     except IntegrityError:
-        raise _exists(database, doc["Name"]) from None
+        raise errors.AlreadyExistsException(TABLE_EXISTS) from None
     return {}
 
 
