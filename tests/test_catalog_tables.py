@@ -155,8 +155,17 @@ def test_update_table_needs_a_table_input(glue, database):
     assert error_of(glue.update_table, DatabaseName=database, Name="t")["Code"] == "InvalidInputException"
 
 
+def test_a_second_create_table_of_a_name_is_already_exists_with_awss_text(glue, database):
+    glue.create_table(DatabaseName=database, TableInput=table_input("t"))
+    expected = {"Code": "AlreadyExistsException", "Message": "Table already exists."}
+    assert error_of(glue.create_table, DatabaseName=database, TableInput=table_input("T")) == expected
+
+
 def test_update_table_of_what_does_not_exist_is_entity_not_found(glue, database):
-    assert error_of(glue.update_table, DatabaseName=database, TableInput={"Name": "nope"})["Code"] == "EntityNotFoundException"
+    expected = {"Code": "EntityNotFoundException", "Message": "Table nope not found."}  # AWS's text
+    assert error_of(glue.update_table, DatabaseName=database, TableInput={"Name": "nope"}) == expected
+    assert error_of(glue.get_table, DatabaseName=database, Name="nope") == expected
+    assert error_of(glue.get_partitions, DatabaseName=database, TableName="nope") == expected
     missing_db = error_of(glue.update_table, DatabaseName=database + "x", TableInput={"Name": "t"})
     assert missing_db["Code"] == "EntityNotFoundException"
 

@@ -181,6 +181,8 @@ def test_start_job_run_refuses_what_glue_refuses_in_its_options(server, glue):
     for job, options in (
         (shell, {"WorkerType": "G.1X", "NumberOfWorkers": 2}),
         (spark, {"MaxCapacity": 2.0, "WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"AllocatedCapacity": 2, "WorkerType": "G.1X", "NumberOfWorkers": 2}),
+        (spark, {"AllocatedCapacity": 2, "MaxCapacity": 5.0}),
         (spark, {"Timeout": 10081}),
     ):
         assert refused(glue.start_job_run, JobName=job, **options)["Code"] == "InvalidInputException", options
@@ -296,3 +298,14 @@ def test_a_job_run_shows_the_capacity_its_own_workers_give_it(glue):
     run_id = glue.start_job_run(JobName=dpus, MaxCapacity=4.0)["JobRunId"]
     run = glue.get_job_run(JobName=dpus, RunId=run_id)["JobRun"]
     assert (run["MaxCapacity"], run["AllocatedCapacity"]) == (4.0, 4) and "WorkerType" not in run
+
+
+def test_a_job_run_gets_the_dpus_its_deprecated_allocated_capacity_asks_for(glue):
+    """StartJobRun's AllocatedCapacity (deprecated for MaxCapacity) is the DPUs allocated to the run."""
+    job = unique("dpus")
+    glue.create_job(Name=job, Role=ROLE, Command=SPARK, GlueVersion="1.0", ExecutionProperty={"MaxConcurrentRuns": 2})
+    run_id = glue.start_job_run(JobName=job, AllocatedCapacity=5)["JobRunId"]
+    run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+    assert (run["MaxCapacity"], run["AllocatedCapacity"]) == (5.0, 5) and "WorkerType" not in run
+    error = refused(glue.start_job_run, JobName=job, AllocatedCapacity=2, MaxCapacity=5.0)
+    assert error == {"Code": "InvalidInputException", "Message": "Please set only Allocated Capacity or Max Capacity."}

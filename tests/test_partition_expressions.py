@@ -272,3 +272,25 @@ def test_equalities_on_leading_string_keys_find_exactly_their_partitions(glue):
     for expression, meaning in cases:
         got = values(all_pages(glue.get_partitions, "Partitions", **table, Expression=expression, MaxResults=1))
         assert got == [r for r in rows if meaning(*r)], expression
+
+
+def test_timestamp_keys_compare_as_instants_however_many_fraction_digits_are_written(glue):
+    """AWS reads a timestamp key's values and literals as instants (yyyy-MM-dd HH:mm:ss[.fffffffff]):
+    00:00:00, 00:00:00.0 and 00:00:00.000000 are one instant."""
+    glue.create_database(DatabaseInput={"Name": "instants"})
+    glue.create_table(DatabaseName="instants", TableInput={"Name": "t", "PartitionKeys": [{"Name": "at", "Type": "timestamp"}]})
+    rows = ["2022-01-31 23:59:59", "2022-02-01 00:00:00.000000", "2022-02-01 00:00:00.05", "2022-02-01 00:00:00.5"]
+    glue.batch_create_partition(DatabaseName="instants", TableName="t", PartitionInputList=[{"Values": [r]} for r in rows])
+    table = {"DatabaseName": "instants", "TableName": "t"}
+    cases = [
+        ("at = '2022-02-01 00:00:00'", [rows[1]]),
+        ("at = '2022-02-01 00:00:00.000000000'", [rows[1]]),
+        ("at IN ('2022-02-01 00:00:00.0', '2022-02-01 00:00:00.50')", [rows[1], rows[3]]),
+        ("at <> '2022-02-01 00:00:00.0'", [rows[0], rows[2], rows[3]]),
+        ("at <= '2022-02-01 00:00:00'", rows[:2]),
+        ("at > '2022-02-01 00:00:00.0' AND at < '2022-02-01 00:00:00.1'", [rows[2]]),
+        ("at BETWEEN '2022-02-01 00:00:00.050' AND '2022-02-01 00:00:00.5'", rows[2:]),
+    ]
+    for expression, expected in cases:
+        got = values(all_pages(glue.get_partitions, "Partitions", **table, Expression=expression, MaxResults=2))
+        assert got == [(r,) for r in expected], expression

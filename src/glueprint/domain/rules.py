@@ -128,6 +128,9 @@ def run_problem(job: dict, run: dict) -> str | None:
     """Why Glue refuses a StartJobRun's options for this job, or None."""
     if run.get("WorkerType") is not None and (job.get("Command") or {}).get("Name") == "pythonshell":
         return "Worker Type is not supported for Job Command pythonshell"
+    if "AllocatedCapacity" in run and "MaxCapacity" in run:
+        return "Please set only Allocated Capacity or Max Capacity."
+    run = _with_max_capacity(run)
     if "MaxCapacity" in run and ("WorkerType" in run or "NumberOfWorkers" in run):
         return "Please do not set Max Capacity if using Worker Type and Number of Workers."
     if run.get("Timeout") is not None and run["Timeout"] > timeout_max():
@@ -141,6 +144,7 @@ def run_problem(job: dict, run: dict) -> str | None:
 def run_capacity(job: dict, run: dict) -> dict:
     """The job as this run uses it: the run's WorkerType and NumberOfWorkers (or MaxCapacity)
     replace the job's, and MaxCapacity is what applies, as GetJob shows it for a job."""
+    run = _with_max_capacity(run)
     if not any(k in run for k in ("WorkerType", "NumberOfWorkers", "MaxCapacity")):
         return job
     effective = {k: v for k, v in job.items() if k not in ("MaxCapacity", "AllocatedCapacity")}
@@ -148,6 +152,14 @@ def run_capacity(job: dict, run: dict) -> dict:
         effective = {k: v for k, v in effective.items() if k not in ("WorkerType", "NumberOfWorkers")}
     effective.update({k: run[k] for k in ("WorkerType", "NumberOfWorkers", "MaxCapacity") if k in run})
     return {**effective, "MaxCapacity": defaults.capacity(effective)}
+
+
+def _with_max_capacity(run: dict) -> dict:
+    """A run's options with its deprecated AllocatedCapacity (DPUs, as StartJobRun documents
+    it) read as the MaxCapacity that replaced it."""
+    if "AllocatedCapacity" in run and "MaxCapacity" not in run:
+        return {**run, "MaxCapacity": float(run["AllocatedCapacity"])}
+    return run
 
 
 def condition_problem(condition: dict) -> str | None:

@@ -55,8 +55,9 @@ def require_database(conn, name: str, lock: bool = False) -> dict:
     return doc
 
 
-def table_missing(database: str, name: str) -> Exception:
-    return errors.EntityNotFoundException(f"Table {name} not found in database {database}.")
+def table_missing(name: str) -> Exception:
+    """AWS's text, as its table lookups (GetTable, GetPartitionIndexes...) word it."""
+    return errors.EntityNotFoundException(f"Table {name} not found.")
 
 
 def require_table(conn, database: str, name: str, lock: bool = False) -> dict:
@@ -64,7 +65,7 @@ def require_table(conn, database: str, name: str, lock: bool = False) -> dict:
     require_database(conn, database)
     doc = store.get(conn, "table", name, scope=database, lock=lock)
     if doc is None:
-        raise table_missing(database, name)
+        raise table_missing(name)
     return doc
 
 

@@ -255,7 +255,13 @@ def literal(kind: str, text: str):
     match = _TIMESTAMP.fullmatch(text)
     if not (match and _real_date(match.group(1)) and int(match.group(2)) < 24 and max(map(int, match.group(3, 4))) < 60):
         raise errors.InvalidInputException(f'For input string: "{text}" is not a timestamp (yyyy-MM-dd HH:mm:ss[.fffffffff]).')
-    return text
+    return canonical_timestamp(text)
+
+
+def canonical_timestamp(text: str) -> str:
+    """A timestamp with nine fraction digits, as the store compares them (partition_filter):
+    AWS compares instants, so 00:00:00 and 00:00:00.000 are equal."""
+    return f"{text[:19]}.{text[20:]:0<9}"
 
 
 def _real_date(text: str) -> bool:

@@ -28,7 +28,7 @@ def table_of(conn: Connection, database: str, table: str, lock: bool = False) ->
         raise errors.EntityNotFoundException(f"Database {database} not found.")
     doc = entities.get(conn, "table", table, scope=database, lock=lock)
     if doc is None:
-        raise errors.EntityNotFoundException(f"Table {table} not found in database {database}.")
+        raise errors.EntityNotFoundException(f"Table {table} not found.")  # AWS's text
     return doc
 
 

@@ -26,9 +26,8 @@ from .context import ServiceContext
 from .open_table_format import iceberg_table
 from .registry import operation
 
-
-def _exists(database: str, name: str) -> Exception:
-    return errors.AlreadyExistsException(f"Table {name} already exists in database {database}.")
+# AWS's text, naming neither the table nor its database.
+TABLE_EXISTS = "Table already exists."
 
 
 def _table_input(p: dict) -> dict:
@@ -52,12 +51,12 @@ def create_table(ctx: ServiceContext, p: dict) -> dict:
         with ctx.db.write() as conn:
             require_database(conn, database)
             if store.exists(conn, "table", doc["Name"], scope=database):
-                raise _exists(database, doc["Name"])
+                raise errors.AlreadyExistsException(TABLE_EXISTS)
             store.add(conn, "table", doc["Name"], doc, now, scope=database)
             for index in p.get("PartitionIndexes") or []:
                 index_rules.add(conn, database, doc["Name"], doc, index)
     except IntegrityError:
-        raise _exists(database, doc["Name"]) from None
+        raise errors.AlreadyExistsException(TABLE_EXISTS) from None
     return {}
 
 
@@ -113,7 +112,7 @@ def delete_table(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         require_database(conn, database)
         if not remove_table(conn, database, name):
-            raise table_missing(database, name)
+            raise table_missing(name)
     return {}
 
 
@@ -127,7 +126,7 @@ def batch_delete_table(ctx: ServiceContext, p: dict) -> dict:
         store.lock_many(conn, "table", sorted(names), scope=database)  # in the order a crawl locks them: no deadlock
         for name in names:
             if not remove_table(conn, database, name):
-                missing = table_missing(database, name)
+                missing = table_missing(name)
                 detail = {"ErrorCode": missing.code, "ErrorMessage": missing.message}
                 errors_.append({"TableName": name, "ErrorDetail": detail})
     return {"Errors": errors_}

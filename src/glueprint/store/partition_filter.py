@@ -155,6 +155,11 @@ class Compiler:
         if key.kind in ("integer", "decimal"):
             sql_type = Integer() if self.sqlite and key.kind == "integer" else Numeric()
             return case((self.readable(key), cast(text, sql_type)), else_=None)
+        if key.kind == "timestamp":
+            # Nine fraction digits, as the parser writes literals (canonical_timestamp), so equal
+            # instants written with fewer digits are equal text, and text order is time order.
+            fraction = func.substr(func.substr(text, 21).op("||")("000000000"), 1, 9)
+            text = func.substr(text, 1, 19).op("||")(".").op("||")(fraction)
         return case((self.readable(key), text), else_=None)  # ISO dates and times sort as text
 
     def literal(self, key: Key, value):

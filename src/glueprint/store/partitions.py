@@ -17,7 +17,8 @@ from .partition_filter import And, Compare, Compiler, Filter, In, Key
 from .schema import partition_indexes, partition_lookup, partitions
 
 # Keys whose equality is equality of the stored text (an int key's 7 also reads "+7", "007").
-_TEXT_EQUAL = ("string", "date", "timestamp")
+# Keys whose equal values are equal text (a timestamp's fraction may be written with more or fewer digits).
+_TEXT_EQUAL = ("string", "date")
 
 
 def values_key(values: list[str]) -> str:
