@@ -224,7 +224,7 @@ def test_a_missing_database_table_or_partition_fails_the_whole_call_and_changes_
     before = snapshot(api)
     places = [
         ({"DatabaseName": "nosuch", "TableName": "t"}, "Database nosuch not found."),
-        ({"DatabaseName": name, "TableName": "nosuch"}, f"Table nosuch not found in database {name}."),
+        ({"DatabaseName": name, "TableName": "nosuch"}, "Table nosuch not found."),
     ]
     for where, message in places:
         calls = [
