@@ -244,7 +244,7 @@ def update_blueprint(glue, **request) -> dict:
     return wait_for_blueprint(glue, request["Name"])
 
 
-def wait_run(glue, blueprint: str, run_id: str, timeout: float = 30.0) -> dict:
+def wait_run(glue, blueprint: str, run_id: str, timeout: float = 120.0) -> dict:  # generous: CI runs six suites on two cores
     return wait_for_blueprint_run(glue, blueprint, run_id, timeout)
 
 
