@@ -28,7 +28,7 @@ def lock_waiters(admin, database: str) -> int:
     return admin.execute(query, (database,)).fetchone()[0]
 
 
-def wait_for_waiters(admin, database: str, count: int, timeout: float = 15.0) -> None:
+def wait_for_waiters(admin, database: str, count: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while lock_waiters(admin, database) < count:
         assert time.monotonic() < deadline, f"fewer than {count} transactions reached the lock"
