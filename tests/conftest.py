@@ -236,12 +236,12 @@ def name():
 def create_blueprint(glue, **request) -> dict:
     """CreateBlueprint, then wait (as a client must) until it is ACTIVE or FAILED."""
     glue.create_blueprint(**request)
-    return wait_for_blueprint(glue, request["Name"])
+    return wait_for_blueprint(glue, request["Name"], timeout=120)
 
 
 def update_blueprint(glue, **request) -> dict:
     glue.update_blueprint(**request)
-    return wait_for_blueprint(glue, request["Name"])
+    return wait_for_blueprint(glue, request["Name"], timeout=120)
 
 
 def wait_run(glue, blueprint: str, run_id: str, timeout: float = 120.0) -> dict:  # generous: CI runs six suites on two cores
