@@ -17,12 +17,15 @@ RULES = (
     "*fails*=FAILED:0:planned failure",
     "--outcome",
     "*slow*=SUCCEEDED:4",
+    "--outcome",
+    "*lingers*=SUCCEEDED:120",
 )
 
 
 @pytest.fixture(scope="module")
 def orchestra(start_server):
-    """A server whose Spark jobs end at once, '*fails*' nodes fail and '*slow*' ones take 4 s."""
+    """A server whose Spark jobs end at once, '*fails*' nodes fail, '*slow*' ones take 4 s and
+    '*lingers*' ones 120 s (a test that must act while a node runs, however loaded the machine)."""
     return start_server(*RULES)
 
 
@@ -207,7 +210,7 @@ def test_run_properties_start_from_the_defaults_and_change_only_in_their_run(g):
 
 
 def test_stop_ends_running_jobs_and_starts_nothing_more(g):
-    slow, after = unique("slow"), unique("after")
+    slow, after = unique("lingers"), unique("after")
     workflow = workflow_of(g, {slow: "glueetl", after: "glueetl"}, [slow])
     conditional(g, unique("t"), workflow, [on(slow)], [after])
     run_id = g.start_workflow_run(Name=workflow)["RunId"]
@@ -246,10 +249,10 @@ def test_resume_runs_the_named_node_and_what_follows_under_a_new_run_id(g):
 
 
 def test_workflow_max_concurrent_runs_refuses_one_more(g):
-    slow = unique("slow")
+    slow = unique("lingers")
     workflow = unique("wf")
     g.create_workflow(Name=workflow, MaxConcurrentRuns=1)
-    make_job(g, slow, ExecutionProperty={"MaxConcurrentRuns": 5})
+    make_job(g, slow, ExecutionProperty={"MaxConcurrentRuns": 5})  # lingers: the first run still runs
     g.create_trigger(Name=unique("start"), WorkflowName=workflow, Type="ON_DEMAND", Actions=[{"JobName": slow}])
     g.start_workflow_run(Name=workflow)
     with pytest.raises(ClientError) as error:
@@ -259,7 +262,7 @@ def test_workflow_max_concurrent_runs_refuses_one_more(g):
 
 
 def test_job_runs_merge_arguments_respect_concurrency_and_retry(g):
-    slow = make_job(g, unique("slow"), DefaultArguments={"--a": "default", "--b": "default"})
+    slow = make_job(g, unique("lingers"), DefaultArguments={"--a": "default", "--b": "default"})
     run_id = g.start_job_run(JobName=slow, Arguments={"--b": "given"})["JobRunId"]
     job_run = g.get_job_run(JobName=slow, RunId=run_id)["JobRun"]
     assert job_run["Arguments"] == {"--a": "default", "--b": "given"}
@@ -279,7 +282,7 @@ def test_job_runs_merge_arguments_respect_concurrency_and_retry(g):
 
 
 def test_batch_stop_stops_running_runs_and_reports_the_rest(g):
-    slow = make_job(g, unique("slow"))
+    slow = make_job(g, unique("lingers"))
     run_id = g.start_job_run(JobName=slow)["JobRunId"]
     answer = g.batch_stop_job_run(JobName=slow, JobRunIds=[run_id, "jr_missing"])
     assert answer["SuccessfulSubmissions"] == [{"JobName": slow, "JobRunId": run_id}]
