@@ -211,8 +211,9 @@ def activate(s3, tmp_session):
 
 @pytest.fixture(scope="session")
 def server(start_server):
-    """The shared server most tests use; tests keep apart by unique names."""
-    shared = start_server("--run-timeout", "10")
+    """The shared server most tests use; tests keep apart by unique names. Its layouts may take
+    30 s: a loaded CI machine (six suites on two cores) slows the ones that call AWS APIs."""
+    shared = start_server("--run-timeout", "30")
     shared.keep_to_the_end = True
     return shared
 
