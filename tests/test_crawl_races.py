@@ -79,7 +79,7 @@ def test_nothing_a_crawl_writes_outlives_a_table_or_database_deleted_meanwhile(g
             deleting.start()
             wait_for_waiters(admin, database, 2)  # and the delete, behind the crawl or behind the lock
             holder.commit()
-            deleting.join(30)
+            deleting.join(120)
             assert wait_ready(glue, crawler)["LastCrawl"]["Status"] == "SUCCEEDED"
 
             left = left_behind(admin, db, table)
