@@ -211,8 +211,9 @@ def activate(s3, tmp_session):
 
 @pytest.fixture(scope="session")
 def server(start_server):
-    """The shared server most tests use; tests keep apart by unique names."""
-    shared = start_server("--run-timeout", "10")
+    """The shared server most tests use; tests keep apart by unique names. Its layouts may take
+    30 s: a loaded CI machine (six suites on two cores) slows the ones that call AWS APIs."""
+    shared = start_server("--run-timeout", "30")
     shared.keep_to_the_end = True
     return shared
 
@@ -236,15 +237,15 @@ def name():
 def create_blueprint(glue, **request) -> dict:
     """CreateBlueprint, then wait (as a client must) until it is ACTIVE or FAILED."""
     glue.create_blueprint(**request)
-    return wait_for_blueprint(glue, request["Name"])
+    return wait_for_blueprint(glue, request["Name"], timeout=120)
 
 
 def update_blueprint(glue, **request) -> dict:
     glue.update_blueprint(**request)
-    return wait_for_blueprint(glue, request["Name"])
+    return wait_for_blueprint(glue, request["Name"], timeout=120)
 
 
-def wait_run(glue, blueprint: str, run_id: str, timeout: float = 30.0) -> dict:
+def wait_run(glue, blueprint: str, run_id: str, timeout: float = 120.0) -> dict:  # generous: CI runs six suites on two cores
     return wait_for_blueprint_run(glue, blueprint, run_id, timeout)
 
 

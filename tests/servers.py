@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
 # One client for every plain request the tests make: each new one loads the CA bundle, which
 # cost most of the suite's own CPU. No connection is kept, so a restarted server is met afresh.
-HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=5.0)
+# Its timeout is generous: the CI runs six suites side by side on two cores.
+HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=60.0)
 
 
 def free_port() -> int:
@@ -27,7 +28,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
+    """Wait for the process to answer at url; it exiting meanwhile fails at once, so the
+    timeout is for a start that hangs and can be generous (a loaded CI machine starts slowly)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

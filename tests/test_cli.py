@@ -131,7 +131,7 @@ def glueetl_run_state(server) -> str:
     command = {"Name": "glueetl", "ScriptLocation": "s3://nowhere/etl.py"}
     glue.create_job(Name="etl", Role="arn:aws:iam::123456789012:role/r", Command=command)
     run_id = glue.start_job_run(JobName="etl")["JobRunId"]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while (state := glue.get_job_run(JobName="etl", RunId=run_id)["JobRun"]["JobRunState"]) not in ("SUCCEEDED", "FAILED"):
         assert time.monotonic() < deadline
         time.sleep(0.1)

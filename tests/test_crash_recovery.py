@@ -11,7 +11,7 @@ from glueprint.store.schema import blueprints
 from glueprint.waiting import wait_for_blueprint
 
 from conftest import ROLE, all_pages, all_runs_finished, create_blueprint
-from servers import glue_client, glueprint_worker
+from servers import glue_client, glueprint_worker, stop_all
 from test_runs import layout_archive
 
 IN_FLIGHT = 100
@@ -61,7 +61,7 @@ def test_killed_server_loses_nothing_and_leaves_no_run_running(start_server, upl
 
     server.start()
     glue = glue_client(server.url)
-    runs = all_runs_finished(glue, "slow", timeout=120)
+    runs = all_runs_finished(glue, "slow", timeout=300)
     assert glue.get_blueprint(Name="slow")["Blueprint"]["Status"] == "ACTIVE"
     assert {r["RunId"] for r in runs} == set(acknowledged)
     stuck = [r for r in runs if r["State"] not in ("SUCCEEDED", "FAILED")]
@@ -98,7 +98,7 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
     worker.kill()
     replacement = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
     try:
-        runs = all_runs_finished(glue, "slow", timeout=90)
+        runs = all_runs_finished(glue, "slow", timeout=300)
     finally:
         replacement.stop()
     assert {r["RunId"] for r in runs} == set(acknowledged)
@@ -114,13 +114,18 @@ def test_killed_worker_process_is_replaced_and_its_runs_end_cleanly(start_server
 def test_sigterm_lets_runs_in_progress_finish(start_server, upload):
     server = start_server("--workers", "1")
     glue = glue_client(server.url)
-    code = SLOW_LAYOUT.replace("time.sleep(0.1)", "time.sleep(7)")  # longer than any fixed grace period
-    create_blueprint(glue, Name="drain", BlueprintLocation=upload(layout_archive(code, {"WorkflowName": {"type": "String"}})))
-    run_id = glue.start_blueprint_run(BlueprintName="drain", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "drained"}))[
-        "RunId"
-    ]
-    time.sleep(0.8)  # the layout is sleeping inside its run now
-    server.stop()
+    create_blueprint(
+        glue, Name="drain", BlueprintLocation=upload(layout_archive(SLOW_LAYOUT, {"WorkflowName": {"type": "String"}}))
+    )
+    # a held run: it sleeps 8 s (longer than any fixed grace period) once it says it executes
+    run_id = glue.start_blueprint_run(
+        BlueprintName="drain", RoleArn=ROLE, Parameters=json.dumps({"WorkflowName": "held_drained"})
+    )["RunId"]
+    deadline = time.monotonic() + 60
+    while not exists(glue.get_database, Name="held_drained"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    stop_all([server], timeout=120)  # SIGTERM, then kill -9 only if the drain hangs
     assert server.proc.returncode == 0
     server.start()
     run = glue_client(server.url).get_blueprint_run(BlueprintName="drain", RunId=run_id)["BlueprintRun"]
@@ -139,7 +144,7 @@ def test_a_blueprint_check_whose_worker_was_lost_is_taken_up_again(start_server,
     db.dispose()
     worker = glueprint_worker(api.db_url, tmp_session, api.url, "--lease-seconds", "2", "--s3-endpoint-url", s3.url).start()
     try:
-        assert wait_for_blueprint(glue, "orphan", timeout=30)["Status"] == "ACTIVE"
+        assert wait_for_blueprint(glue, "orphan", timeout=120)["Status"] == "ACTIVE"
         assert time.time() >= lease_until  # not before the lost worker's lease ran out
     finally:
         worker.stop()

@@ -28,7 +28,7 @@ def lock_waiters(admin, database: str) -> int:
     return admin.execute(query, (database,)).fetchone()[0]
 
 
-def wait_for_waiters(admin, database: str, count: int, timeout: float = 15.0) -> None:
+def wait_for_waiters(admin, database: str, count: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while lock_waiters(admin, database) < count:
         assert time.monotonic() < deadline, f"fewer than {count} transactions reached the lock"
@@ -79,7 +79,7 @@ def test_nothing_a_crawl_writes_outlives_a_table_or_database_deleted_meanwhile(g
             deleting.start()
             wait_for_waiters(admin, database, 2)  # and the delete, behind the crawl or behind the lock
             holder.commit()
-            deleting.join(30)
+            deleting.join(120)
             assert wait_ready(glue, crawler)["LastCrawl"]["Status"] == "SUCCEEDED"
 
             left = left_behind(admin, db, table)

@@ -20,7 +20,7 @@ def test_demo_registers_runs_and_reports_the_examples_and_cleans_up(tmp_path):
         [sys.executable, "-m", "glueprint", "demo", "--exit"],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,  # a whole tour: generous, as CI runs six suites on two cores
         env=_demo_env(tmp_path),
     )
     assert result.returncode == 0, result.stderr
@@ -56,14 +56,14 @@ def test_ctrl_c_or_sigterm_stops_the_demo_and_removes_what_it_made(tmp_path, sig
             # inherits SIGINT ignored, and Python would keep ignoring it.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600
     for line in demo.stdout:
         if "serving until Ctrl-C" in line or time.monotonic() > deadline:
             break
     assert os.listdir(work)  # it is running: its folder is there
     demo.send_signal(signum)
     try:
-        status = demo.wait(timeout=60)
+        status = demo.wait(timeout=120)
     except subprocess.TimeoutExpired:
         demo.send_signal(signal.SIGABRT)
         demo.wait()

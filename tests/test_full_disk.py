@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from test_script_capacity import running_scripts
+
 from conftest import ROLE
 from servers import Process, _child_env, call_raw, free_port, glue_client
 
@@ -26,6 +28,8 @@ def start_cramped(tmp_path, *extra: str) -> tuple[Process, str]:
     folder, port = tmp_path / "small", free_port()
     folder.mkdir()
     serve = [sys.executable, "-m", "glueprint", "serve", "--port", str(port), "--db", f"sqlite:///{folder}/full.db"]
+    # its own S3 on a port of its own (the default, 4598, is the README test's) over a folder of the test's
+    serve += ["--s3-port", "0"] + ([] if "--archive-root" in extra else ["--archive-root", str(tmp_path / "s3")])
     mount = f'mount -t tmpfs -o size=2M tmpfs {folder} && exec "$@"'
     args = ["unshare", "-m", "--propagation", "private", "sh", "-c", mount, "sh", *serve, "--log-level", "warning", *extra]
     server = Process(args, tmp_path / "server.log", f"http://127.0.0.1:{port}", _child_env()).start()
@@ -39,7 +43,7 @@ def cramped(tmp_path):
     server.stop()
 
 
-def wait_for(predicate, timeout: float = 30.0):
+def wait_for(predicate, timeout: float = 120.0):  # generous: CI runs six suites on two cores
     deadline = time.monotonic() + timeout
     while not (value := predicate()):
         assert time.monotonic() < deadline
@@ -58,13 +62,15 @@ def test_a_run_that_ends_while_the_disk_is_full_says_so_once_there_is_room(tmp_p
         glue.create_job(Name="load", Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": "s3://jobs/sleep.py"})
         run_id = glue.start_job_run(JobName="load")["JobRunId"]
         wait_for(lambda: glue.get_job_run(JobName="load", RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING")
+        wait_for(lambda: running_scripts(server) == 1)
         with open(f"{folder}/ballast", "wb") as ballast:  # fill the server's disk while the script sleeps
             with contextlib.suppress(OSError):
                 while True:
                     ballast.write(b"\0" * 65536)
                     ballast.flush()
         wait_for(lambda: "no space left" in server.log.read_text())
-        time.sleep(5)  # the script ends meanwhile, and its end cannot be recorded; longer than the lease
+        wait_for(lambda: running_scripts(server) == 0)  # the script has ended: its end cannot be recorded
+        time.sleep(4)  # the disk stays full past the run's lease (3 s)
         os.unlink(f"{folder}/ballast")
         final = ("SUCCEEDED", "FAILED", "ERROR", "STOPPED", "TIMEOUT")
         run = wait_for(lambda: (r := glue.get_job_run(JobName="load", RunId=run_id)["JobRun"])["JobRunState"] in final and r)

@@ -41,7 +41,7 @@ def glue(server):
 
 
 def wait_job_run(glue, job: str, run_id: str) -> dict:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING", "STOPPING"):
         assert time.monotonic() < deadline, run
         time.sleep(0.1)

@@ -469,7 +469,7 @@ def test_a_blueprint_archive_and_a_crawled_dataset_in_its_own_s3_run_end_to_end(
         )
         database = glue.get_crawler(Name=crawler)["Crawler"]["DatabaseName"]
         glue.start_crawler(Name=crawler)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while (state := glue.get_crawler(Name=crawler)["Crawler"]).get("LastCrawl") is None or state["State"] != "READY":
             assert time.monotonic() < deadline, state
             time.sleep(0.1)

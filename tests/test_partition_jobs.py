@@ -40,7 +40,7 @@ def test_a_pythonshell_job_reads_partitions_filtered_and_paged_through_boto3(glu
         Name=job, Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": script}, DefaultArguments={"--database": name}
     )
     run_id = glue.start_job_run(JobName=job)["JobRunId"]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] not in ("SUCCEEDED", "FAILED", "ERROR"):
         assert time.monotonic() < deadline, run
         time.sleep(0.1)

@@ -92,7 +92,7 @@ def run(glue, upload, source: str, python_version: str | None = "3.9", **argumen
     command = {"Name": "pythonshell", "ScriptLocation": script, **({"PythonVersion": python_version} if python_version else {})}
     glue.create_job(Name=job, Role=ROLE, Command=command)
     run_id = glue.start_job_run(JobName=job, Arguments=arguments)["JobRunId"]
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     while (found := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING"):
         assert time.monotonic() < deadline, found
         time.sleep(0.1)

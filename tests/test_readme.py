@@ -241,7 +241,7 @@ def test_the_many_processes_example_comes_up(clone, tmp_path):
             ["bash", "-c", block + "\nwait"], cwd=clone.folder, env=env, stdout=out, stderr=out, start_new_session=True
         )
     try:
-        wait_http("http://127.0.0.1:4600", process, log, timeout=60)
+        wait_http("http://127.0.0.1:4600", process, log)
         response = HTTP.post(
             "http://127.0.0.1:4600/",
             content=b"{}",

@@ -49,7 +49,7 @@ def shell_job(glue, name: str, script: str) -> None:
 
 
 def wait_job_run(glue, job: str, run_id: str) -> dict:
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     while (run := glue.get_job_run(JobName=job, RunId=run_id)["JobRun"])["JobRunState"] in ("STARTING", "RUNNING"):
         assert time.monotonic() < deadline, run
         time.sleep(0.1)
@@ -239,7 +239,7 @@ def test_a_crawl_in_a_region_writes_its_tables_in_that_region(server, s3):
         Name=crawler, Role=ROLE, DatabaseName=database, Targets={"S3Targets": [{"Path": f"s3://{BUCKET}/{root}/"}]}
     )
     west.start_crawler(Name=crawler)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while (found := west.get_crawler(Name=crawler)["Crawler"])["State"] != "READY" or "LastCrawl" not in found:
         assert time.monotonic() < deadline, found
         time.sleep(0.1)

@@ -4,7 +4,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -90,29 +89,40 @@ def test_the_generation_moves_with_every_commit_by_anyone_and_only_then(database
 
 
 # Processes started together (the README's server and worker) each migrate and make the
-# token key as they start; they wait for an agreed moment so that they really collide.
+# token key as they start; each says when it has imported, and all go at once when all have,
+# so that they really collide (an agreed moment could pass while a loaded machine imports).
 _STARTING_PROCESS = """
-import sys, time
+import sys
 from glueprint.store.db import Database
-url, at = sys.argv[1], float(sys.argv[2])
-time.sleep(max(0.0, at - time.time()))
-db = Database(url)
+print("ready", flush=True)
+sys.stdin.readline()
+db = Database(sys.argv[1])
 db.migrate()
 print(db.token_key().hex())
 """
 
 
 def _start_together(url: str, count: int) -> list[str]:
-    at = time.time() + 2
     processes = [
-        subprocess.Popen([sys.executable, "-c", _STARTING_PROCESS, url, str(at)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", _STARTING_PROCESS, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(count)
     ]
+    for process in processes:
+        assert process.stdout.readline() == "ready\n", process.stderr.read()
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     keys = []
     for process in processes:
         out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err.decode()
-        keys.append(out.decode().strip())
+        assert process.returncode == 0, err
+        keys.append(out.strip())
     return keys
 
 

@@ -237,7 +237,9 @@ class LocalServer:
             self._run_options.append("--no-spark")
         self._proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> "LocalServer":
+    def start(self, timeout: float = 120.0) -> "LocalServer":
+        # A server that exits fails at once; the timeout is for one that hangs, and a loaded
+        # CI machine can take tens of seconds to import, migrate and listen.
         args = [sys.executable, "-m", "glueprint", "serve", "--port", str(self.port), "--log-level", "warning"]
         args += ["--db", f"sqlite:///{self.folder / 'glueprint.db'}", *self._s3_options, *self._run_options]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEPRINT_"))}
