@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from botocore.exceptions import ClientError
 from sqlalchemy import create_engine, select
 
 from glueprint.packaging import EXAMPLES, zip_folder
@@ -262,6 +263,13 @@ def run_suffix(glue, workflow: str) -> str:
 def start_and_wait(glue, blueprint: str, params: dict, role: str = ROLE) -> dict:
     run_id = glue.start_blueprint_run(BlueprintName=blueprint, Parameters=json.dumps(params), RoleArn=role)["RunId"]
     return wait_run(glue, blueprint, run_id)
+
+
+def error_of(call, **kwargs) -> dict:
+    """The Error (Code, Message) of a call that must fail."""
+    with pytest.raises(ClientError) as err:
+        call(**kwargs)
+    return err.value.response["Error"]
 
 
 def all_pages(call, key: str, **kwargs) -> list:

@@ -4,20 +4,13 @@ import json
 import zipfile
 
 import pytest
-from botocore.exceptions import ClientError
 
 from glueprint.waiting import wait_for_blueprint
 
-from conftest import ROLE, all_pages, create_blueprint, start_and_wait, update_blueprint, wait_run, zip_files
+from conftest import ROLE, all_pages, create_blueprint, error_of, start_and_wait, update_blueprint, wait_run, zip_files
 from servers import call_raw, glue_client, glueprint_worker
 
 GOOD_CFG = json.dumps({"layoutGenerator": "bp.layout.generate_layout", "parameterSpec": {}})
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def test_create_answers_at_once_and_the_blueprint_becomes_active_with_its_definition(glue, example, name):

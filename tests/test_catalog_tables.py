@@ -17,16 +17,10 @@ from sqlalchemy import select
 from glueprint.store import partitions, schema
 from glueprint.store.db import Database
 
-from conftest import all_pages, snapshot
+from conftest import all_pages, error_of, snapshot
 from servers import glue_client
 
 ARN = "arn:aws:glue:us-east-1:123456789012"
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def table_input(name: str, description: str = "", **extra) -> dict:

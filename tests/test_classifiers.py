@@ -7,17 +7,10 @@ import json
 import uuid
 
 import pytest
-from botocore.exceptions import ClientError
 
 from test_crawls import columns, crawl, csv, lake, recrawl, tables  # noqa: F401  (lake is a fixture)
 
-from conftest import ROLE, all_pages
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
+from conftest import ROLE, all_pages, error_of
 
 
 def new_name() -> str:

@@ -4,9 +4,8 @@ reference shapes them (UpdateColumnStatisticsForTable and its five siblings)."""
 import datetime
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import snapshot
+from conftest import error_of, snapshot
 from servers import glue_client
 
 UTC = datetime.UTC
@@ -88,12 +87,6 @@ def entry(column: str, data: dict | None = None, column_type: str | None = None,
 
 def long_stats(nulls: int) -> dict:
     return {"Type": "LONG", "LongColumnStatisticsData": {"NumberOfNulls": nulls, "NumberOfDistinctValues": 1}}
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 @pytest.fixture(scope="module")

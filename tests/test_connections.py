@@ -5,19 +5,12 @@ and credentials; NETWORK: PhysicalConnectionRequirements; SFTP unsupported), Hid
 GetConnections' Filter, and tags by arn:aws:glue:<region>:<account>:connection/<name>."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import all_pages, snapshot
+from conftest import all_pages, error_of, snapshot
 from servers import glue_client
 
 ARN = "arn:aws:glue:us-east-1:123456789012:connection"
 JDBC = {"JDBC_CONNECTION_URL": "jdbc:postgresql://db:5432/shop", "USERNAME": "reader", "PASSWORD": "s3cret"}
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def jdbc(name: str, **extra) -> dict:

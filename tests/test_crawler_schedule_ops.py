@@ -10,22 +10,15 @@ from datetime import UTC, datetime
 import boto3
 import httpx
 import pytest
-from botocore.exceptions import ClientError
 
 from glueprint.testing import mock_glue
 from test_schedules import Clock, wait_for
 
-from conftest import ROLE, snapshot
+from conftest import ROLE, error_of, snapshot
 from servers import glue_client
 
 TARGETS = {"S3Targets": [{"Path": "s3://b/p"}]}
 NOON_DAILY = "cron(0 12 * * ? *)"
-
-
-def error_of(call, **kwargs) -> dict:
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def crawler(glue, name: str, **extra) -> None:

@@ -3,15 +3,8 @@
 from types import SimpleNamespace
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import ROLE, create_blueprint, run_suffix, start_and_wait
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
+from conftest import ROLE, create_blueprint, error_of, run_suffix, start_and_wait
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import all_pages
+from conftest import all_pages, error_of
 from servers import glue_client
 
 KEYS = [
@@ -75,12 +75,6 @@ CASES = [
     ("", lambda y, m, d, r: True),
     ("   ", lambda y, m, d, r: True),
 ]
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from glueprint.store import partitions as partition_store
 from glueprint.store.db import Database
 from glueprint.store.schema import partitions as partitions_table
 
-from conftest import all_pages, migrate_to, snapshot
+from conftest import all_pages, error_of, migrate_to, snapshot
 from servers import glue_client
 
 KEYS = [{"Name": "year", "Type": "int"}, {"Name": "region", "Type": "string"}]
@@ -24,12 +24,6 @@ DESCRIPTOR = {
     "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
     "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"},
 }
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import NullPool
 
 from glueprint.packaging import zip_folder
 from glueprint.store.schema import blueprints, runs
 
-from conftest import EXAMPLES, ROLE, migrate_to
+from conftest import EXAMPLES, ROLE, error_of, migrate_to
 from servers import glue_client
 
 RUNS = 1050  # more than the largest page (1000): every page size takes several pages
@@ -65,12 +64,6 @@ def test_runs_record_parameters_and_role_while_still_running(recorded):
     assert run["RunId"] == newest_first[0] and run["State"] == "RUNNING"
     assert json.loads(run["Parameters"]) == {"i": RUNS - 1} and run["RoleArn"] == ROLE
     assert "CompletedOn" not in run
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def test_forged_or_foreign_tokens_are_invalid_input(recorded):

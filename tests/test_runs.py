@@ -4,9 +4,8 @@ import json
 import textwrap
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import ROLE, all_pages, create_blueprint, run_suffix, start_and_wait, wait_run, zip_files
+from conftest import ROLE, all_pages, create_blueprint, error_of, run_suffix, start_and_wait, wait_run, zip_files
 from servers import glue_client
 
 ETL_PARAMS = {"WorkflowName": None, "JobRole": "etl-role", "ScriptBucket": "my-scripts"}
@@ -40,12 +39,6 @@ def generate_layout(user_params, system_params):
             for n in user_params.get("Jobs", ["only"])]
     return Workflow(Name=name, Entities=Entities(Jobs=jobs))
 """
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def entities_named(glue, prefix: str) -> dict:

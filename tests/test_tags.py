@@ -2,16 +2,9 @@
 ("AWS tags in AWS Glue" lists blueprints, workflows, jobs, crawlers, triggers, databases and
 connections)."""
 
-import pytest
-from botocore.exceptions import ClientError
+from conftest import error_of
 
 ARN = "arn:aws:glue:us-east-1:123456789012"
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def test_blueprint_tags_by_arn(glue, example, name):

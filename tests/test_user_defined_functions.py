@@ -3,18 +3,11 @@ Get, GetUserDefinedFunctions (paged; Pattern on the name; without DatabaseName, 
 database's functions), Update, Delete; DeleteDatabase takes its functions with it."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import all_pages, snapshot
+from conftest import all_pages, error_of, snapshot
 from servers import glue_client
 
 JAR = [{"ResourceType": "JAR", "Uri": "s3://udfs/strings.jar"}]
-
-
-def error_of(call, **kwargs) -> dict:
-    with pytest.raises(ClientError) as err:
-        call(**kwargs)
-    return err.value.response["Error"]
 
 
 def function_input(name: str, **extra) -> dict:
