@@ -4,7 +4,7 @@ key by the service (InvalidInputException)."""
 
 import pytest
 
-from glueprint.service.paging import Tokens
+from glueprint.domain.tokens import Tokens
 from glueprint.store.db import Database
 
 from conftest import ROLE

@@ -4,8 +4,8 @@ import orjson
 import pytest
 from sqlalchemy import event, insert, select
 
+from glueprint.domain.outcomes import Outcomes
 from glueprint.orchestration.conductor import Conductor
-from glueprint.orchestration.outcomes import Outcomes
 from glueprint.store import entities as entity_store
 from glueprint.store import run_triggers as snapshots
 from glueprint.store import workflow_runs as run_store

@@ -14,9 +14,11 @@ from starlette.routing import Route
 
 from glueprint import __version__
 from glueprint.config import Settings
+from glueprint.domain import run_credentials
+from glueprint.domain.context import ServiceContext
+from glueprint.domain.outcomes import Outcomes
 from glueprint.etl.connect_server import spark_available
 from glueprint.layouts.archive import EXAMPLES_BUCKET, ArchiveSource
-from glueprint.orchestration.outcomes import Outcomes
 from glueprint.packaging import EXAMPLES, zip_folder
 from glueprint.protocol.dispatch import Dispatcher, GlueEndpoint
 from glueprint.protocol.private import PRIVATE_PATH, PrivateEndpoint
@@ -24,8 +26,7 @@ from glueprint.protocol.sigv4 import Verifier
 from glueprint.s3.app import S3App
 from glueprint.s3.errors import S3Error
 from glueprint.s3.storage import ObjectStore
-from glueprint.service import job_bookmarks, run_credentials
-from glueprint.service.context import ServiceContext
+from glueprint.service import job_bookmarks
 from glueprint.service.scopes import Scopes
 from glueprint.store.db import Database, open_database
 from glueprint.web.auth import require_keys

@@ -20,7 +20,7 @@ from glueprint import __version__
 from glueprint.cli_blueprint import blueprint
 from glueprint.cli_options import CliError, option
 from glueprint.config import Settings, default_db_url
-from glueprint.orchestration.outcomes import OutcomeError, as_rules
+from glueprint.domain.outcomes import OutcomeError, as_rules
 from glueprint.store.db import DatabaseUnavailable
 
 

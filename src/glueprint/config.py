@@ -5,7 +5,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .orchestration.outcomes import Rule
+from .domain.outcomes import Rule
 
 
 def default_db_url() -> str:

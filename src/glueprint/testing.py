@@ -36,8 +36,8 @@ from botocore.parsers import create_parser
 
 from glueprint.app import RESET_PATH, build_context
 from glueprint.config import Settings
+from glueprint.domain.outcomes import as_rules
 from glueprint.layouts.archive import ArchiveSource
-from glueprint.orchestration.outcomes import as_rules
 from glueprint.protocol.dispatch import Dispatcher
 from glueprint.sandbox.inprocess import InProcessLayouts
 from glueprint.store.db import Database

@@ -25,6 +25,7 @@ import time
 import uuid
 
 from glueprint.config import Settings
+from glueprint.domain.context import ServiceContext
 from glueprint.etl.sessions import SparkServers, default_scratch
 from glueprint.layouts.execute import Executor
 from glueprint.layouts.registration import Registrar
@@ -32,7 +33,6 @@ from glueprint.orchestration import crawler_schedules, scheduler
 from glueprint.orchestration.python_modules import PythonModules
 from glueprint.orchestration.runner import NodeRunner
 from glueprint.sandbox.host import Limits, Sandbox
-from glueprint.service.context import ServiceContext
 from glueprint.store import runs as run_store
 from glueprint.store import work
 from glueprint.store import workflow_runs as node_store

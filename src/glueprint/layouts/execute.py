@@ -8,14 +8,13 @@ from typing import NamedTuple
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from glueprint.domain import defaults, rules
+from glueprint.domain import defaults, rules, run_credentials
 from glueprint.domain.blueprint_run_view import rendered
+from glueprint.domain.context import ServiceContext
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
 from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.sandbox.host import LayoutError
-from glueprint.service import run_credentials
-from glueprint.service.context import ServiceContext
 from glueprint.store import blueprints as blueprint_store
 from glueprint.store import entities as entity_store
 from glueprint.store import runs as run_store

@@ -9,8 +9,8 @@ stays CREATING or UPDATING for good.
 import hashlib
 import logging
 
+from glueprint.domain.context import ServiceContext
 from glueprint.layouts.archive import ArchiveError, inspect
-from glueprint.service.context import ServiceContext
 from glueprint.store import blueprints as store
 
 log = logging.getLogger("glueprint.registry")

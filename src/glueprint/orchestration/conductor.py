@@ -15,12 +15,12 @@ import uuid
 
 from sqlalchemy import Connection
 
+from ..domain.outcomes import Outcome, Outcomes
 from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import run_triggers as snapshots
 from ..store import workflow_runs as store
 from . import predicates, run_logs
-from .outcomes import Outcome, Outcomes
 
 RETRIED_STATES = ("FAILED", "ERROR")
 CAPACITY = ("AllocatedCapacity", "MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass")

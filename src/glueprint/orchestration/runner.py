@@ -11,6 +11,8 @@ import threading
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from glueprint.domain import run_credentials
+from glueprint.domain.context import ServiceContext
 from glueprint.etl import jdbc
 from glueprint.etl.connect_client import run_settings
 from glueprint.layouts.archive import ArchiveError
@@ -19,8 +21,6 @@ from glueprint.orchestration.conductor import Conductor, job_id, timed_out
 from glueprint.orchestration.python_modules import ModulesUnavailable, PythonModules
 from glueprint.protocol.model import member_limits
 from glueprint.sandbox.collect import Stopped
-from glueprint.service import run_credentials
-from glueprint.service.context import ServiceContext
 from glueprint.store import entities as entity_store
 from glueprint.store import workflow_runs as store
 

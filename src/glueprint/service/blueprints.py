@@ -9,9 +9,9 @@ then ACTIVE or FAILED.
 import orjson
 from sqlalchemy.exc import IntegrityError
 
+from glueprint.domain.context import ServiceContext
 from glueprint.protocol import errors
 from glueprint.protocol.model import member_limits
-from glueprint.service.context import ServiceContext
 from glueprint.service.paging import filtered_page, has_tags
 from glueprint.service.registry import operation
 from glueprint.store import blueprints as store

@@ -5,12 +5,12 @@ Like Glue, the catalog keeps database and table names in lower case.
 
 import regex
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..protocol.model import member_limits
 from ..store import entities as store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
-from .context import ServiceContext
 from .paging import filtered_page
 
 

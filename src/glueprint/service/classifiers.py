@@ -8,11 +8,11 @@ it with store.entities.get(conn, "classifier", name). Names are unique across th
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..orchestration import custom_classifiers
 from ..protocol import errors
 from ..store import entities as store
 from .catalog_common import name_page
-from .context import ServiceContext
 from .registry import operation
 
 KINDS = ("GrokClassifier", "XMLClassifier", "JsonClassifier", "CsvClassifier")

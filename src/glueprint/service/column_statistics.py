@@ -11,11 +11,11 @@ Statistics are kept by column name in lower case, as the catalog keeps names.
 
 import base64
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..protocol.model import shape
 from ..store import column_statistics as store
 from ..store import partitions as partition_store
-from .context import ServiceContext
 from .partition_tables import NOT_FOUND, base_type, names, table_of
 from .registry import operation
 

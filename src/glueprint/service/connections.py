@@ -6,10 +6,10 @@ AWS's key names, so crawls and jobs read it with store.entities.get(conn, "conne
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
 from .catalog_common import name_page
-from .context import ServiceContext
 from .registry import operation
 
 # The ConnectionProperties each type needs, from the ConnectionInput.ConnectionType reference:

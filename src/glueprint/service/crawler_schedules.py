@@ -5,10 +5,10 @@ NOT_SCHEDULED keeps the expression and does not crawl.
 """
 
 from ..domain import rules
+from ..domain.context import ServiceContext
 from ..orchestration import crawler_schedules
 from ..protocol import errors
 from ..store import entities as store
-from .context import ServiceContext
 from .lifecycle import not_found
 from .registry import operation
 

@@ -4,12 +4,12 @@ import json
 import statistics
 from datetime import UTC, datetime
 
+from ..domain.context import ServiceContext
 from ..orchestration.conductor import Conductor
 from ..protocol import errors
 from ..protocol.model import member_limits
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
-from .context import ServiceContext
 from .paging import filtered_page
 from .registry import operation
 

@@ -3,13 +3,13 @@ their versions and partitions, user-defined functions)."""
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
 from ..store import functions as function_store
 from ..store import partitions as partition_store
 from ..store import table_versions as version_store
 from .catalog_common import attributes, catalog_id, database_view, name_page, require_database
-from .context import ServiceContext
 from .registry import operation
 
 

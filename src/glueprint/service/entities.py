@@ -6,11 +6,11 @@ The four kinds share one shape of behaviour (get, list names, get all, batch get
 
 from dataclasses import dataclass
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..protocol.model import operation as model_operation
 from ..store import entities as store
 from . import graph, lifecycle, workflow_runs
-from .context import ServiceContext
 from .paging import filtered_page, has_tags
 from .registry import operation
 

@@ -10,9 +10,9 @@ EventBridge answers.
 import re
 import uuid
 
+from ..domain.context import ServiceContext
 from ..orchestration import event_triggers
 from ..orchestration.conductor import Conductor
-from .context import ServiceContext
 from .registry import operation
 
 EVENTS = "events"

@@ -8,12 +8,12 @@ A reset leaves an empty bookmark (the next run reads everything), or with RunId 
 as it was before that run (the next run reads again what that run read).
 """
 
+from ..domain import run_credentials
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import bookmarks as store
 from ..store import entities
 from ..store import workflow_runs as node_store
-from . import run_credentials
-from .context import ServiceContext
 from .registry import operation
 
 EMPTY = "{}"

@@ -4,12 +4,12 @@ A job run started here belongs to no workflow, so it fires none of any workflow'
 """
 
 from ..domain import rules
+from ..domain.context import ServiceContext
 from ..orchestration.conductor import Conductor
 from ..protocol import errors
 from ..protocol.model import operation as model_operation
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
-from .context import ServiceContext
 from .registry import operation
 from .workflow_runs import node_view
 

@@ -6,11 +6,11 @@ with a different one it is IdempotentParameterMismatchException.
 """
 
 from glueprint.domain import crawl_config, defaults, rules
+from glueprint.domain.context import ServiceContext
 from glueprint.layouts.execute import LABELS
 from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
-from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import bookmarks as bookmark_store
 from glueprint.store import crawler_schedules as crawler_schedule_store

@@ -4,10 +4,10 @@ and FilterLogEvents over the groups and streams job runs and crawls write (orche
 Every page is a keyset scan; tokens are signed positions bound to their request, as Glue's are.
 """
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..protocol.model import member_limits
 from ..store import logs as store
-from .context import ServiceContext
 from .log_patterns import matcher
 from .registry import operation
 

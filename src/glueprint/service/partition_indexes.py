@@ -3,10 +3,10 @@ index may be: index_rules.py)."""
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import partitions as store
 from . import index_rules
-from .context import ServiceContext
 from .partition_tables import names, table_of
 from .registry import operation
 

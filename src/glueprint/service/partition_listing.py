@@ -5,9 +5,9 @@ grow with the partitions before it. NextToken is bound to the table, the Express
 Segment; MaxResults and ExcludeColumnSchema may change from page to page.
 """
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import partitions as store
-from .context import ServiceContext
 from .partition_expression import parse
 from .partition_tables import names, partition_keys, table_of
 from .registry import operation

@@ -5,10 +5,10 @@ Like Glue, the catalog keeps database and table names in lower case.
 
 from sqlalchemy import Connection
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..protocol.model import shape
 from ..store import entities
-from .context import ServiceContext
 
 NOT_FOUND = "Cannot find partition."
 ALREADY_EXISTS = "Partition already exists."

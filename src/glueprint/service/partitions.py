@@ -6,9 +6,9 @@ done is listed in Errors (with its values and AWS's error code) and the others a
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import partitions as store
-from .context import ServiceContext
 from .partition_tables import ALREADY_EXISTS, NOT_FOUND, document, entry_error, names, table_of, values_problem
 from .registry import operation
 

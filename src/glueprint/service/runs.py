@@ -8,8 +8,8 @@ import uuid
 import orjson
 
 from glueprint.domain.blueprint_run_view import rendered
+from glueprint.domain.context import ServiceContext
 from glueprint.protocol import errors
-from glueprint.service.context import ServiceContext
 from glueprint.service.registry import operation
 from glueprint.store import blueprints as blueprint_store
 from glueprint.store import runs as store

@@ -16,11 +16,11 @@ import threading
 
 import botocore.session
 
+from ..domain import run_credentials
+from ..domain.context import ServiceContext
+from ..domain.tokens import Tokens
 from ..protocol import errors
 from ..store.scopes import Scope, ScopedDatabases
-from . import run_credentials
-from .context import ServiceContext
-from .paging import Tokens
 
 ACCOUNT_KEY = re.compile(r"[0-9]{12}")
 REMEMBERED_KEYS = 4096  # (access key, region) pairs whose context is one lookup away

@@ -9,10 +9,10 @@ value exactly. A Key that is not a table field is read from the table's Paramete
 import re
 from datetime import datetime
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
 from .catalog_common import page_limit, table_view
-from .context import ServiceContext
 from .registry import operation
 
 _STRINGS = ("Name", "DatabaseName", "Description", "Owner", "TableType", "CreatedBy", "CatalogId")

@@ -5,10 +5,10 @@ GetTableVersions lists the current version first, then the archived ones newest 
 current version cannot be deleted (DeleteTable is how it goes).
 """
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import table_versions as version_store
 from .catalog_common import page_limit, require_table, table_view, version_of
-from .context import ServiceContext
 from .registry import operation
 
 _LARGEST = 2**63 - 1  # what the versions' column holds

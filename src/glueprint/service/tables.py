@@ -3,6 +3,7 @@ versions, delete one or a batch."""
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import column_statistics as statistics_store
 from ..store import entities as store
@@ -22,7 +23,6 @@ from .catalog_common import (
     table_view,
     version_of,
 )
-from .context import ServiceContext
 from .open_table_format import iceberg_table
 from .registry import operation
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import orjson
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import blueprints as blueprint_store
 from ..store import entities as store
-from .context import ServiceContext
 from .registry import operation
 
 _LABELS = {

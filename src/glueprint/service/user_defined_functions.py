@@ -5,10 +5,10 @@ lower case and found whatever its case (as AWS answers, reported in floci-io/flo
 
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import functions as store
 from .catalog_common import catalog_id, name_filter, page_limit, require_database
-from .context import ServiceContext
 from .paging import filtered_page
 from .registry import operation
 

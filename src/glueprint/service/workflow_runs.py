@@ -5,12 +5,12 @@ Starting a run fires its starting trigger at once; workers advance its job runs 
 
 from collections import Counter
 
+from ..domain.context import ServiceContext
 from ..orchestration.conductor import Conductor, run_triggers, workflow_not_found
 from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from . import graph
-from .context import ServiceContext
 from .registry import operation
 
 DEFAULT_PAGE = 100
