@@ -334,13 +334,18 @@ class GlueEndpoint:
         return await run_in_threadpool(self.dispatcher.execute, call)
 
     async def __call__(self, scope, receive, send) -> None:
-        request_id = new_request_id()
-        headers = self._headers(scope["headers"])
-        try:
-            status, body, code = 200, await self._answer(scope, receive, headers), None
-        except ConnectionAbortedError:
-            return
-        except Exception as exc:
-            status, body, code = Dispatcher.failure(exc, request_id)
-        await send({"type": "http.response.start", "status": status, "headers": _raw_response_headers(body, request_id, code)})
-        await send({"type": "http.response.body", "body": body})
+        await respond(send, self._answer(scope, receive, self._headers(scope["headers"])))
+
+
+async def respond(send, answering) -> None:
+    """Send the body ``answering`` (a coroutine) gives, or the error it raises, as Glue's wire
+    does; nothing when the client went away."""
+    request_id = new_request_id()
+    try:
+        status, body, code = 200, await answering, None
+    except ConnectionAbortedError:
+        return
+    except Exception as exc:
+        status, body, code = Dispatcher.failure(exc, request_id)
+    await send({"type": "http.response.start", "status": status, "headers": _raw_response_headers(body, request_id, code)})
+    await send({"type": "http.response.body", "body": body})

@@ -12,7 +12,7 @@ import orjson
 from starlette.concurrency import run_in_threadpool
 
 from . import errors
-from .dispatch import Dispatcher, _parse, _raw_response_headers, _read_body, _url, new_request_id
+from .dispatch import _parse, _read_body, _url, respond
 from .sigv4 import Verifier
 
 PRIVATE_PATH = "/_glueprint/private"
@@ -46,13 +46,5 @@ class PrivateEndpoint:
         return orjson.dumps(await run_in_threadpool(handler, access_key_of(headers), params))
 
     async def __call__(self, scope, receive, send) -> None:
-        request_id = new_request_id()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        try:
-            status, body, code = 200, await self._answer(scope, receive, headers), None
-        except ConnectionAbortedError:
-            return
-        except Exception as exc:
-            status, body, code = Dispatcher.failure(exc, request_id)
-        await send({"type": "http.response.start", "status": status, "headers": _raw_response_headers(body, request_id, code)})
-        await send({"type": "http.response.body", "body": body})
+        await respond(send, self._answer(scope, receive, headers))
