@@ -83,6 +83,17 @@ def pytest_collection_modifyitems(config, items):
     items[:] = kept
 
 
+@pytest.fixture(scope="module")
+def pg_database():
+    """A fresh PostgreSQL database for a module's tables (the JDBC tests' sources and sinks)."""
+    name = f"etl_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield name
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
 class Databases:
     """Fresh databases on demand for one backend: copies of one migrated in this session
     (migrating costs a server start a third of its CPU), or empty ones."""

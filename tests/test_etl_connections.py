@@ -28,7 +28,6 @@ from glueprint.etl.dynamodb import DynamoDBError  # noqa: E402
 from glueprint.etl.jdbc import JdbcError  # noqa: E402
 from glueprint.etl.session import local_session  # noqa: E402
 
-PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 MARIADB = ("127.0.0.1", 3306)
 
 if len(jdbc_drivers.driver_jars()) < 2:
@@ -44,17 +43,6 @@ def _listening(host: str, port: int) -> bool:
         return True
     except OSError:
         return False
-
-
-@pytest.fixture(scope="module")
-def pg_database():
-    """A fresh PostgreSQL database for the module's tables."""
-    name = f"etl_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield name
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ if shutil.which("java") is None:
 from glueprint.etl import jdbc_drivers  # noqa: E402
 from glueprint.etl.connect_server import spark_available  # noqa: E402
 
-PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 BUCKET = "lake"
 CONNECTION = "warehouse"
 ENDED = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR")
@@ -69,16 +68,6 @@ from pyspark.sql import SparkSession
 url = getResolvedOptions(sys.argv, ["url"])["url"]
 SparkSession.builder.getOrCreate().read.format("jdbc").options(url=url, dbtable="sales", user="postgres").load().count()
 """
-
-
-@pytest.fixture(scope="module")
-def pg_database():
-    name = f"reach_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield name
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="module")
