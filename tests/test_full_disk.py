@@ -63,11 +63,12 @@ def test_a_run_that_ends_while_the_disk_is_full_says_so_once_there_is_room(tmp_p
         run_id = glue.start_job_run(JobName="load")["JobRunId"]
         wait_for(lambda: glue.get_job_run(JobName="load", RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING")
         wait_for(lambda: running_scripts(server) == 1)
-        with open(f"{folder}/ballast", "wb") as ballast:  # fill the server's disk while the script sleeps
+        # fill the server's disk while the script sleeps; unbuffered, so that no byte the disk
+        # refused waits in a buffer for close() to fail on
+        with open(f"{folder}/ballast", "wb", buffering=0) as ballast:
             with contextlib.suppress(OSError):
-                while True:
-                    ballast.write(b"\0" * 65536)
-                    ballast.flush()
+                while ballast.write(b"\0" * 65536):
+                    pass
         wait_for(lambda: "no space left" in server.log.read_text())
         wait_for(lambda: running_scripts(server) == 0)  # the script has ended: its end cannot be recorded
         time.sleep(4)  # the disk stays full past the run's lease (3 s)
