@@ -8,12 +8,11 @@ from typing import NamedTuple
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from glueprint.domain import defaults, rules, run_credentials
+from glueprint.domain import crawler_classifiers, defaults, rules, run_credentials, schedule_rows
 from glueprint.domain.blueprint_run_view import rendered
 from glueprint.domain.context import ServiceContext
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
-from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.sandbox.host import LayoutError
 from glueprint.store import blueprints as blueprint_store
 from glueprint.store import entities as entity_store
@@ -79,8 +78,8 @@ def refuse_as_created(entities: list[Entity]) -> None:
 def _refuse_missing_classifiers(conn, docs: list) -> None:
     """CreateCrawler's check that a crawler's Classifiers exist, for the crawlers a run creates."""
     for index, (kind, _, doc) in enumerate(docs):
-        if kind == "crawler" and (missing := custom_classifiers.of_crawler(conn, doc)[1]):
-            raise EntityRefused(custom_classifiers.missing_message(missing[0]), created=index)
+        if kind == "crawler" and (missing := crawler_classifiers.of_crawler(conn, doc)[1]):
+            raise EntityRefused(crawler_classifiers.missing_message(missing[0]), created=index)
 
 
 class Executor:
@@ -169,9 +168,9 @@ class Executor:
         with self.ctx.db.write() as conn:
             _refuse_missing_classifiers(conn, docs)
             entity_store.add_many(conn, docs, now, run["run_id"])
-            scheduler.sync_all(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
+            schedule_rows.sync_triggers(conn, [doc for kind, _, doc in docs if kind == "trigger"], now)
             for doc in (doc for kind, _, doc in docs if kind == "crawler" and doc.get("Schedule")):
-                crawler_schedules.sync(conn, doc, now)
+                schedule_rows.sync_crawler(conn, doc, now)
             done = dict(state="SUCCEEDED", workflow_name=workflow, completed_on=now, claimed_by=None, lease_until=None)
             if not self._change(conn, run, worker, **done):
                 # The run was deleted (its blueprint went away) or taken over: undo it all.

@@ -1,27 +1,15 @@
 """Crawler schedules: a crawler whose Schedule is SCHEDULED crawls on its cron, the way a
-scheduled trigger fires (scheduler.py): a row holds the next crawl time, and the worker that
-finds it due starts the crawl and moves it on, in one transaction. A crawl due while the
-crawler still runs is skipped, as AWS skips it.
+scheduled trigger fires (scheduler.py): a row holds the next crawl time (domain/schedule_rows.py
+writes it), and the worker that finds it due starts the crawl and moves it on, in one
+transaction. A crawl due while the crawler still runs is skipped, as AWS skips it.
 """
 
 from sqlalchemy import Connection
 
+from ..domain.schedule_rows import crawler_expression, next_fire
 from ..store import crawler_schedules as store
 from ..store import entities as entity_store
 from .conductor import Conductor
-from .scheduler import next_fire
-
-
-def _expression(crawler: dict) -> str | None:
-    schedule = crawler.get("Schedule") or {}
-    return schedule.get("ScheduleExpression") if schedule.get("State") == "SCHEDULED" else None
-
-
-def sync(conn: Connection, crawler: dict, now: float) -> None:
-    """Keep a crawler's schedule row in step with its Schedule."""
-    store.drop(conn, crawler["Name"])
-    if expression := _expression(crawler):
-        store.add(conn, crawler["Name"], expression, next_fire(expression, now))
 
 
 def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bool) -> bool:
@@ -31,7 +19,7 @@ def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bo
         return False
     name, expression = due
     crawler = entity_store.get(conn, "crawler", name)
-    if crawler is None or _expression(crawler) != expression:
+    if crawler is None or crawler_expression(crawler) != expression:
         store.drop(conn, name)
         return True
     store.move(conn, name, next_fire(expression, now))

@@ -25,7 +25,6 @@ import json
 import math
 import re
 
-from ..store import entities as store
 from . import inference
 
 # The custom datatypes a CSV classifier may name (API reference, CsvClassifier.CustomDatatypes)
@@ -53,17 +52,6 @@ _STEP = re.compile(r"\.([^.\[\]]+)|\['([^']*)'\]|\[(\*|\d+)\]")
 
 class BadJsonPath(ValueError):
     pass
-
-
-def of_crawler(conn, crawler: dict) -> tuple[list[dict], list[str]]:
-    """The crawler's custom classifiers in its order, and the names it lists that are none."""
-    names = crawler.get("Classifiers") or []
-    found = store.get_many(conn, "classifier", names) if names else {}
-    return [found[n] for n in names if n in found], [n for n in names if n not in found]
-
-
-def missing_message(name: str) -> str:
-    return f"Classifier {name} does not exist."
 
 
 def sample(classifiers: list[dict], data: bytes, key: str) -> inference.Sample | None:

@@ -11,27 +11,12 @@ the schedules table, so whichever worker finds it due starts the run (scheduler.
 import orjson
 from sqlalchemy import Connection
 
+from ..domain.schedule_rows import WINDOW, batch_condition
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from .conductor import Conductor
 
-# What the schedules row of a batch window holds where a scheduled trigger's holds its cron.
-WINDOW = "event-batch-window"
-# BatchWindow when the condition names none (AWS CDK's and CloudFormation's documented default).
-DEFAULT_WINDOW_SECONDS = 900
 _BATCH = ("_events", "_batch_started")
-
-
-def _condition(trigger: dict) -> tuple[int, int]:
-    found = trigger.get("EventBatchingCondition") or {}
-    return found.get("BatchSize", 1), found.get("BatchWindow", DEFAULT_WINDOW_SECONDS)
-
-
-def window_end(trigger: dict) -> float | None:
-    """When the waiting batch's window ends; None when no batch waits."""
-    if trigger.get("Type") != "EVENT" or not trigger.get("_events"):
-        return None
-    return trigger["_batch_started"] + _condition(trigger)[1]
 
 
 def notify(conn: Connection, conductor: Conductor, now: float, workflow: str, event_id: str) -> bool:
@@ -43,7 +28,7 @@ def notify(conn: Connection, conductor: Conductor, now: float, workflow: str, ev
     if trigger is None or trigger.get("State") == "DEACTIVATED":
         return False
     events = [*trigger.get("_events", []), event_id]
-    size, _ = _condition(trigger)
+    size, _ = batch_condition(trigger)
     if len(events) >= size:
         _start(conn, conductor, now, trigger, events, {"BatchSize": len(events)})
         return True
@@ -51,7 +36,7 @@ def notify(conn: Connection, conductor: Conductor, now: float, workflow: str, ev
         conn, "trigger", trigger["Name"], {**trigger, "_events": events, "_batch_started": trigger.get("_batch_started", now)}
     )
     if len(events) == 1:
-        store.add_schedule(conn, trigger["Name"], WINDOW, now + _condition(trigger)[1])
+        store.add_schedule(conn, trigger["Name"], WINDOW, now + batch_condition(trigger)[1])
     return True
 
 
@@ -59,7 +44,7 @@ def window_ended(conn: Connection, conductor: Conductor, now: float, name: str) 
     """The batch window of the trigger ended: start the run with the events that came."""
     trigger = entity_store.get(conn, "trigger", name, lock=True)
     if trigger is not None and trigger.get("_events") and trigger.get("WorkflowName"):
-        _start(conn, conductor, now, trigger, trigger["_events"], {"BatchWindow": _condition(trigger)[1]})
+        _start(conn, conductor, now, trigger, trigger["_events"], {"BatchWindow": batch_condition(trigger)[1]})
 
 
 def _start(conn: Connection, conductor: Conductor, now: float, trigger: dict, events: list, condition: dict) -> None:

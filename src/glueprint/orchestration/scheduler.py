@@ -1,43 +1,17 @@
 """Scheduled triggers: each ACTIVATED one has a row holding its next fire time (UTC, from its
-AWS cron expression); any worker that finds a row due fires it and moves it on, in one
-transaction, so a fire happens once however many workers share the database. A schedule
-whose times have all passed has no row: it is done, as its trigger stays ACTIVATED.
+AWS cron expression), written by domain/schedule_rows.py; any worker that finds a row due
+fires it and moves it on, in one transaction, so a fire happens once however many workers
+share the database. A schedule whose times have all passed has no row: it is done, as its
+trigger stays ACTIVATED.
 """
-
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from ..domain.cron import Cron
+from ..domain.schedule_rows import WINDOW, next_fire
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
 from . import event_triggers
 from .conductor import Conductor
-
-
-def next_fire(expression: str, after: float) -> float | None:
-    """The first time strictly after ``after`` that ``cron(...)`` names; None when none is left."""
-    found = Cron.parse(expression).next_after(datetime.fromtimestamp(after, UTC))
-    return found.timestamp() if found is not None else None
-
-
-def _scheduled(trigger: dict) -> bool:
-    return trigger.get("Type") == "SCHEDULED" and trigger.get("State") == "ACTIVATED" and bool(trigger.get("Schedule"))
-
-
-def sync(conn: Connection, trigger: dict, now: float) -> None:
-    """Keep a trigger's schedule row in step with its type, state and expression."""
-    sync_all(conn, [trigger], now)
-
-
-def sync_all(conn: Connection, triggers: list[dict], now: float) -> None:
-    """sync for several triggers (a run's): one statement drops their rows, the scheduled get theirs anew."""
-    store.drop_schedules(conn, [trigger["Name"] for trigger in triggers])
-    for trigger in triggers:
-        if _scheduled(trigger) and (when := next_fire(trigger["Schedule"], now)) is not None:
-            store.add_schedule(conn, trigger["Name"], trigger["Schedule"], when)
-        elif (when := event_triggers.window_end(trigger)) is not None:  # an EVENT batch still waits
-            store.add_schedule(conn, trigger["Name"], event_triggers.WINDOW, when)
 
 
 def fire_one(ctx, conductor: Conductor, due=None) -> bool:
@@ -57,7 +31,7 @@ def fire_due(conn: Connection, conductor: Conductor, now: float, skip_locked: bo
     if due is None:
         return False
     name, expression, _ = due
-    if expression == event_triggers.WINDOW:
+    if expression == WINDOW:
         store.drop_schedules(conn, [name])
         event_triggers.window_ended(conn, conductor, now, name)
         return True

@@ -4,9 +4,8 @@ scheduler follows (orchestration/crawler_schedules.py): SCHEDULED crawls on its 
 NOT_SCHEDULED keeps the expression and does not crawl.
 """
 
-from ..domain import rules
+from ..domain import rules, schedule_rows
 from ..domain.context import ServiceContext
-from ..orchestration import crawler_schedules
 from ..protocol import errors
 from ..store import entities as store
 from .lifecycle import not_found
@@ -22,7 +21,7 @@ def _change(ctx: ServiceContext, name: str, change) -> None:
             raise errors.EntityNotFoundException(not_found("crawler", name))
         crawler = change(crawler, crawler.get("Schedule") or {}, now)
         store.replace(conn, "crawler", name, crawler)
-        crawler_schedules.sync(conn, crawler, now)
+        schedule_rows.sync_crawler(conn, crawler, now)
 
 
 @operation("StartCrawlerSchedule")

@@ -5,10 +5,9 @@ They share one store with what blueprint runs create, and get the same defaults
 with a different one it is IdempotentParameterMismatchException.
 """
 
-from glueprint.domain import crawl_config, defaults, rules
+from glueprint.domain import crawl_config, crawler_classifiers, defaults, rules, schedule_rows
 from glueprint.domain.context import ServiceContext
 from glueprint.layouts.execute import LABELS
-from glueprint.orchestration import crawler_schedules, custom_classifiers, scheduler
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service.registry import operation
@@ -60,9 +59,9 @@ def _refuse(problem: str | None) -> None:
 
 def _check_classifiers(conn, crawler: dict) -> None:
     """Every name in a crawler's Classifiers must be a custom classifier."""
-    _, missing = custom_classifiers.of_crawler(conn, crawler)
+    _, missing = crawler_classifiers.of_crawler(conn, crawler)
     if missing:
-        raise errors.InvalidInputException(custom_classifiers.missing_message(missing[0]))
+        raise errors.InvalidInputException(crawler_classifiers.missing_message(missing[0]))
 
 
 def _check_crawler(crawler: dict) -> None:
@@ -105,7 +104,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
         _check_classifiers(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
-        crawler_schedules.sync(conn, doc, now)
+        schedule_rows.sync_crawler(conn, doc, now)
     return {}
 
 
@@ -126,7 +125,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         if "Classifiers" in p:
             _check_classifiers(conn, p)
         store.replace(conn, "crawler", p["Name"], doc)
-        crawler_schedules.sync(conn, doc, now)
+        schedule_rows.sync_crawler(conn, doc, now)
     return {}
 
 
@@ -156,7 +155,7 @@ def create_trigger(ctx: ServiceContext, p: dict) -> dict:
                 )
         doc = {**defaults.trigger_doc(p), "_request": p}
         store.add(conn, "trigger", p["Name"], doc, now)
-        scheduler.sync(conn, doc, now)
+        schedule_rows.sync_triggers(conn, [doc], now)
     return {"Name": p["Name"]}
 
 
@@ -169,7 +168,7 @@ def update_trigger(ctx: ServiceContext, p: dict) -> dict:
         doc = {**existing, **change}
         _check_trigger(conn, doc)
         store.replace(conn, "trigger", p["Name"], doc)
-        scheduler.sync(conn, doc, now)
+        schedule_rows.sync_triggers(conn, [doc], now)
     return {"Trigger": doc}
 
 
@@ -188,7 +187,7 @@ def start_trigger(ctx: ServiceContext, p: dict) -> dict:
         else:
             doc["State"] = "ACTIVATED"
             store.replace(conn, "trigger", p["Name"], doc)
-            scheduler.sync(conn, doc, now)
+            schedule_rows.sync_triggers(conn, [doc], now)
     ctx.on_work_added()
     return {"Name": p["Name"]}
 
@@ -202,7 +201,7 @@ def stop_trigger(ctx: ServiceContext, p: dict) -> dict:
             raise errors.InvalidInputException(f"Trigger {p['Name']} is ON_DEMAND: there is nothing to stop.")
         doc["State"] = "DEACTIVATED"
         store.replace(conn, "trigger", p["Name"], doc)
-        scheduler.sync(conn, doc, now)
+        schedule_rows.sync_triggers(conn, [doc], now)
     return {"Name": p["Name"]}
 
 
