@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from glueprint.domain import crawler_classifiers, defaults, rules, run_credentials, schedule_rows
 from glueprint.domain.blueprint_run_view import rendered
 from glueprint.domain.context import ServiceContext
+from glueprint.domain.entity_texts import LABELS, already_exists
 from glueprint.layouts import params
 from glueprint.layouts.plan import Entity, PlanError, entities_of, name_suffix
 from glueprint.sandbox.host import LayoutError
@@ -19,7 +20,6 @@ from glueprint.store import entities as entity_store
 from glueprint.store import runs as run_store
 
 log = logging.getLogger("glueprint.layouts")
-LABELS = {"workflow": "Workflow", "job": "Job", "crawler": "Crawler", "trigger": "Trigger"}
 KEPT_DEFINITIONS = 16  # archives of up to 1 MB each
 
 
@@ -55,15 +55,6 @@ def stored_doc(entity: Entity, run: dict, now: float) -> dict:
     if entity.kind == "crawler":
         return defaults.crawler_doc(entity.request, now)
     return defaults.trigger_doc(entity.request)
-
-
-def already_exists(kind: str, name: str) -> str:
-    """AWS's words for a name that is taken (BLUEPRINT_API.md §2)."""
-    if kind == "workflow":
-        return f"Workflow with name: {name} already exists."
-    if kind == "trigger":
-        return f"Trigger with name '{name}' already submitted with different configuration"
-    return f"{LABELS[kind]} with name: {name} already exists."
 
 
 def refuse_as_created(entities: list[Entity]) -> None:

@@ -15,6 +15,7 @@ import uuid
 
 from sqlalchemy import Connection
 
+from ..domain.entity_texts import not_found
 from ..domain.outcomes import Outcome, Outcomes
 from ..protocol import errors
 from ..store import entities as entity_store
@@ -24,11 +25,6 @@ from . import predicates, run_logs
 
 RETRIED_STATES = ("FAILED", "ERROR")
 CAPACITY = ("AllocatedCapacity", "MaxCapacity", "WorkerType", "NumberOfWorkers", "ExecutionClass")
-
-
-def workflow_not_found(name: str) -> str:
-    """One text for a missing workflow, whichever operation found it missing (GetWorkflow's)."""
-    return f"Workflow {name} not found."
 
 
 def run_triggers(conn: Connection, run: dict) -> list[dict]:
@@ -224,7 +220,7 @@ class Conductor:
         """Start a workflow run; batch_condition: the EVENT batch that started it (event_triggers.py)."""
         workflow = entity_store.get(conn, "workflow", workflow_name, lock=True)  # its open runs are counted one start at a time
         if workflow is None:
-            raise errors.EntityNotFoundException(workflow_not_found(workflow_name))
+            raise errors.EntityNotFoundException(not_found("workflow", workflow_name))
         triggers = entity_store.triggers_of(conn, workflow_name)
         run = {
             "Name": workflow_name,
@@ -364,7 +360,7 @@ class Conductor:
     def _check_concurrency(self, conn: Connection, now: float, workflow_name: str) -> None:
         workflow = entity_store.get(conn, "workflow", workflow_name, lock=True)
         if workflow is None:
-            raise errors.EntityNotFoundException(workflow_not_found(workflow_name))
+            raise errors.EntityNotFoundException(not_found("workflow", workflow_name))
         limit = workflow.get("MaxConcurrentRuns")
         if limit is not None and store.open_workflow_runs(conn, workflow_name) >= limit:
             raise errors.ConcurrentRunsExceededException(f"Concurrent runs exceeded for workflow: {workflow_name}.")

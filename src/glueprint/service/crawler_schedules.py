@@ -6,9 +6,9 @@ NOT_SCHEDULED keeps the expression and does not crawl.
 
 from ..domain import rules, schedule_rows
 from ..domain.context import ServiceContext
+from ..domain.entity_texts import not_found
 from ..protocol import errors
 from ..store import entities as store
-from .lifecycle import not_found
 from .registry import operation
 
 

@@ -7,6 +7,7 @@ The four kinds share one shape of behaviour (get, list names, get all, batch get
 from dataclasses import dataclass
 
 from ..domain.context import ServiceContext
+from ..domain.entity_texts import not_found
 from ..protocol import errors
 from ..protocol.model import operation as model_operation
 from ..store import entities as store
@@ -124,7 +125,7 @@ def _register(kind: Kind) -> None:
         with ctx.db.read() as conn:
             doc = store.get(conn, kind.kind, p[get_param])
         if doc is None:
-            raise errors.EntityNotFoundException(lifecycle.not_found(kind.kind, p[get_param]))
+            raise errors.EntityNotFoundException(not_found(kind.kind, p[get_param]))
         return {get_key: _with_graph(ctx, kind, doc, p.get("IncludeGraph", False))}
 
     list_op, list_key = kind.list_
@@ -166,7 +167,7 @@ def _register(kind: Kind) -> None:
             if removed:
                 lifecycle.after_delete(conn, kind.kind, name)
         if not removed and kind.delete_missing_is_error:
-            raise errors.EntityNotFoundException(lifecycle.not_found(kind.kind, name))
+            raise errors.EntityNotFoundException(not_found(kind.kind, name))
         return {delete_key: name} if delete_key else {}
 
 

@@ -7,7 +7,7 @@ with a different one it is IdempotentParameterMismatchException.
 
 from glueprint.domain import crawl_config, crawler_classifiers, defaults, rules, schedule_rows
 from glueprint.domain.context import ServiceContext
-from glueprint.layouts.execute import LABELS
+from glueprint.domain.entity_texts import LABELS, not_found
 from glueprint.orchestration.conductor import Conductor
 from glueprint.protocol import errors
 from glueprint.service.registry import operation
@@ -15,14 +15,6 @@ from glueprint.store import bookmarks as bookmark_store
 from glueprint.store import crawler_schedules as crawler_schedule_store
 from glueprint.store import entities as store
 from glueprint.store import workflow_runs as run_store
-
-
-def not_found(kind: str, name: str) -> str:
-    """The text of EntityNotFoundException for a missing job, crawler, trigger or workflow
-    (AWS's for a crawler, as quoted from GetCrawler's answers)."""
-    if kind == "crawler":
-        return f"Crawler entry with name {name} does not exist"
-    return f"{LABELS[kind]} {name} not found."
 
 
 def _require(conn, kind: str, name: str) -> dict:

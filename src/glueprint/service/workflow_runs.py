@@ -6,7 +6,8 @@ Starting a run fires its starting trigger at once; workers advance its job runs 
 from collections import Counter
 
 from ..domain.context import ServiceContext
-from ..orchestration.conductor import Conductor, run_triggers, workflow_not_found
+from ..domain.entity_texts import not_found
+from ..orchestration.conductor import Conductor, run_triggers
 from ..protocol import errors
 from ..store import entities as entity_store
 from ..store import workflow_runs as store
@@ -95,7 +96,7 @@ def last_run(conn, workflow: str) -> dict | None:
 
 def _run(conn, name: str, run_id: str) -> dict:
     if entity_store.get(conn, "workflow", name) is None:
-        raise errors.EntityNotFoundException(workflow_not_found(name))
+        raise errors.EntityNotFoundException(not_found("workflow", name))
     run = store.workflow_run(conn, run_id)
     if run is None or run["Name"] != name:
         raise errors.EntityNotFoundException(f"Workflow run {run_id} not found for workflow {name}.")
@@ -123,7 +124,7 @@ def get_workflow_runs(ctx: ServiceContext, p: dict) -> dict:
     position = ctx.tokens.position("GetWorkflowRuns", scope, p.get("NextToken"), types=(int,))
     with ctx.db.read() as conn:
         if entity_store.get(conn, "workflow", name) is None:
-            raise errors.EntityNotFoundException(workflow_not_found(name))
+            raise errors.EntityNotFoundException(not_found("workflow", name))
         runs = store.workflow_run_page(conn, name, position[0] if position else None, limit + 1)
         result = {"Runs": [view(conn, r, p.get("IncludeGraph", False)) for r in runs[:limit]]}
     if len(runs) > limit:
