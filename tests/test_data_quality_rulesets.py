@@ -57,11 +57,11 @@ def test_dqdl_as_the_reference_documents_it_is_accepted(glue, text):
 
 
 INVALID = [
-    "IsComplete \"id\"",  # no Rules list
+    'IsComplete "id"',  # no Rules list
     "rules = [ RowCount > 1 ]",  # the list is named Rules, capitalised
     "Rules = [ ]",  # one or more rules
     'Rules = [ IsComplet "id" ]',  # not a rule type
-    'Rules = [ RowCount > ]',
+    "Rules = [ RowCount > ]",
     'Rules = [ IsComplete "a" IsUnique "b" ]',  # rules are comma-separated
     'Rules = [ (IsComplete "a") and (IsUnique "b") or (RowCount > 1) ]',  # one operator per level
     'Rules = [ IsComplete "a" ',
@@ -153,7 +153,9 @@ def test_the_listing_pages_summaries_with_rule_counts_in_name_order(glue):
 
 def test_the_listing_filters_by_name_description_times_target_table_and_tags(glue):
     prefix = new_name()
-    glue.create_data_quality_ruleset(Name=f"{prefix}_a", Description=prefix, Ruleset="Rules = [ RowCount > 1 ]", TargetTable=TABLE)
+    glue.create_data_quality_ruleset(
+        Name=f"{prefix}_a", Description=prefix, Ruleset="Rules = [ RowCount > 1 ]", TargetTable=TABLE
+    )
     between = time.time()
     time.sleep(0.05)
     other_table = {"DatabaseName": "sales", "TableName": "refunds"}

@@ -2,7 +2,7 @@
 read, list, delete (API reference: CreateCustomEntityType and its siblings; developer guide:
 "Detecting and processing sensitive data").
 
-A custom entity type is an entity of kind "custom_entity_type" whose document is the wire
+A custom entity type is an entity of kind "entity_type" whose document is the wire
 CustomEntityType plus its Tags. AWS has no operation that changes one.
 """
 
@@ -16,7 +16,7 @@ from .catalog_common import page_limit
 from .paging import filtered_page, has_tags
 from .registry import operation
 
-KIND = "custom_entity_type"
+KIND = "entity_type"  # the store keeps kinds to 16 characters
 _SHOWN = ("Name", "RegexString", "ContextWords")
 
 

@@ -30,7 +30,7 @@ _LABELS = {
     "usageProfile": "Usage profile",
 }
 # The ARN's resource type, and the entity kind a resource of it is kept as.
-_KINDS = {"dataQualityRuleset": "dq_ruleset", "customEntityType": "custom_entity_type", "usageProfile": "usage_profile"}
+_KINDS = {"dataQualityRuleset": "dq_ruleset", "customEntityType": "entity_type", "usageProfile": "usage_profile"}
 _ARN = re.compile(rf"arn:aws[^:]*:glue:([^:]*):([^:]*):({'|'.join(_LABELS)})/(.+)")
 
 

@@ -32,9 +32,7 @@ def _number(section: str, key: str, field: str, value: str) -> Decimal:
 def _check_parameter(section: str, key: str, c: dict) -> None:
     """A parameter sets something, a range that is one, and a default the profile itself allows."""
     if not c:
-        raise errors.InvalidInputException(
-            f"{section} {key} sets none of DefaultValue, AllowedValues, MinValue and MaxValue."
-        )
+        raise errors.InvalidInputException(f"{section} {key} sets none of DefaultValue, AllowedValues, MinValue and MaxValue.")
     low = _number(section, key, "MinValue", c["MinValue"]) if "MinValue" in c else None
     high = _number(section, key, "MaxValue", c["MaxValue"]) if "MaxValue" in c else None
     if low is not None and high is not None and low > high:
