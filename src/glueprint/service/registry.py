@@ -82,6 +82,8 @@ def _load() -> None:
         connections,
         crawler_schedules,
         crawls,
+        custom_entity_types,
+        data_quality_rulesets,
         databases,
         entities,
         events,
@@ -97,6 +99,7 @@ def _load() -> None:
         table_versions,
         tables,
         tags,
+        usage_profiles,
         user_defined_functions,
         workflow_runs,
     )

@@ -1,8 +1,8 @@
 """Tags by ARN: GetTags, TagResource, UntagResource.
 
 ARNs are arn:aws:glue:<region>:<account>:<kind>/<name>. Of what glueprint keeps, AWS tags
-blueprints, workflows, jobs, crawlers, triggers, databases and connections ("AWS tags in AWS
-Glue"); not tables. A database's name is kept in lower case. An ARN of another region or
+blueprints, workflows, jobs, crawlers, triggers, databases, connections, data quality
+rulesets, custom entity types and usage profiles ("AWS tags in AWS Glue"); not tables. A database's name is kept in lower case. An ARN of another region or
 account names nothing here: each keeps its own resources.
 """
 
@@ -25,7 +25,12 @@ _LABELS = {
     "trigger": "Trigger",
     "database": "Database",
     "connection": "Connection",
+    "dataQualityRuleset": "Data quality ruleset",
+    "customEntityType": "Custom entity type",
+    "usageProfile": "Usage profile",
 }
+# The ARN's resource type, and the entity kind a resource of it is kept as.
+_KINDS = {"dataQualityRuleset": "dq_ruleset", "customEntityType": "entity_type", "usageProfile": "usage_profile"}
 _ARN = re.compile(rf"arn:aws[^:]*:glue:([^:]*):([^:]*):({'|'.join(_LABELS)})/(.+)")
 
 
@@ -44,6 +49,7 @@ def _tagged(ctx: ServiceContext, conn, arn: str, lock: bool = False) -> tuple[di
             raise missing
         return orjson.loads(row["tags"]), lambda tags: blueprint_store.change(conn, name, tags=orjson.dumps(tags).decode())
     name = name.lower() if kind == "database" else name
+    kind = _KINDS.get(kind, kind)
     doc = store.get(conn, kind, name, lock=lock)
     if doc is None:
         raise missing
