@@ -2,7 +2,8 @@
 
 ARNs are arn:aws:glue:<region>:<account>:<kind>/<name>. Of what glueprint keeps, AWS tags
 blueprints, workflows, jobs, crawlers, triggers, databases and connections ("AWS tags in AWS
-Glue"); not tables. A database's name is kept in lower case. An ARN of another region or
+Glue"), and the Schema Registry's registries and schemas (schema/<registry>/<schema>); not
+tables. A database's name is kept in lower case. An ARN of another region or
 account names nothing here: each keeps its own resources.
 """
 
@@ -25,6 +26,8 @@ _LABELS = {
     "trigger": "Trigger",
     "database": "Database",
     "connection": "Connection",
+    "registry": "Registry",
+    "schema": "Schema",
 }
 _ARN = re.compile(rf"arn:aws[^:]*:glue:([^:]*):([^:]*):({'|'.join(_LABELS)})/(.+)")
 
@@ -44,10 +47,13 @@ def _tagged(ctx: ServiceContext, conn, arn: str, lock: bool = False) -> tuple[di
             raise missing
         return orjson.loads(row["tags"]), lambda tags: blueprint_store.change(conn, name, tags=orjson.dumps(tags).decode())
     name = name.lower() if kind == "database" else name
-    doc = store.get(conn, kind, name, lock=lock)
+    scope = ""
+    if kind == "schema":  # a schema is kept in its registry's scope
+        scope, _, name = name.partition("/")
+    doc = store.get(conn, kind, name, scope=scope, lock=lock)
     if doc is None:
         raise missing
-    return doc.get("Tags") or {}, lambda tags: store.replace(conn, kind, name, {**doc, "Tags": tags})
+    return doc.get("Tags") or {}, lambda tags: store.replace(conn, kind, name, {**doc, "Tags": tags}, scope=scope)
 
 
 @operation("GetTags", read_only=True)
