@@ -287,6 +287,11 @@ def test_a_schema_version_is_named_by_an_id_or_by_a_schema_and_number_not_both(g
         glue.get_schema_version, SchemaId=sid(created), SchemaVersionNumber={"LatestVersion": True, "VersionNumber": 1}
     )
     assert error["Code"] == "InvalidInputException"
+    for wanted in ({"LatestVersion": False}, {}):
+        error = error_of(glue.get_schema_version, SchemaId=sid(created), SchemaVersionNumber=wanted)
+        assert error["Code"] == "InvalidInputException"
+    by_number = glue.get_schema_version(SchemaId=sid(created), SchemaVersionNumber={"LatestVersion": False, "VersionNumber": 1})
+    assert by_number["SchemaVersionId"] == created["SchemaVersionId"]
     error = error_of(glue.get_schema_version, SchemaVersionId=str(uuid.uuid4()))
     assert error["Code"] == "EntityNotFoundException"
 

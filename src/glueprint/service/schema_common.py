@@ -139,11 +139,11 @@ def version_name(number: int) -> str:
 
 
 def version_number(schema: dict, wanted: dict) -> int:
-    """The number a SchemaVersionNumber names: LatestVersion (true) or VersionNumber."""
-    if _one_of(wanted, ("LatestVersion", "VersionNumber"), "SchemaVersionNumber") == "VersionNumber":
+    """The number a SchemaVersionNumber names: LatestVersion true, or VersionNumber (LatestVersion
+    false beside it says nothing)."""
+    given = {k: v for k, v in wanted.items() if not (k == "LatestVersion" and v is False)}
+    if _one_of(given, ("LatestVersion", "VersionNumber"), "SchemaVersionNumber") == "VersionNumber":
         return wanted["VersionNumber"]
-    if wanted["LatestVersion"] is not True:
-        raise errors.InvalidInputException("SchemaVersionNumber's LatestVersion, when given, must be true.")
     if "LatestSchemaVersion" not in schema:
         raise version_missing(f"SchemaName: {schema['SchemaName']} has no available version.")
     return schema["LatestSchemaVersion"]
