@@ -302,3 +302,12 @@ def test_an_arn_of_another_account_names_nothing_and_a_malformed_one_is_invalid(
     assert error_of(glue.get_schema, SchemaId={"SchemaArn": other})["Code"] == "EntityNotFoundException"
     bad = created["RegistryArn"]  # a registry's ARN where a schema's belongs
     assert error_of(glue.get_schema, SchemaId={"SchemaArn": bad})["Code"] == "InvalidInputException"
+
+
+@pytest.mark.parametrize("data_format", ["AVRO", "JSON", "PROTOBUF"])
+def test_a_definition_nested_too_deeply_is_invalid_not_a_server_error(glue, data_format):
+    deep = "[" * 50_000 + "]" * 50_000 if data_format != "PROTOBUF" else "message A { " * 10_000 + "}" * 10_000
+    checked = glue.check_schema_version_validity(DataFormat=data_format, SchemaDefinition=deep)
+    assert checked["Valid"] is False
+    error = error_of(glue.create_schema, SchemaName=new_name("schema"), DataFormat=data_format, SchemaDefinition=deep)
+    assert error["Code"] == "InvalidInputException"
