@@ -17,6 +17,7 @@ CANDIDATES = [
     "x/y",
     "!",
     "",
+    "1",  # DeleteSchemaVersions' Versions: a number or a range of them
 ]
 
 

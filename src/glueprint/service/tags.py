@@ -2,7 +2,9 @@
 
 ARNs are arn:aws:glue:<region>:<account>:<kind>/<name>. Of what glueprint keeps, AWS tags
 blueprints, workflows, jobs, crawlers, triggers, databases, connections, data quality
-rulesets, custom entity types and usage profiles ("AWS tags in AWS Glue"); not tables. A database's name is kept in lower case. An ARN of another region or
+rulesets, custom entity types and usage profiles ("AWS tags in AWS Glue"), and the Schema
+Registry's registries and schemas (schema/<registry>/<schema>); not tables. A database's name
+is kept in lower case. An ARN of another region or
 account names nothing here: each keeps its own resources.
 """
 
@@ -28,6 +30,8 @@ _LABELS = {
     "dataQualityRuleset": "Data quality ruleset",
     "customEntityType": "Custom entity type",
     "usageProfile": "Usage profile",
+    "registry": "Registry",
+    "schema": "Schema",
 }
 # The ARN's resource type, and the entity kind a resource of it is kept as.
 _KINDS = {"dataQualityRuleset": "dq_ruleset", "customEntityType": "entity_type", "usageProfile": "usage_profile"}
@@ -49,11 +53,13 @@ def _tagged(ctx: ServiceContext, conn, arn: str, lock: bool = False) -> tuple[di
             raise missing
         return orjson.loads(row["tags"]), lambda tags: blueprint_store.change(conn, name, tags=orjson.dumps(tags).decode())
     name = name.lower() if kind == "database" else name
-    kind = _KINDS.get(kind, kind)
-    doc = store.get(conn, kind, name, lock=lock)
+    kind, scope = _KINDS.get(kind, kind), ""
+    if kind == "schema":  # a schema is kept in its registry's scope
+        scope, _, name = name.partition("/")
+    doc = store.get(conn, kind, name, scope=scope, lock=lock)
     if doc is None:
         raise missing
-    return doc.get("Tags") or {}, lambda tags: store.replace(conn, kind, name, {**doc, "Tags": tags})
+    return doc.get("Tags") or {}, lambda tags: store.replace(conn, kind, name, {**doc, "Tags": tags}, scope=scope)
 
 
 @operation("GetTags", read_only=True)

@@ -123,6 +123,23 @@ def page(conn: Connection, kind: str, after: str | None, limit: int, scope: str 
     return [orjson.loads(doc) for (doc,) in conn.execute(query.order_by(entities.c.name).limit(limit))]
 
 
+def page_across(conn: Connection, kind: str, after: tuple[str, str] | None, limit: int) -> list[dict]:
+    """Documents of a kind across every scope, in (scope, name) order after a keyset position."""
+    query = select(entities.c.doc).where(entities.c.kind == kind)
+    if after is not None:
+        query = query.where(tuple_(entities.c.scope, entities.c.name) > tuple_(*after))
+    rows = conn.execute(query.order_by(entities.c.scope, entities.c.name).limit(limit))
+    return [orjson.loads(doc) for (doc,) in rows]
+
+
+def remove_names(conn: Connection, kind: str, names: list[str], scope: str = "", batch: int = 500) -> None:
+    """Remove these entities of one kind and scope, a batch of names per statement (SQLite
+    bounds the number of parameters)."""
+    for start in range(0, len(names), batch):
+        chosen = names[start : start + batch]
+        conn.execute(delete(entities).where(entities.c.kind == kind, entities.c.scope == scope, entities.c.name.in_(chosen)))
+
+
 def created_by_run(conn: Connection, run_id: str) -> list[tuple[str, str, str]]:
     """(kind, scope, name) of every entity a run created, newest first, for rollback."""
     query = select(entities.c.kind, entities.c.scope, entities.c.name).where(entities.c.run_id == run_id)
