@@ -65,6 +65,16 @@ def _check_classifiers(conn, crawler: dict) -> None:
         raise errors.InvalidInputException(custom_classifiers.missing_message(missing[0]))
 
 
+def _check_security_configuration(conn, crawler: dict) -> None:
+    """A crawler's security configuration must exist: AWS retrieves it when the crawler is
+    created or updated, and refuses the request when it cannot."""
+    name = crawler.get("CrawlerSecurityConfiguration")
+    if name and not store.exists(conn, "security_config", name):
+        raise errors.InvalidInputException(
+            f"Error trying to retrieve security config, error message: Security configuration {name} not found."
+        )
+
+
 def _check_crawler(crawler: dict) -> None:
     try:
         crawl_config.check(crawler)
@@ -103,6 +113,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
         _check_classifiers(conn, p)
+        _check_security_configuration(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
         crawler_schedules.sync(conn, doc, now)
@@ -125,6 +136,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         _check_crawler(doc)
         if "Classifiers" in p:
             _check_classifiers(conn, p)
+        _check_security_configuration(conn, p)
         store.replace(conn, "crawler", p["Name"], doc)
         crawler_schedules.sync(conn, doc, now)
     return {}

@@ -77,6 +77,7 @@ def _load() -> None:
     # Importing the modules runs their @operation registrations.
     from . import (  # noqa: F401
         blueprints,
+        catalog_encryption,
         classifiers,
         column_statistics,
         connections,
@@ -92,7 +93,9 @@ def _load() -> None:
         partition_indexes,
         partition_listing,
         partitions,
+        resource_policies,
         runs,
+        security_configurations,
         table_search,
         table_versions,
         tables,
