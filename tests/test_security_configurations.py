@@ -163,7 +163,9 @@ def test_each_catalog_id_has_its_own_settings(glue):
     mine, other = new_catalog(), new_catalog()
     at_rest = {"CatalogEncryptionMode": "SSE-KMS-WITH-SERVICE-ROLE", "SseAwsKmsKeyId": KEY, "CatalogEncryptionServiceRole": ROLE}
     glue.put_data_catalog_encryption_settings(CatalogId=mine, DataCatalogEncryptionSettings={"EncryptionAtRest": at_rest})
-    assert glue.get_data_catalog_encryption_settings(CatalogId=mine)["DataCatalogEncryptionSettings"]["EncryptionAtRest"] == at_rest
+    assert (
+        glue.get_data_catalog_encryption_settings(CatalogId=mine)["DataCatalogEncryptionSettings"]["EncryptionAtRest"] == at_rest
+    )
     other_settings = glue.get_data_catalog_encryption_settings(CatalogId=other)["DataCatalogEncryptionSettings"]
     assert other_settings["EncryptionAtRest"] == {"CatalogEncryptionMode": "DISABLED"}
 
