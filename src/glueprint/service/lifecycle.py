@@ -56,6 +56,16 @@ def _check_classifiers(conn, crawler: dict) -> None:
         raise errors.InvalidInputException(crawler_classifiers.missing_message(missing[0]))
 
 
+def _check_security_configuration(conn, crawler: dict) -> None:
+    """A crawler's security configuration must exist: AWS retrieves it when the crawler is
+    created or updated, and refuses the request when it cannot."""
+    name = crawler.get("CrawlerSecurityConfiguration")
+    if name and not store.exists(conn, "security_config", name):
+        raise errors.InvalidInputException(
+            f"Error trying to retrieve security config, error message: Security configuration {name} not found."
+        )
+
+
 def _check_crawler(crawler: dict) -> None:
     try:
         crawl_config.check(crawler)
@@ -94,6 +104,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
         _check_classifiers(conn, p)
+        _check_security_configuration(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
         schedule_rows.sync_crawler(conn, doc, now)
@@ -116,6 +127,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         _check_crawler(doc)
         if "Classifiers" in p:
             _check_classifiers(conn, p)
+        _check_security_configuration(conn, p)
         store.replace(conn, "crawler", p["Name"], doc)
         schedule_rows.sync_crawler(conn, doc, now)
     return {}

@@ -77,6 +77,7 @@ def _load() -> None:
     # Importing the modules runs their @operation registrations.
     from . import (  # noqa: F401
         blueprints,
+        catalog_encryption,
         classifiers,
         column_statistics,
         connections,
@@ -94,10 +95,12 @@ def _load() -> None:
         partition_indexes,
         partition_listing,
         partitions,
+        resource_policies,
         runs,
         schema_metadata,
         schema_registries,
         schema_versions,
+        security_configurations,
         table_search,
         table_versions,
         tables,

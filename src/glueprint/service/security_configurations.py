@@ -1,0 +1,65 @@
+"""Security configurations: create, read, list, delete (API reference, "Security APIs in AWS
+Glue"; developer guide, "Working with security configurations").
+
+A security configuration is an entity of kind "security_config" whose document is the
+wire SecurityConfiguration. Its EncryptionConfiguration is kept as given: AWS documents no
+rule beyond the model's (a KmsKeyArn may be empty or left out whatever the mode, and AWS
+answers an empty one back as it was given). Nothing is encrypted here. Jobs and crawlers
+name one by its name; a crawler's must exist (service/lifecycle.py).
+"""
+
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.context import ServiceContext
+from ..protocol import errors
+from ..store import entities as store
+from .catalog_common import name_page
+from .registry import operation
+
+KIND = "security_config"
+
+
+def _missing(name: str) -> Exception:
+    return errors.EntityNotFoundException(f"Security configuration {name} not found.")
+
+
+def _exists(name: str) -> Exception:
+    return errors.AlreadyExistsException(f"Security configuration {name} already exists.")
+
+
+@operation("CreateSecurityConfiguration")
+def create_security_configuration(ctx: ServiceContext, p: dict) -> dict:
+    name, now = p["Name"], ctx.clock()
+    doc = {"Name": name, "CreatedTimeStamp": now, "EncryptionConfiguration": p["EncryptionConfiguration"]}
+    try:
+        with ctx.db.write() as conn:
+            if store.exists(conn, KIND, name):
+                raise _exists(name)
+            store.add(conn, KIND, name, doc, now)
+    except IntegrityError:  # another request took the name meanwhile
+        raise _exists(name) from None
+    return {"Name": name, "CreatedTimestamp": now}
+
+
+@operation("GetSecurityConfiguration", read_only=True)
+def get_security_configuration(ctx: ServiceContext, p: dict) -> dict:
+    with ctx.db.read() as conn:
+        doc = store.get(conn, KIND, p["Name"])
+    if doc is None:
+        raise _missing(p["Name"])
+    return {"SecurityConfiguration": doc}
+
+
+@operation("GetSecurityConfigurations", read_only=True)
+def get_security_configurations(ctx: ServiceContext, p: dict) -> dict:
+    docs, token = name_page(ctx, "GetSecurityConfigurations", KIND, "", p, lambda doc: True, {})
+    return {"SecurityConfigurations": docs, "NextToken": token}
+
+
+@operation("DeleteSecurityConfiguration")
+def delete_security_configuration(ctx: ServiceContext, p: dict) -> dict:
+    """Jobs and crawlers that name it keep the name (AWS models no conflict error here)."""
+    with ctx.db.write() as conn:
+        if not store.remove(conn, KIND, p["Name"]):
+            raise _missing(p["Name"])
+    return {}
