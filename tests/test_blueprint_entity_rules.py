@@ -74,6 +74,10 @@ CASES = {
         {"crawler": {"Classifiers": ["no_such_classifier"]}},
         lambda glue: create_crawler_message(glue, {"Classifiers": ["no_such_classifier"]}),
     ),
+    "crawler-naming-no-security-configuration": (
+        {"crawler": {"CrawlerSecurityConfiguration": "no_such_configuration"}},
+        lambda glue: create_crawler_message(glue, {"CrawlerSecurityConfiguration": "no_such_configuration"}),
+    ),
     "workflow-schedule-every-minute": (
         {"schedule": "cron(0/2 * * * ? *)"},
         lambda glue: create_trigger_message(glue, "cron(0/2 * * * ? *)"),

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import orjson
 from sqlalchemy.exc import IntegrityError
 
-from glueprint.domain import crawler_classifiers, defaults, rules, run_credentials, schedule_rows
+from glueprint.domain import crawler_references, defaults, rules, run_credentials, schedule_rows
 from glueprint.domain.blueprint_run_view import rendered
 from glueprint.domain.context import ServiceContext
 from glueprint.domain.entity_texts import LABELS, already_exists
@@ -67,10 +67,10 @@ def refuse_as_created(entities: list[Entity]) -> None:
 
 
 def _refuse_missing_classifiers(conn, docs: list) -> None:
-    """CreateCrawler's check that a crawler's Classifiers exist, for the crawlers a run creates."""
+    """CreateCrawler's check that what a crawler names exists, for the crawlers a run creates."""
     for index, (kind, _, doc) in enumerate(docs):
-        if kind == "crawler" and (missing := crawler_classifiers.of_crawler(conn, doc)[1]):
-            raise EntityRefused(crawler_classifiers.missing_message(missing[0]), created=index)
+        if kind == "crawler" and (problem := crawler_references.refusal(conn, doc)):
+            raise EntityRefused(problem, created=index)
 
 
 class Executor:

@@ -16,7 +16,7 @@ fail the crawl with the reason); DynamoDB and the other stores fail the crawl wi
 
 from dataclasses import dataclass, field
 
-from ..domain import crawl_config, crawler_classifiers
+from ..domain import crawl_config, crawler_references
 from ..store import entities as store
 from ..store import partitions as partition_store
 from . import crawl_jdbc, crawl_names, crawl_tables, custom_classifiers, inference
@@ -72,7 +72,7 @@ def prepare(conn, crawler: dict) -> Context:
     except crawl_config.InvalidCrawler as exc:
         raise CrawlFailed(str(exc)) from None
     targets = _targets(crawler)
-    context.classifiers, _ = crawler_classifiers.of_crawler(conn, crawler)  # one deleted since is passed over
+    context.classifiers, _ = crawler_references.of_crawler(conn, crawler)  # one deleted since is passed over
     for target in targets.get("CatalogTargets") or []:
         database = target["DatabaseName"].lower()
         found = store.get_many(conn, "table", [t.lower() for t in target["Tables"]], scope=database)

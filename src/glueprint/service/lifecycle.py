@@ -5,7 +5,7 @@ They share one store with what blueprint runs create, and get the same defaults
 with a different one it is IdempotentParameterMismatchException.
 """
 
-from glueprint.domain import crawl_config, crawler_classifiers, defaults, rules, schedule_rows
+from glueprint.domain import crawl_config, crawler_references, defaults, rules, schedule_rows
 from glueprint.domain.context import ServiceContext
 from glueprint.domain.entity_texts import LABELS, not_found
 from glueprint.orchestration.conductor import Conductor
@@ -49,21 +49,9 @@ def _refuse(problem: str | None) -> None:
         raise errors.InvalidInputException(problem)
 
 
-def _check_classifiers(conn, crawler: dict) -> None:
-    """Every name in a crawler's Classifiers must be a custom classifier."""
-    _, missing = crawler_classifiers.of_crawler(conn, crawler)
-    if missing:
-        raise errors.InvalidInputException(crawler_classifiers.missing_message(missing[0]))
-
-
-def _check_security_configuration(conn, crawler: dict) -> None:
-    """A crawler's security configuration must exist: AWS retrieves it when the crawler is
-    created or updated, and refuses the request when it cannot."""
-    name = crawler.get("CrawlerSecurityConfiguration")
-    if name and not store.exists(conn, "security_config", name):
-        raise errors.InvalidInputException(
-            f"Error trying to retrieve security config, error message: Security configuration {name} not found."
-        )
+def _check_references(conn, crawler: dict) -> None:
+    if problem := crawler_references.refusal(conn, crawler):
+        raise errors.InvalidInputException(problem)
 
 
 def _check_crawler(crawler: dict) -> None:
@@ -103,8 +91,7 @@ def create_crawler(ctx: ServiceContext, p: dict) -> dict:
     with ctx.db.write() as conn:
         if store.exists(conn, "crawler", p["Name"]):
             raise errors.AlreadyExistsException(f"{p['Name']} already exists")
-        _check_classifiers(conn, p)
-        _check_security_configuration(conn, p)
+        _check_references(conn, p)
         doc = defaults.crawler_doc(p, now)
         store.add(conn, "crawler", p["Name"], doc, now)
         schedule_rows.sync_crawler(conn, doc, now)
@@ -125,9 +112,7 @@ def update_crawler(ctx: ServiceContext, p: dict) -> dict:
         if "Schedule" in p:
             doc["Schedule"] = {"ScheduleExpression": p["Schedule"], "State": "SCHEDULED"} if p["Schedule"] else None
         _check_crawler(doc)
-        if "Classifiers" in p:
-            _check_classifiers(conn, p)
-        _check_security_configuration(conn, p)
+        _check_references(conn, p)  # what the request names: the fields it changes
         store.replace(conn, "crawler", p["Name"], doc)
         schedule_rows.sync_crawler(conn, doc, now)
     return {}

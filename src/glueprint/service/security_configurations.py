@@ -11,12 +11,13 @@ name one by its name; a crawler's must exist (service/lifecycle.py).
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.context import ServiceContext
+from ..domain.crawler_references import SECURITY_CONFIGURATION
 from ..protocol import errors
 from ..store import entities as store
 from .catalog_common import name_page
 from .registry import operation
 
-KIND = "security_config"
+KIND = SECURITY_CONFIGURATION
 
 
 def _missing(name: str) -> Exception:
