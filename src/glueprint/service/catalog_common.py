@@ -4,6 +4,7 @@ Like Glue, the catalog keeps database and table names in lower case.
 """
 
 import regex
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.context import ServiceContext
 from ..protocol import errors
@@ -21,6 +22,18 @@ def catalog_id(ctx: ServiceContext, p: dict) -> str:
 def created_by(ctx: ServiceContext) -> str:
     # AWS records the calling principal's ARN; requests here carry no identity beyond a key.
     return f"arn:aws:iam::{ctx.account_id}:root"
+
+
+def add_named(ctx: ServiceContext, kind: str, name: str, doc: dict, now: float, taken: Exception) -> None:
+    """Store a new entity of a kind whose names are unique; raise taken when the name is taken,
+    already or by another request meanwhile (the primary key refuses the second one)."""
+    try:
+        with ctx.db.write() as conn:
+            if store.exists(conn, kind, name):
+                raise taken
+            store.add(conn, kind, name, doc, now)
+    except IntegrityError:
+        raise taken from None
 
 
 def page_limit(shape: str) -> int:

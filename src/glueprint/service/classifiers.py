@@ -6,13 +6,11 @@ GrokClassifier, XMLClassifier, JsonClassifier, CsvClassifier) plus its Name, so 
 it with store.entities.get(conn, "classifier", name). Names are unique across the four kinds.
 """
 
-from sqlalchemy.exc import IntegrityError
-
 from ..domain.context import ServiceContext
 from ..orchestration import custom_classifiers
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import name_page
+from .catalog_common import add_named, name_page
 from .registry import operation
 
 KINDS = ("GrokClassifier", "XMLClassifier", "JsonClassifier", "CsvClassifier")
@@ -65,13 +63,7 @@ def create_classifier(ctx: ServiceContext, p: dict) -> dict:
     _check(kind, fields)
     name, now = fields["Name"], ctx.clock()
     doc = {"Name": name, kind: {**fields, "CreationTime": now, "LastUpdated": now, "Version": 1}}
-    try:
-        with ctx.db.write() as conn:
-            if store.exists(conn, "classifier", name):
-                raise _exists(name)
-            store.add(conn, "classifier", name, doc, now)
-    except IntegrityError:  # another request took the name meanwhile
-        raise _exists(name) from None
+    add_named(ctx, "classifier", name, doc, now, _exists(name))
     return {}
 
 

@@ -7,12 +7,11 @@ CustomEntityType plus its Tags. AWS has no operation that changes one.
 """
 
 import regex
-from sqlalchemy.exc import IntegrityError
 
 from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import page_limit
+from .catalog_common import add_named, page_limit
 from .paging import filtered_page, has_tags
 from .registry import operation
 
@@ -45,13 +44,7 @@ def create_custom_entity_type(ctx: ServiceContext, p: dict) -> dict:
     _check_regex(p["RegexString"])
     name = p["Name"]
     doc = {**{k: p[k] for k in _SHOWN if k in p}, "Tags": p.get("Tags") or {}}
-    try:
-        with ctx.db.write() as conn:
-            if store.exists(conn, KIND, name):
-                raise _exists(name)
-            store.add(conn, KIND, name, doc, ctx.clock())
-    except IntegrityError:  # another request took the name meanwhile
-        raise _exists(name) from None
+    add_named(ctx, KIND, name, doc, ctx.clock(), _exists(name))
     return {"Name": name}
 
 

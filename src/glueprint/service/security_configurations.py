@@ -8,13 +8,11 @@ answers an empty one back as it was given). Nothing is encrypted here. Jobs and 
 name one by its name; a crawler's must exist (service/lifecycle.py).
 """
 
-from sqlalchemy.exc import IntegrityError
-
 from ..domain.context import ServiceContext
 from ..domain.crawler_references import SECURITY_CONFIGURATION
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import name_page
+from .catalog_common import add_named, name_page
 from .registry import operation
 
 KIND = SECURITY_CONFIGURATION
@@ -32,13 +30,7 @@ def _exists(name: str) -> Exception:
 def create_security_configuration(ctx: ServiceContext, p: dict) -> dict:
     name, now = p["Name"], ctx.clock()
     doc = {"Name": name, "CreatedTimeStamp": now, "EncryptionConfiguration": p["EncryptionConfiguration"]}
-    try:
-        with ctx.db.write() as conn:
-            if store.exists(conn, KIND, name):
-                raise _exists(name)
-            store.add(conn, KIND, name, doc, now)
-    except IntegrityError:  # another request took the name meanwhile
-        raise _exists(name) from None
+    add_named(ctx, KIND, name, doc, now, _exists(name))
     return {"Name": name, "CreatedTimestamp": now}
 
 

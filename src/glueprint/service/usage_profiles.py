@@ -7,12 +7,10 @@ plus its Tags. Profiles are kept and checked only: jobs and sessions do not yet 
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy.exc import IntegrityError
-
 from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import page_limit
+from .catalog_common import add_named, page_limit
 from .paging import filtered_page
 from .registry import operation
 
@@ -75,13 +73,7 @@ def create_usage_profile(ctx: ServiceContext, p: dict) -> dict:
         "LastModifiedOn": now,
         "Tags": p.get("Tags") or {},
     }
-    try:
-        with ctx.db.write() as conn:
-            if store.exists(conn, KIND, name):
-                raise _exists(name)
-            store.add(conn, KIND, name, doc, now)
-    except IntegrityError:  # another request took the name meanwhile
-        raise _exists(name) from None
+    add_named(ctx, KIND, name, doc, now, _exists(name))
     return {"Name": name}
 
 
