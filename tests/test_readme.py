@@ -12,6 +12,7 @@ itself, so the README cannot rot. Each block is preceded by ``<!-- readme: MODE 
 - ``background``: bash whose ``&`` commands must come up and answer, then are stopped.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -48,11 +49,13 @@ def newcomer_env(home: Path, *extra_paths: Path) -> dict:
 
 
 def stop_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
+    # The group may have ended already (a server that could not start): nothing to stop then.
+    with contextlib.suppress(ProcessLookupError):
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def run_block(block: str, cwd: Path, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
