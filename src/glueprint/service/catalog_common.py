@@ -36,6 +36,15 @@ def add_named(ctx: ServiceContext, kind: str, name: str, doc: dict, now: float, 
         raise taken from None
 
 
+def get_named(ctx: ServiceContext, kind: str, name: str, missing: Exception) -> dict:
+    """A named entity's document; raise missing when there is none."""
+    with ctx.db.read() as conn:
+        doc = store.get(conn, kind, name)
+    if doc is None:
+        raise missing
+    return doc
+
+
 def page_limit(shape: str) -> int:
     return member_limits(shape, "MaxResults")["max"]
 

@@ -10,7 +10,7 @@ from ..domain.context import ServiceContext
 from ..orchestration import custom_classifiers
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import add_named, name_page
+from .catalog_common import add_named, get_named, name_page
 from .registry import operation
 
 KINDS = ("GrokClassifier", "XMLClassifier", "JsonClassifier", "CsvClassifier")
@@ -69,10 +69,7 @@ def create_classifier(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetClassifier", read_only=True)
 def get_classifier(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        doc = store.get(conn, "classifier", p["Name"])
-    if doc is None:
-        raise _missing(p["Name"])
+    doc = get_named(ctx, "classifier", p["Name"], _missing(p["Name"]))
     return {"Classifier": view(doc)}
 
 

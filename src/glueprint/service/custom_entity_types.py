@@ -11,7 +11,7 @@ import regex
 from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import add_named, page_limit
+from .catalog_common import add_named, get_named, page_limit
 from .paging import filtered_page, has_tags
 from .registry import operation
 
@@ -50,10 +50,7 @@ def create_custom_entity_type(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetCustomEntityType", read_only=True)
 def get_custom_entity_type(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        doc = store.get(conn, KIND, p["Name"])
-    if doc is None:
-        raise _missing(p["Name"])
+    doc = get_named(ctx, KIND, p["Name"], _missing(p["Name"]))
     return _view(doc)
 
 

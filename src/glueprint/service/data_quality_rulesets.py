@@ -12,7 +12,7 @@ from ..domain import dqdl
 from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import page_limit
+from .catalog_common import get_named, page_limit
 from .paging import filtered_page, has_tags
 from .registry import operation
 
@@ -73,10 +73,7 @@ def create_ruleset(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetDataQualityRuleset", read_only=True)
 def get_ruleset(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        doc = store.get(conn, KIND, p["Name"])
-    if doc is None:
-        raise _missing(p["Name"])
+    doc = get_named(ctx, KIND, p["Name"], _missing(p["Name"]))
     return {k: doc[k] for k in _SHOWN if k in doc}
 
 

@@ -12,7 +12,7 @@ from ..domain.context import ServiceContext
 from ..domain.crawler_references import SECURITY_CONFIGURATION
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import add_named, name_page
+from .catalog_common import add_named, get_named, name_page
 from .registry import operation
 
 KIND = SECURITY_CONFIGURATION
@@ -36,10 +36,7 @@ def create_security_configuration(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetSecurityConfiguration", read_only=True)
 def get_security_configuration(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        doc = store.get(conn, KIND, p["Name"])
-    if doc is None:
-        raise _missing(p["Name"])
+    doc = get_named(ctx, KIND, p["Name"], _missing(p["Name"]))
     return {"SecurityConfiguration": doc}
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from ..domain.context import ServiceContext
 from ..protocol import errors
 from ..store import entities as store
-from .catalog_common import add_named, page_limit
+from .catalog_common import add_named, get_named, page_limit
 from .paging import filtered_page
 from .registry import operation
 
@@ -79,10 +79,7 @@ def create_usage_profile(ctx: ServiceContext, p: dict) -> dict:
 
 @operation("GetUsageProfile", read_only=True)
 def get_usage_profile(ctx: ServiceContext, p: dict) -> dict:
-    with ctx.db.read() as conn:
-        doc = store.get(conn, KIND, p["Name"])
-    if doc is None:
-        raise _missing(p["Name"])
+    doc = get_named(ctx, KIND, p["Name"], _missing(p["Name"]))
     return {k: doc[k] for k in _SHOWN if k in doc}
 
 
