@@ -206,6 +206,12 @@ def start_server(databases, s3, tmp_session):
     stop_all(started)
 
 
+@pytest.fixture(scope="module")
+def quiet(start_server):
+    """A server of the module's own, without workers: nothing but its requests changes its rows."""
+    return start_server("--workers", "0")
+
+
 @pytest.fixture(scope="session")
 def activate(s3, tmp_session):
     """Make blueprints of an API-only server ACTIVE with a worker that is gone again before

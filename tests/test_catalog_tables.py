@@ -371,12 +371,6 @@ def test_non_ascii_names_and_values_round_trip(glue, name):
     assert glue.get_database(Name=database)["Database"]["Description"] == "Übersicht — 数据"
 
 
-@pytest.fixture(scope="module")
-def quiet(start_server):
-    """A server of its own without workers: nothing but these requests changes its rows."""
-    return start_server("--workers", "0")
-
-
 def test_versions_survive_a_restart_and_rejected_requests_change_nothing(quiet):
     glue = glue_client(quiet.url)
     glue.create_database(DatabaseInput={"Name": "kept"})

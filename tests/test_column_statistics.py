@@ -90,19 +90,13 @@ def long_stats(nulls: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def api(start_server):
-    """A server of this module's own, without workers: nothing but these requests changes its rows."""
-    return start_server("--workers", "0")
+def glue(quiet):
+    return glue_client(quiet.url)
 
 
 @pytest.fixture(scope="module")
-def glue(api):
-    return glue_client(api.url)
-
-
-@pytest.fixture(scope="module")
-def raw_glue(api):
-    return glue_client(api.url, validate=False)
+def raw_glue(quiet):
+    return glue_client(quiet.url, validate=False)
 
 
 @pytest.fixture
@@ -170,7 +164,7 @@ def test_an_update_replaces_a_columns_statistics_and_names_match_in_any_case(glu
     assert table_stats(glue, table, "Count")["ColumnStatisticsList"] == [later]
 
 
-def test_update_lists_each_entry_it_cannot_store_in_errors_and_stores_the_rest(api, glue, table):
+def test_update_lists_each_entry_it_cannot_store_in_errors_and_stores_the_rest(quiet, glue, table):
     wrong = [
         (entry("nosuch", long_stats(0), "bigint"), "Column nosuch does not exist in table t."),
         (entry("year", long_stats(0), "int"), "Column year is a partition key of table t: statistics describe its columns."),
@@ -211,10 +205,10 @@ def test_figures_may_be_left_out_but_type_is_required(glue, raw_glue, table):
     assert err["Code"] == "ValidationException"
 
 
-def test_a_missing_database_table_or_partition_fails_the_whole_call_and_changes_nothing(api, glue, table, name):
+def test_a_missing_database_table_or_partition_fails_the_whole_call_and_changes_nothing(quiet, glue, table, name):
     glue.update_column_statistics_for_table(**table, ColumnStatisticsList=[entry("count")])
     glue.update_column_statistics_for_partition(**table, PartitionValues=["2024"], ColumnStatisticsList=[entry("count")])
-    before = snapshot(api)
+    before = snapshot(quiet)
     places = [
         ({"DatabaseName": "nosuch", "TableName": "t"}, "Database nosuch not found."),
         ({"DatabaseName": name, "TableName": "nosuch"}, "Table nosuch not found."),
@@ -241,11 +235,11 @@ def test_a_missing_database_table_or_partition_fails_the_whole_call_and_changes_
         ):
             err = error_of(call, **table, PartitionValues=values, **request)
             assert err == {"Code": "EntityNotFoundException", "Message": "Cannot find partition."}
-    assert snapshot(api) == before
+    assert snapshot(quiet) == before
 
 
-def test_the_models_limits_are_checked_and_change_nothing(api, raw_glue, table):
-    before = snapshot(api)
+def test_the_models_limits_are_checked_and_change_nothing(quiet, raw_glue, table):
+    before = snapshot(quiet)
     too_many = [entry("count")] * 26
     cases = [
         (raw_glue.update_column_statistics_for_table, dict(ColumnStatisticsList=too_many), "less than or equal to 25"),
@@ -267,7 +261,7 @@ def test_the_models_limits_are_checked_and_change_nothing(api, raw_glue, table):
     for call, request, message in cases:
         err = error_of(call, **table, **request)
         assert err["Code"] == "ValidationException" and message in err["Message"], (request, err)
-    assert snapshot(api) == before
+    assert snapshot(quiet) == before
 
 
 def test_delete_removes_one_columns_statistics_and_succeeds_when_there_are_none(glue, table):

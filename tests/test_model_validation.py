@@ -20,12 +20,6 @@ def test_cases_cover_every_implemented_operation_with_limits():
     assert len(CASES) > 100
 
 
-@pytest.fixture(scope="module")
-def quiet(start_server):
-    """A server without workers: nothing but a request could change what it stores."""
-    return start_server("--workers", "0")
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_a_validation_exception_naming_member_and_constraint_and_changes_nothing(quiet, case):
     # Sent as raw JSON: an SDK would reshape some wrong types before they left the client.

@@ -27,19 +27,13 @@ DESCRIPTOR = {
 
 
 @pytest.fixture(scope="module")
-def api(start_server):
-    """A server of this module's own, without workers: nothing but these requests changes its rows."""
-    return start_server("--workers", "0")
+def glue(quiet):
+    return glue_client(quiet.url)
 
 
 @pytest.fixture(scope="module")
-def glue(api):
-    return glue_client(api.url)
-
-
-@pytest.fixture(scope="module")
-def raw_glue(api):
-    return glue_client(api.url, validate=False)
+def raw_glue(quiet):
+    return glue_client(quiet.url, validate=False)
 
 
 @pytest.fixture
@@ -87,9 +81,9 @@ def test_values_with_quotes_and_non_ascii_are_kept_exactly(glue, table):
     assert [p["Values"] for p in glue.get_partitions(**table)["Partitions"]] == [values]
 
 
-def test_create_partition_errors_change_nothing(api, glue, raw_glue, table, name):
+def test_create_partition_errors_change_nothing(quiet, glue, raw_glue, table, name):
     glue.create_partition(**table, PartitionInput=partition("2024", "eu"))
-    before = snapshot(api)
+    before = snapshot(quiet)
     cases = [
         (dict(**table, PartitionInput=partition("2024", "eu")), "AlreadyExistsException", "Partition already exists."),
         (
@@ -105,7 +99,7 @@ def test_create_partition_errors_change_nothing(api, glue, raw_glue, table, name
         err = error_of(raw_glue.create_partition, **request)
         assert err["Code"] == code, (request, err)
         assert message is None or err["Message"] == message
-    assert snapshot(api) == before
+    assert snapshot(quiet) == before
 
 
 def test_a_table_without_partition_keys_takes_no_partitions(glue, name):
@@ -182,9 +176,9 @@ def test_update_replaces_the_definition_keeps_creation_time_and_may_rename(glue,
     assert glue.get_partition(**table, PartitionValues=["2025", "eu"])["Partition"]["CreationTime"] == created
 
 
-def test_update_errors(api, glue, table):
+def test_update_errors(quiet, glue, table):
     glue.batch_create_partition(**table, PartitionInputList=[partition("2024", "eu"), partition("2025", "eu")])
-    before = snapshot(api)
+    before = snapshot(quiet)
     cases = [
         (["1999", "eu"], {}, "EntityNotFoundException"),
         (["2024", "eu"], partition("2025", "eu"), "AlreadyExistsException"),
@@ -193,7 +187,7 @@ def test_update_errors(api, glue, table):
     for values, given, code in cases:
         err = error_of(glue.update_partition, **table, PartitionValueList=values, PartitionInput=given)
         assert err["Code"] == code, (values, given, err)
-    assert snapshot(api) == before
+    assert snapshot(quiet) == before
 
 
 def test_batch_update_lists_each_failed_entry_and_updates_the_rest(glue, table):
@@ -250,7 +244,7 @@ def test_delete_and_batch_delete(glue, table):
     assert [p["Values"] for p in glue.get_partitions(**table)["Partitions"]] == [["2022", "eu"]]
 
 
-def test_partition_indexes(api, glue, raw_glue, table):
+def test_partition_indexes(quiet, glue, raw_glue, table):
     glue.create_partition_index(**table, PartitionIndex={"IndexName": "by_year", "Keys": ["year"]})
     glue.create_partition_index(**table, PartitionIndex={"IndexName": "by_both", "Keys": ["region", "year"]})
     listed = glue.get_partition_indexes(**table)
@@ -264,7 +258,7 @@ def test_partition_indexes(api, glue, raw_glue, table):
     ]
     assert "NextToken" not in listed
     glue.create_partition_index(**table, PartitionIndex={"IndexName": "by_region", "Keys": ["region"]})
-    before = snapshot(api)
+    before = snapshot(quiet)
     cases = [
         ({"IndexName": "by_year", "Keys": ["year"]}, "AlreadyExistsException"),
         ({"IndexName": "fourth", "Keys": ["year"]}, "ResourceNumberLimitExceededException"),
@@ -275,7 +269,7 @@ def test_partition_indexes(api, glue, raw_glue, table):
         assert error_of(raw_glue.create_partition_index, **table, PartitionIndex=index)["Code"] == code, index
     assert error_of(glue.delete_partition_index, **table, IndexName="nope")["Code"] == "EntityNotFoundException"
     assert error_of(glue.get_partition_indexes, **table, NextToken="forged")["Code"] == "InvalidInputException"
-    assert snapshot(api) == before
+    assert snapshot(quiet) == before
     glue.delete_partition_index(**table, IndexName="by_year")
     names = [d["IndexName"] for d in glue.get_partition_indexes(**table)["PartitionIndexDescriptorList"]]
     assert names == ["by_both", "by_region"]
@@ -306,11 +300,11 @@ def test_deleting_a_table_or_database_deletes_its_partitions_and_indexes(glue, t
     assert glue.get_partitions(**table)["Partitions"] == []
 
 
-def test_partitions_and_indexes_survive_a_restart(api, glue, table):
+def test_partitions_and_indexes_survive_a_restart(quiet, glue, table):
     glue.batch_create_partition(**table, PartitionInputList=[partition("2024", "eu", StorageDescriptor=DESCRIPTOR)])
     glue.create_partition_index(**table, PartitionIndex={"IndexName": "i", "Keys": ["year"]})
     before = glue.get_partitions(**table, Expression="year = 2024")["Partitions"]
-    api.restart()
+    quiet.restart()
     assert glue.get_partitions(**table, Expression="year = 2024")["Partitions"] == before
     assert len(before) == 1 and before[0]["StorageDescriptor"] == DESCRIPTOR
     assert [d["IndexName"] for d in glue.get_partition_indexes(**table)["PartitionIndexDescriptorList"]] == ["i"]
